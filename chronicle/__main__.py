@@ -1,0 +1,7 @@
+"""`python -m chronicle`: the same program as `chronicle` and `python build.py`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""Options (from the command line) and Settings (from content/_index.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .diagnostics import Report, did_you_mean
+from .frontmatter import FrontMatterError, parse
+
+INDEX_NAME = "_index.md"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for; paths as given, resolved by the caller."""
+
+    content: Path = Path("content")
+    theme: Path | None = None  # None: ./theme if present, else the theme shipped with Chronicle
+    output: Path = Path("output")
+    drafts: bool = False
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The timeline's own settings, from the front matter of content/_index.md."""
+
+    title: str = "Timeline"
+    description: str = ""
+    base_url: str | None = None
+    timezone: str = "UTC"
+    year: int | None = None
+    date_order: str | None = None  # "DMY" or "MDY"
+    language: str = "en"
+    sort: str = "oldest-first"
+    intro: str = ""  # the Markdown body of _index.md
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort")
+
+
+def read_settings(path: Path, text: str | None, report: Report) -> Settings:
+    """Read the settings from the text of content/_index.md (None: the file is absent)."""
+    if text is None:
+        return Settings()
+    try:
+        document = parse(text)
+    except FrontMatterError as error:
+        report.error(path, error.line, error.message)
+        return Settings()
+    fields = document.fields
+    values: dict[str, Any] = {"intro": document.body.strip()}
+    extra: dict[str, Any] = {}
+
+    def bad(key: str, message: str) -> None:
+        report.error(path, fields.line(key), message)
+
+    for key, value in fields.values.items():
+        if key not in SETTING_NAMES:
+            guess = did_you_mean(key, SETTING_NAMES)
+            if guess:
+                report.warning(path, fields.line(key), f"unknown setting '{key}' — did you mean '{guess}'?")
+            extra[key] = value
+            continue
+        if value is None:
+            continue
+        if key == "year":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
+                bad(key, f"year must be a year such as 2024, not {value!r}")
+                continue
+        elif key == "timezone":
+            value = str(value)
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                guess = did_you_mean(value, available_timezones())
+                hint = f"did you mean '{guess}'?" if guess else "write an IANA name such as Europe/Kyiv or UTC"
+                bad(key, f"unknown timezone '{value}' — {hint}")
+                continue
+        elif key == "date_order":
+            value = str(value).upper()
+            if value not in ("DMY", "MDY"):
+                bad(key, f"date_order must be DMY or MDY, not '{fields.values[key]}'")
+                continue
+        elif key == "sort":
+            value = str(value)
+            if value not in ("oldest-first", "newest-first"):
+                bad(key, f"sort must be oldest-first or newest-first, not '{value}'")
+                continue
+        elif key == "base_url":
+            value = str(value)
+            if not value.lower().startswith(("http://", "https://")):
+                bad(key, f"base_url must start with https:// or http://, not '{value}'")
+                continue
+            value = value.rstrip("/") + "/"
+        else:
+            value = fields.scalars.get(key, value) if not isinstance(value, str) else value
+            if not isinstance(value, str):
+                bad(key, f"{key} must be text; quote it")
+                continue
+        values[key] = value
+    return Settings(**values, extra=MappingProxyType(extra))

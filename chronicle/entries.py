@@ -1,0 +1,375 @@
+"""Entries: which files are events, and the text of one entry → an Event or diagnostics."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path, PurePath
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .config import Settings
+from .dates import DateError, When, parse_when
+from .diagnostics import Report, did_you_mean
+from .frontmatter import Fields, FrontMatterError, parse
+from .model import Event, Source, is_valid_slug, slugify
+
+ENTRY_SUFFIXES = (".md", ".markdown")
+_TEMPORARY = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.bak)$|^(\.#|#.*#$)", re.IGNORECASE)
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+
+EVENT_FIELDS = (
+    "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
+)
+SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
+
+
+def is_entry(relative: PurePath) -> bool:
+    """Tell whether a path below content/ is an event entry.
+
+    The one predicate shared by the build and the watcher (STYLE.md, habit 10):
+    Markdown files, except names starting with `_` or `.` (in any folder of the
+    path) and editors' temporary, swap and backup files.
+    """
+    if relative.suffix.lower() not in ENTRY_SUFFIXES:
+        return False
+    if any(part.startswith(("_", ".")) for part in relative.parts):
+        return False
+    return not _TEMPORARY.search(relative.name)
+
+
+def discover(content: Path) -> list[Path]:
+    """Return every entry below content, sorted by path; symbolic links are not followed."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(content, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in files:
+            path = Path(folder, name)
+            if is_entry(path.relative_to(content)) and not path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+
+class _ShiftHeadings(Treeprocessor):
+    """Move body headings below the page's own (h1 title, h2 day, h3 event)."""
+
+    def run(self, root):
+        for element in root.iter():
+            if re.fullmatch(r"h[1-6]", element.tag):
+                element.tag = f"h{min(6, int(element.tag[1]) + 3)}"
+
+
+class _ShiftHeadingsExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_ShiftHeadings(md), "chronicle-shift-headings", 5)
+
+
+def make_markdown() -> markdown.Markdown:
+    """Return the Markdown converter for entry bodies; reuse it with reset()."""
+    return markdown.Markdown(
+        extensions=["extra", "sane_lists", "smarty", _ShiftHeadingsExtension()],
+        output_format="html",
+    )
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def first_paragraph(body_html: str) -> str:
+    """Return the plain text of the first paragraph of some HTML."""
+    match = _PARAGRAPH.search(body_html)
+    if not match:
+        return ""
+    return " ".join(html.unescape(_TAG.sub("", match.group(1))).split())
+
+
+# --- one entry --------------------------------------------------------------------------------------
+
+
+def read_entry(
+    path: Path,
+    text: str,
+    settings: Settings,
+    report: Report,
+    md: markdown.Markdown | None = None,
+) -> Event | None:
+    """Turn the text of one entry into an Event, or report every problem it has and return None."""
+    errors_before = len(report.errors)
+    try:
+        document = parse(text)
+    except FrontMatterError as error:
+        report.error(path, error.line, error.message)
+        return None
+    if not document.fields.lines:
+        report.error(path, 1, "no front matter — start the file with a '---' line, then `title:` and `date:`, "
+                     "then another '---' line")
+        return None
+
+    fields = document.fields
+    reader = _FieldReader(path, fields, settings, report)
+    name = PurePath(path.name)
+    stem = name.name[: -len(name.suffix)] if name.suffix else name.name
+
+    title = reader.text("title", required=True)
+    start = reader.when("date")
+    if start is None and "date" not in fields.values:
+        dated = _DATED_NAME.match(stem)
+        if dated:
+            start = reader.parse_date("date", dated.group(1), line=1)
+        else:
+            report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
+                         "or start the file name with the date, as in 2024-10-28-title.md")
+    end = reader.when("end")
+    if start is not None and end is not None and end.sort_key() < start.sort_key():
+        report.error(path, fields.line("end"), "end is before the date — write an end on or after the start")
+    sources = reader.sources()
+    tags = reader.text_list("tags")
+    location = reader.text("location")
+    summary = reader.text("summary")
+    slug = reader.slug(stem)
+    draft = reader.boolean("draft")
+    weight = reader.integer("weight")
+    updated = reader.when("updated")
+    extra = {}
+    for key, value in fields.values.items():
+        if key in EVENT_FIELDS:
+            continue
+        guess = did_you_mean(key, EVENT_FIELDS)
+        if guess and guess not in fields.values:
+            report.warning(path, fields.line(key), f"unknown field '{key}' — did you mean '{guess}'?")
+        extra[key] = value
+
+    if "sources" not in fields.values or not fields.values.get("sources"):
+        report.warning(path, fields.line("sources") or 1,
+                       "no sources — add `sources:` with the link to where this was reported")
+
+    if len(report.errors) > errors_before or title is None or start is None:
+        return None
+
+    md = md or make_markdown()
+    body = md.reset().convert(document.body)
+    return Event(
+        slug=slug,
+        title=title,
+        start=start,
+        end=end,
+        path=str(path),
+        sources=tuple(sources),
+        tags=tuple(tags),
+        location=location,
+        summary=summary or first_paragraph(body),
+        body=body,
+        draft=draft,
+        weight=weight,
+        updated=updated,
+        extra=MappingProxyType(extra),
+    )
+
+
+def check_url(value: str) -> str | None:
+    """Return what is wrong with a source URL, or None when it is an http(s) link."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"'{value}' is not a link: it contains spaces or control characters — encode spaces as %20"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return f"'{value}' is not a valid link"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"'{value}' is not an http or https link — only http:// and https:// sources are accepted"
+    if not parts.hostname:
+        return f"'{value}' has no host — write the full link, such as https://example.org/report"
+    return None
+
+
+class _FieldReader:
+    """Reads typed fields from front matter, reporting each problem at its key's line."""
+
+    def __init__(self, path: Path, fields: Fields, settings: Settings, report: Report):
+        self.path = path
+        self.fields = fields
+        self.values = fields.values
+        self.settings = settings
+        self.report = report
+
+    def error(self, key: str, message: str, index: int | None = None) -> None:
+        self.report.error(self.path, self.fields.line(key, index), message)
+
+    def _as_text(self, key: str | None, value: Any) -> str | None:
+        if isinstance(value, str):
+            return " ".join(value.split())
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A number where text is expected: keep it exactly as the author wrote it.
+            return self.fields.scalars.get(key, str(value)) if key else str(value)
+        return None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.values.get(key)
+        if value is None:
+            if required and key not in self.values:
+                self.report.error(self.path, 1, f"{key} is missing — add a line such as `{key}: What happened`")
+            elif required:
+                self.error(key, f"{key} is empty — write the {key} after `{key}:`")
+            return None
+        text = self._as_text(key, value)
+        if text is None:
+            self.error(key, f"{key} must be text, not {_kind(value)} — write it in quotes: {key}: \"…\"")
+            return None
+        if required and not text:
+            self.error(key, f"{key} is empty — write the {key} after `{key}:`")
+            return None
+        return text or None
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.values.get(key)
+        if value is None:
+            return []
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.error(key, f"{key} must be a list, such as `{key}: [NATO, Russia]`")
+            return []
+        result: list[str] = []
+        for index, item in enumerate(items):
+            text = self._as_text(None, item)
+            if not text:
+                self.error(key, f"{key} must be a list of words; item {index + 1} is {_kind(item)}", index)
+            elif text not in result:
+                result.append(text)
+        return result
+
+    def parse_date(self, key: str, value: Any, line: int | None = None) -> When | None:
+        try:
+            return parse_when(
+                value, zone=self.settings.zone, year=self.settings.year, date_order=self.settings.date_order
+            )
+        except DateError as error:
+            self.report.error(self.path, line or self.fields.line(key), f"{key}: {error}")
+            return None
+
+    def when(self, key: str) -> When | None:
+        if self.values.get(key) is None:
+            if key in self.values and key == "date":
+                self.error(key, "date is empty — write a date such as 2024-10-28")
+            return None
+        value = self.values[key]
+        return self.parse_date(key, self.fields.scalars.get(key, value) if isinstance(value, int) else value)
+
+    def boolean(self, key: str) -> bool:
+        value = self.values.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(key, f"{key} must be true or false, not '{value}'")
+            return False
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self.values.get(key, 0)
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"{key} must be a whole number such as 1 or -1, not '{value}'")
+            return 0
+        return value
+
+    def slug(self, default: str) -> str:
+        value = self.values.get("slug")
+        if value is None:
+            slug = slugify(default)
+            if not slug:
+                self.report.error(self.path, 1, "the file name gives no usable URL name — add `slug: a-short-name`")
+            return slug
+        text = self._as_text("slug", value) or ""
+        if not is_valid_slug(text):
+            suggestion = slugify(text)
+            hint = f"write slug: {suggestion}" if suggestion else "write a name such as slug: nato-briefing"
+            self.error("slug", f"slug '{text}' may only contain lower-case letters, digits and hyphens — {hint}")
+        return text
+
+    def sources(self) -> list[Source]:
+        value = self.values.get("sources")
+        if value is None:
+            return []
+        items = [value] if isinstance(value, (str, dict)) else value
+        if not isinstance(items, list):
+            self.error("sources", "sources must be a list of links, one per line starting with '- '")
+            return []
+        result: list[Source] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            source = self._source(item, index)
+            if source is None:
+                continue
+            if source.url:
+                key = source.url.rstrip("/")
+                if key in seen:
+                    self.report.warning(self.path, self.fields.line("sources", index),
+                                        f"source {source.url} is listed twice (also item {seen[key] + 1}) — keep one")
+                    continue
+                seen[key] = index
+            result.append(source)
+        return result
+
+    def _source(self, item: Any, index: int) -> Source | None:
+        def bad(message: str) -> None:
+            self.error("sources", message, index)
+
+        if isinstance(item, str):
+            item = {"url": item.strip()}
+        if not isinstance(item, dict):
+            bad(f"source {index + 1} must be a link or fields such as `url:` and `publisher:`, not {_kind(item)}")
+            return None
+        for key in item:
+            if key not in SOURCE_FIELDS:
+                guess = did_you_mean(str(key), SOURCE_FIELDS)
+                hint = f" — did you mean '{guess}'?" if guess else f" — a source has {', '.join(SOURCE_FIELDS)}"
+                self.report.warning(self.path, self.fields.line("sources", index),
+                                    f"unknown source field '{key}'{hint}")
+        texts: dict[str, str | None] = {}
+        for key in ("url", "title", "publisher", "archive"):
+            raw = item.get(key)
+            if raw is None:
+                texts[key] = None
+            elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+                texts[key] = " ".join(str(raw).split()) or None
+            else:
+                bad(f"source {key} must be text, not {_kind(raw)}")
+                return None
+        for key in ("url", "archive"):
+            if texts[key]:
+                problem = check_url(texts[key])
+                if problem:
+                    bad(f"source {key}: {problem}")
+                    return None
+        if not texts["url"] and not (texts["title"] or texts["publisher"]):
+            bad("a source needs a `url:`, or a `title:` or `publisher:` when there is no link")
+            return None
+        date = None
+        if item.get("date") is not None:
+            date = self.parse_date("sources", item["date"], line=self.fields.line("sources", index))
+            if date is None:
+                return None
+        return Source(url=texts["url"], title=texts["title"], publisher=texts["publisher"],
+                      date=date, archive=texts["archive"])
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (a true/false value)"
+    if isinstance(value, dict):
+        return "a set of fields"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+

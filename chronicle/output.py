@@ -1,0 +1,111 @@
+"""The only writer: stage the site in a fresh folder, check every path, swap it in whole."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Mapping
+
+STAGING_PREFIX = ".chronicle-staging-"
+RETIRED_PREFIX = ".chronicle-retired-"
+
+
+class OutputError(Exception):
+    """The site cannot be written where it was asked to go."""
+
+
+def safe_relative(name: str) -> PurePosixPath:
+    """Return name as a relative path that stays inside the output, or raise OutputError."""
+    path = PurePosixPath(name)
+    if not name or path.is_absolute() or "\\" in name or "\0" in name or any(
+        part in ("", ".", "..") for part in name.split("/")
+    ):
+        raise OutputError(f"refusing to write '{name}': it would leave the output folder")
+    return path
+
+
+def check_target(output: Path, protected: list[Path]) -> None:
+    """Refuse an output folder that would replace the author's own files."""
+    target = output.resolve()
+    for place in protected:
+        place = place.resolve()
+        if target == place or place.is_relative_to(target):
+            raise OutputError(
+                f"refusing to use {output} as the output folder: it holds {place} — choose another --output"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{output} exists and is not a folder — choose another --output")
+    if target.is_dir() and any(target.iterdir()) and not (target / "index.html").exists():
+        raise OutputError(
+            f"{output} is not empty and holds no site built before — choose another --output, or empty it"
+        )
+
+
+def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] = ()) -> None:
+    """Write files into output as one whole: on any failure the previous output stays as it was."""
+    check_target(output, list(protected))
+    output = output.resolve()
+    parent = output.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(parent)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+    try:
+        for name in sorted(files):
+            relative = safe_relative(name)
+            path = (staging / relative).resolve()
+            if not path.is_relative_to(staging.resolve()):
+                raise OutputError(f"refusing to write '{name}': it would leave the output folder")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(files[name])
+        _swap_in(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def clean_leftovers(parent: Path) -> None:
+    """Remove staging folders that an interrupted build left behind."""
+    for leftover in parent.glob(".chronicle-*-*"):
+        if leftover.name.startswith((STAGING_PREFIX, RETIRED_PREFIX)) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Put staging where output is: one atomic exchange where the system offers it."""
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # holds the previous site now
+        return
+    retired = Path(tempfile.mkdtemp(prefix=RETIRED_PREFIX, dir=output.parent))
+    os.rename(output, retired / "site")
+    os.rename(staging, output)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

@@ -1,0 +1,159 @@
+"""Rendering: theme → Jinja environment → every output file as bytes, in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__
+from .dates import When, format_day, format_span, format_time, format_when
+from .model import Event, Timeline
+
+TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
+
+
+class ThemeError(Exception):
+    """A theme that cannot be used: missing, or a template with an error at a known line."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+def default_theme() -> Path:
+    """Return the theme shipped with Chronicle (inside the wheel, or beside the package in a checkout)."""
+    try:
+        shipped = Path(str(resources.files("chronicle.theme")))
+    except ModuleNotFoundError:
+        shipped = None
+    if shipped is not None and (shipped / "templates").is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "theme"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme folder: templates/ for Jinja, static/ copied as it is."""
+
+    root: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    def static_files(self) -> dict[str, bytes]:
+        """Return every file under static/, keyed by its output path."""
+        files: dict[str, bytes] = {}
+        if not self.static.is_dir():
+            return files
+        for path in sorted(self.static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(self.static).as_posix()] = path.read_bytes()
+        return files
+
+
+def month_label(day: date) -> str:
+    """Return 'October 2024' for any day of that month."""
+    return f"{day:%B} {day.year}"
+
+
+def timeline_span(timeline: Timeline) -> str:
+    """Return the span the timeline covers, such as '28–31 October 2024'."""
+    first, last = timeline.first, timeline.last
+    if first is None or last is None:
+        return ""
+    if last.sort_key() <= first.sort_key():
+        return format_when(first)
+    return format_span(_as_day(first), _as_day(last))
+
+
+def _as_day(when: When) -> When:
+    """Drop a time, so the header's span speaks in days."""
+    from .dates import Precision
+
+    if when.precision == Precision.MINUTE:
+        return When(when.start.replace(hour=0, minute=0, second=0, microsecond=0), Precision.DAY)
+    return when
+
+
+def event_span(event: Event) -> str:
+    return format_span(event.start, event.end)
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """Return a Jinja environment for the theme: autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme.templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date=format_when,
+        datetime=When.iso,
+        time=format_time,
+        day=format_day,
+        month=month_label,
+        span=event_span,
+    )
+    env.globals.update(generator=f"Chronicle {__version__}")
+    return env
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
+    try:
+        return env.get_template(name).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as error:
+        raise ThemeError(error.filename or name, error.lineno, f"template error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise ThemeError(name, None, f"template '{error.name}' is missing from the theme") from None
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError) as error:
+        line, filename = _template_line(error)
+        raise ThemeError(filename or name, line, f"template error: {error}") from None
+
+
+def _template_line(error: Exception) -> tuple[int | None, str | None]:
+    """Find the template file and line in a rendering traceback."""
+    tb = error.__traceback__
+    found: tuple[int | None, str | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json")):
+            found = (tb.tb_lineno, filename)
+        tb = tb.tb_next
+    return found
+
+
+def render_site(timeline: Timeline, theme: Theme) -> dict[str, bytes]:
+    """Render every page of the site and gather the theme's assets: {output path: bytes}."""
+    env = make_environment(theme)
+    common = {"timeline": timeline, "span": timeline_span(timeline)}
+    files: dict[str, bytes] = {}
+    files["index.html"] = _render(env, TEMPLATE_PAGES["index"], {
+        **common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title},
+    })
+    events = timeline.events
+    for index, event in enumerate(events):
+        files[f"{event.url}index.html"] = _render(env, TEMPLATE_PAGES["event"], {
+            **common,
+            "root": "../../",
+            "page": {"kind": "event", "path": event.url, "title": event.title},
+            "event": event,
+            "previous": events[index - 1] if index > 0 else None,
+            "next": events[index + 1] if index + 1 < len(events) else None,
+        })
+    files.update(theme.static_files())
+    return files

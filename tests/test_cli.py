@@ -1,0 +1,181 @@
+"""The command line as an author meets it: exit statuses, whole diagnostic lines, what lands in output/."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+GOOD = """\
+title: A
+date: 2024-10-28
+sources: [https://example.org/a]
+"""
+
+
+def test_build_is_the_default_command(project):
+    project.entry("2024-10-28-a.md", GOOD)
+    result = project.run()
+    assert result.code == 0, result.err
+    assert result.out.startswith("built 1 event, 2 pages into output/ in ")
+    assert (project.root / "output" / "index.html").is_file()
+    assert (project.root / "output" / "events" / "2024-10-28-a" / "index.html").is_file()
+
+
+def test_options_without_a_command_mean_build(project):
+    project.entry("a.md", GOOD)
+    result = project.run("--output", "site")
+    assert result.code == 0, result.err
+    assert (project.root / "site" / "index.html").is_file()
+
+
+def test_all_errors_of_a_build_are_reported_together(project):
+    project.entry("one.md", "title: One\ndate: 2024-13-01\nsources: [https://a.org]")
+    project.entry("two.md", "title: Two\ndate: 2024-10-28\nsources:\n  - ftp://a.org/x")
+    project.entry("three.md", "date: 31 October\nsources: [https://a.org]")
+    project.entry("four.md", GOOD)
+    result = project.run("build")
+    assert result.code == 1
+    assert result.lines == [
+        "content/one.md:3: error: date: " + result.lines[0].split(": error: date: ", 1)[1],
+        "content/three.md:1: error: title is missing — add a line such as `title: What happened`",
+        "content/three.md:2: error: date: '31 October' has no year; "
+        "write 31 October 2024, or set year: in content/_index.md",
+        "content/two.md:5: error: source url: 'ftp://a.org/x' is not an http or https link — "
+        "only http:// and https:// sources are accepted",
+        "build failed: 4 errors; output was left as it was",
+    ]
+    assert "2024-13-01" in result.lines[0]
+    assert not (project.root / "output").exists()
+
+
+def test_warnings_do_not_fail_a_build(project):
+    project.entry("a.md", "title: A\ndate: 2024-10-28\nsorces: [https://a.org]")
+    result = project.run()
+    assert result.code == 0
+    assert result.lines == [
+        "content/a.md:1: warning: no sources — add `sources:` with the link to where this was reported",
+        "content/a.md:3: warning: unknown field 'sorces' — did you mean 'sources'?",
+    ]
+    assert "(2 warnings)" in result.out
+
+
+def test_settings_errors_have_lines(project):
+    project.write("_index.md", "---\ntitle: T\ntimezone: Europe/Kiev2\ndate_order: YMD\nyaer: 2024\n---\n")
+    project.entry("a.md", GOOD)
+    result = project.run()
+    assert result.code == 1
+    assert result.lines[:3] == [
+        "content/_index.md:3: error: unknown timezone 'Europe/Kiev2' — did you mean 'Europe/Kiev'?",
+        "content/_index.md:4: error: date_order must be DMY or MDY, not 'YMD'",
+        "content/_index.md:5: warning: unknown setting 'yaer' — did you mean 'year'?",
+    ]
+
+
+def test_usage_errors_exit_2(project):
+    assert project.run("build", "--content", "nowhere").code == 2
+    result = project.run("frobnicate")
+    assert result.code == 2
+    assert project.run("build", "--base-url", "ftp://x").code == 2
+
+
+def test_missing_content_folder_says_what_to_do(project):
+    result = project.run("build", "--content", "nowhere")
+    assert result.lines == [
+        "chronicle: error: content folder 'nowhere' not found — run in the folder that holds content/, "
+        "or pass --content DIR"
+    ]
+
+
+def test_output_that_would_swallow_the_content_is_refused(project):
+    project.entry("a.md", GOOD)
+    for target in (".", "content", ".."):
+        result = project.run("build", "--output", target)
+        assert result.code == 2, target
+        assert "choose another --output" in result.err
+    assert (project.content / "a.md").is_file()
+
+
+def test_output_folder_with_foreign_files_is_not_replaced(project):
+    project.entry("a.md", GOOD)
+    (project.root / "notes").mkdir()
+    (project.root / "notes" / "mine.txt").write_text("keep me")
+    result = project.run("build", "--output", "notes")
+    assert result.code == 2
+    assert (project.root / "notes" / "mine.txt").read_text() == "keep me"
+
+
+def test_check_writes_nothing_and_strict_fails_on_warnings(project):
+    project.entry("a.md", "title: A\ndate: 2024-10-28")
+    result = project.run("check")
+    assert result.code == 0
+    assert result.out == "check ok: 1 event, 1 warning\n"
+    assert not (project.root / "output").exists()
+    strict = project.run("check", "--strict")
+    assert strict.code == 1
+    assert strict.lines[-1] == "check failed: 1 event, 1 warning"
+
+
+def test_check_reports_errors_with_exit_1(project):
+    project.entry("a.md", "title: A\ndate: someday")
+    assert project.run("check").code == 1
+
+
+def test_drafts_are_left_out_unless_asked(project):
+    project.entry("a.md", GOOD)
+    project.entry("b.md", GOOD.replace("title: A", "title: Secret plan") + "draft: true")
+    project.run()
+    assert "Secret plan" not in project.read("index.html")
+    assert not (project.root / "output/events/b").exists()
+    project.run("--drafts")
+    assert "Secret plan" in project.read("index.html")
+
+
+def test_duplicate_slugs_are_an_error(project):
+    project.entry("a.md", GOOD)
+    project.entry("b.md", GOOD + "slug: a")
+    result = project.run()
+    assert result.code == 1
+    assert result.lines[0] == "content/b.md:1: error: slug 'a' is already used by content/a.md — " \
+                              "rename the file or add `slug: another-name`"
+
+
+def test_not_utf8_and_folders_named_md(project):
+    (project.content / "latin1.md").write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
+    (project.content / "folder.md").mkdir()
+    project.entry("a.md", GOOD)
+    result = project.run()
+    assert result.code == 1
+    assert "content/latin1.md:2: error: is not UTF-8 text — save the file as UTF-8" in result.lines
+
+
+def test_empty_timeline_builds_with_a_warning(project):
+    result = project.run()
+    assert result.code == 0
+    assert "warning: no events" in result.err
+    assert (project.root / "output" / "index.html").is_file()
+
+
+def test_python_build_py_and_chronicle_are_the_same_program(tmp_path):
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run([sys.executable, "build.py", "--output", str(out_a)], cwd=ROOT, check=True,
+                   capture_output=True, env=env)
+    chronicle = Path(sys.executable).with_name("chronicle")
+    if not chronicle.exists():
+        pytest.skip("the chronicle console script is not installed in this environment")
+    subprocess.run([str(chronicle), "build", "--output", str(out_b)], cwd=ROOT, check=True,
+                   capture_output=True, env=env)
+    assert sorted(p.relative_to(out_a) for p in out_a.rglob("*")) == sorted(p.relative_to(out_b) for p in out_b.rglob("*"))
+
+
+def test_installed_chronicle_works_with_only_content(tmp_path):
+    """The theme ships inside the package, so a folder with just content/ builds."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("---\n" + GOOD + "---\nHello.\n")
+    done = subprocess.run([sys.executable, "-m", "chronicle", "build"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "output" / "static").is_dir()

@@ -1,0 +1,219 @@
+"""Entries: the content predicate, and one entry's text → an Event or line diagnostics."""
+
+from pathlib import Path, PurePath
+
+import pytest
+
+from chronicle.config import Settings
+from chronicle.diagnostics import Report
+from chronicle.entries import check_url, discover, first_paragraph, is_entry, read_entry
+
+SETTINGS = Settings(timezone="America/New_York", year=2024)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("2024-10-28-nato.md", True),
+        ("event.markdown", True),
+        ("EVENT.MD", True),
+        ("2024/october/event.md", True),
+        ("_index.md", False),
+        ("_drafts/event.md", False),
+        (".hidden.md", False),
+        (".git/event.md", False),
+        ("event.md~", False),
+        (".#event.md", False),
+        ("#event.md#", False),
+        (".event.md.swp", False),
+        ("event.md.swp", False),
+        ("event.swp", False),
+        ("event.md.tmp", False),
+        ("event.tmp", False),
+        ("4913", False),
+        ("notes.txt", False),
+        ("image.png", False),
+    ],
+)
+def test_is_entry(name, expected):
+    assert is_entry(PurePath(name)) is expected
+
+
+def test_discover_is_sorted_and_skips_symlinks(tmp_path):
+    content = tmp_path / "content"
+    (content / "b").mkdir(parents=True)
+    (content / "b" / "z.md").write_text("x")
+    (content / "a.md").write_text("x")
+    (content / "_index.md").write_text("x")
+    (content / "a.md~").write_text("x")
+    outside = tmp_path / "secret.md"
+    outside.write_text("x")
+    (content / "link.md").symlink_to(outside)
+    assert discover(content) == [content / "a.md", content / "b" / "z.md"]
+
+
+def read(text, name="2024-10-28-event.md", settings=SETTINGS):
+    report = Report()
+    event = read_entry(Path(name), text, settings, report)
+    return event, [str(d) for d in report.sorted()]
+
+
+def test_minimal_entry():
+    event, diagnostics = read("---\ntitle: A thing\ndate: 2024-10-28\nsources: [https://a.org/x]\n---\nFirst *para*.\n\nSecond.\n")
+    assert diagnostics == []
+    assert event.title == "A thing"
+    assert event.slug == "2024-10-28-event"
+    assert event.start.iso() == "2024-10-28"
+    assert event.summary == "First para."
+    assert "<em>para</em>" in event.body
+    assert event.sources[0].url == "https://a.org/x"
+
+
+def test_date_from_the_file_name():
+    event, diagnostics = read("---\ntitle: A\nsources: [https://a.org]\n---\n", name="2013-05-06-release.markdown")
+    assert diagnostics == []
+    assert event.start.iso() == "2013-05-06"
+
+
+def test_front_matter_date_wins_over_the_file_name():
+    event, _ = read("---\ntitle: A\ndate: 2024-10-29\nsources: [https://a.org]\n---\n", name="2024-10-28-x.md")
+    assert event.start.iso() == "2024-10-29"
+
+
+def test_every_problem_of_a_file_is_reported_with_its_line():
+    text = (
+        "---\n"            # 1
+        "title: A\n"       # 2
+        "date: 2024-02-30\n"  # 3
+        "sources:\n"       # 4
+        "  - https://ok.org\n"  # 5
+        "  - javascript:alert(1)\n"  # 6
+        "draft: maybe\n"   # 7
+        "weight: heavy\n"  # 8
+        "slug: ../../x\n"  # 9
+        "---\n"
+    )
+    event, diagnostics = read(text, name="event.md")
+    assert event is None
+    assert [d.split(": error: ")[0] for d in diagnostics] == [
+        "event.md:3", "event.md:6", "event.md:7", "event.md:8", "event.md:9",
+    ]
+    assert "slug '../../x' may only contain lower-case letters, digits and hyphens — write slug: x" in diagnostics[4]
+
+
+def test_missing_title_and_date():
+    event, diagnostics = read("---\nlocation: Here\nsources: [https://a.org]\n---\n", name="x.md")
+    assert event is None
+    assert diagnostics == [
+        "x.md:1: error: date is missing — add `date: 2024-10-28` (or any date form), "
+        "or start the file name with the date, as in 2024-10-28-title.md",
+        "x.md:1: error: title is missing — add a line such as `title: What happened`",
+    ]
+
+
+def test_no_front_matter():
+    event, diagnostics = read("Just some text\n", name="x.md")
+    assert event is None
+    assert len(diagnostics) == 1 and diagnostics[0].startswith("x.md:1: error: no front matter")
+
+
+def test_empty_file():
+    event, diagnostics = read("", name="x.md")
+    assert event is None and diagnostics[0].startswith("x.md:1: error: no front matter")
+
+
+def test_near_miss_fields_are_warnings_and_unknown_fields_are_kept():
+    event, diagnostics = read("---\ntitel: A\ntitle: B\ndate: 2024-10-28\nsorces: [https://a.org]\nauthor: me\n---\n")
+    assert event is not None
+    assert event.extra == {"titel": "A", "sorces": ["https://a.org"], "author": "me"}
+    assert "2024-10-28-event.md:5: warning: unknown field 'sorces' — did you mean 'sources'?" in diagnostics
+    assert "2024-10-28-event.md:1: warning: no sources — add `sources:` with the link to where this was reported" in diagnostics
+
+
+def test_numbers_where_text_is_expected_stay_as_written():
+    event, diagnostics = read("---\ntitle: 1984\ndate: 2024\nsources: [https://a.org]\ntags: [2024, 007]\n---\n")
+    assert event.title == "1984"
+    assert event.tags == ("2024", "007")
+    assert event.start.iso() == "2024"
+
+
+@pytest.mark.parametrize("title", ["yes", "NO", "on", "10:30", "0o17", ".inf"])
+def test_yaml_11_lookalikes_in_a_title_stay_text(title):
+    event, _ = read(f"---\ntitle: {title}\ndate: 2024-10-28\nsources: [https://a.org]\n---\n")
+    assert event.title == title
+
+
+def test_true_as_title_is_refused_with_a_hint():
+    event, diagnostics = read("---\ntitle: true\ndate: 2024-10-28\n---\n")
+    assert event is None
+    assert "2024-10-28-event.md:2: error: title must be text, not 'true' (a true/false value) — " \
+           "write it in quotes: title: \"…\"" in diagnostics
+
+
+def test_end_before_start():
+    _, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nend: 2024-10-27\nsources: [https://a.org]\n---\n")
+    assert diagnostics == ["2024-10-28-event.md:4: error: end is before the date — write an end on or after the start"]
+
+
+def test_source_forms():
+    event, diagnostics = read(
+        "---\ntitle: A\ndate: 2024-10-28\nsources:\n"
+        "  - https://a.org/1\n"
+        "  - url: HTTPS://B.ORG/2\n    title: Report\n    publisher: Paper\n    date: 2024-10-29\n"
+        "    archive: https://web.archive.org/x\n"
+        "  - title: Press briefing\n    publisher: Pentagon\n"
+        "---\n"
+    )
+    assert diagnostics == []
+    a, b, c = event.sources
+    assert (a.url, a.name) == ("https://a.org/1", "a.org")
+    assert (b.url, b.title, b.publisher, b.date.iso(), b.archive) == (
+        "HTTPS://B.ORG/2", "Report", "Paper", "2024-10-29", "https://web.archive.org/x")
+    assert (c.url, c.name) == (None, "Pentagon")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "ftp://a.org/x", "file:///etc/passwd",
+     "//a.org/x", "a.org/x", "https://", "https://a.org/with space", "vbscript:x", "http:///x"],
+)
+def test_only_http_and_https_urls(url):
+    assert check_url(url) is not None
+    _, diagnostics = read(f"---\ntitle: A\ndate: 2024-10-28\nsources:\n  - url: '{url}'\n---\n")
+    assert diagnostics[0].startswith("2024-10-28-event.md:5: error: source url:")
+
+
+@pytest.mark.parametrize("url", ["http://a.org", "https://a.org/x?y=1#z", "HTTP://A.ORG", "HtTpS://a.org"])
+def test_http_urls_are_accepted(url):
+    assert check_url(url) is None
+
+
+def test_duplicate_source_is_a_warning():
+    event, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nsources:\n  - https://a.org/x\n  - https://a.org/x/\n---\n")
+    assert len(event.sources) == 1
+    assert diagnostics == ["2024-10-28-event.md:6: warning: source https://a.org/x/ is listed twice (also item 1) — keep one"]
+
+
+def test_source_without_url_or_name():
+    _, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nsources:\n  - date: 2024-10-28\n---\n")
+    assert "needs a `url:`" in diagnostics[0]
+
+
+def test_slug_from_an_awkward_file_name():
+    event, _ = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n", name="Réunion à Séoul.md")
+    assert event.slug == "reunion-a-seoul"
+
+
+def test_headings_in_a_body_sit_below_the_page_headings():
+    event, _ = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n# Big\n\n## Less\n")
+    assert "<h4>Big</h4>" in event.body and "<h5>Less</h5>" in event.body
+
+
+def test_raw_html_in_a_body_is_the_authors_own():
+    event, _ = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n<figure>x</figure>\n")
+    assert "<figure>x</figure>" in event.body
+
+
+def test_first_paragraph():
+    assert first_paragraph("<h4>x</h4><p>A <a href='#'>b</a> &amp; c\nd</p><p>e</p>") == "A b & c d"
+    assert first_paragraph("<ul><li>x</li></ul>") == ""

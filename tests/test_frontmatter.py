@@ -1,0 +1,90 @@
+"""Front matter: the --- block, YAML without 1.1 traps, and the line of every key."""
+
+import pytest
+
+from chronicle.frontmatter import FrontMatterError, load_mapping, normalise, parse
+
+
+def test_lines_of_keys_and_items_are_file_lines():
+    doc = parse("---\ntitle: A\n\ndate: 2024-10-28\nsources:\n  - https://a.org\n  - url: https://b.org\n---\nBody\n")
+    assert doc.fields.values["title"] == "A"
+    assert doc.fields.lines == {"title": 2, "date": 4, "sources": 5}
+    assert doc.fields.line("sources", 0) == 6
+    assert doc.fields.line("sources", 1) == 7
+    assert doc.body == "Body\n"
+    assert doc.body_line == 9
+
+
+def test_bom_and_crlf_are_handled():
+    doc = parse("\ufeff---\r\ntitle: A\r\ndate: 2024-10-28\r\n---\r\nLine one\r\nLine two\r\n")
+    assert doc.fields.values == {"title": "A", "date": "2024-10-28"}
+    assert doc.fields.lines["date"] == 3
+    assert doc.body == "Line one\nLine two\n"
+
+
+def test_no_front_matter_is_all_body():
+    doc = parse("Just text\n")
+    assert doc.fields.values == {}
+    assert doc.body == "Just text\n"
+
+
+def test_empty_front_matter():
+    assert parse("---\n---\nBody").fields.values == {}
+
+
+def test_unclosed_front_matter_is_an_error_on_line_1():
+    with pytest.raises(FrontMatterError) as caught:
+        parse("---\ntitle: A\nBody text\n")
+    assert caught.value.line == 1
+    assert "not closed" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "yaml_text, line, fragment",
+    [
+        ("title: A\ndate: [2024\n", 3, "not valid YAML"),
+        ("title: A\n  bad: indent\n", 3, "not valid YAML"),
+        ("title: A\ntitle: B\n", 3, "'title' is given twice (first on line 2)"),
+        ("- a\n- b\n", 2, "must be fields"),
+        ("just text\n", 2, "must be fields"),
+        ("title: \"unterminated\n", 2, "not valid YAML"),
+        ("? [a, b]\n: c\n", 2, "field name must be plain text"),
+    ],
+)
+def test_broken_yaml_is_a_line_error(yaml_text, line, fragment):
+    with pytest.raises(FrontMatterError) as caught:
+        parse("---\n" + yaml_text + "---\nBody\n")
+    assert caught.value.line == line
+    assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "written, value",
+    [
+        ("NO", "NO"), ("yes", "yes"), ("on", "on"), ("Off", "Off"), ("y", "y"),
+        ("10:30", "10:30"), ("0o17", "0o17"), ("017", "017"), (".inf", ".inf"), ("0x1F", "0x1F"),
+        ("1_000", "1_000"), ("2024-10-28", "2024-10-28"), ("2024-10-28 14:30:00", "2024-10-28 14:30:00"),
+        ("true", True), ("false", False), ("True", True), ("42", 42), ("-3", -3), ("1.5", 1.5),
+        ("~", None), ("null", None), ("", None), ("'yes'", "yes"),
+    ],
+)
+def test_yaml_11_traps_stay_as_written(written, value):
+    fields = load_mapping(f"key: {written}\n")
+    assert fields.values["key"] == value
+    assert type(fields.values["key"]) is type(value)
+
+
+def test_plain_scalars_keep_their_text():
+    fields = load_mapping("title: 1984\nother: '1984'\n")
+    assert fields.values["title"] == 1984
+    assert fields.scalars["title"] == "1984"
+    assert "other" not in fields.scalars
+
+
+def test_unsafe_tags_are_refused():
+    with pytest.raises(FrontMatterError):
+        load_mapping("x: !!python/object/apply:os.system ['echo hi']\n")
+
+
+def test_normalise_lone_cr():
+    assert normalise("a\rb\r\n") == "a\nb\n"
