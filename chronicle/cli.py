@@ -26,6 +26,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", metavar="URL", help="the site's public address, for absolute links")
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range 0–65535")
+    return port
+
+
 def make_parser() -> argparse.ArgumentParser:
     """Return the parser for every command and option of DESIGN.md."""
     parser = argparse.ArgumentParser(prog="chronicle", description="Build a static HTML timeline from Markdown events.")
@@ -34,6 +44,14 @@ def make_parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="content/ + theme/ → output/ (the default)")
     _common(build_cmd)
+
+    serve_cmd = commands.add_parser("serve", help="build, serve, rebuild on change, reload the browser")
+    _common(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free port)")
+    serve_cmd.add_argument("--poll", action="store_true",
+                           help="poll for changes (network and container file systems)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
     check_cmd = commands.add_parser("check", help="validate everything, write nothing")
     _common(check_cmd)
@@ -97,10 +115,19 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # watchdog and the server load only for this command
+
+    return serve(options_from(args), host=args.host, port=args.port, poll=args.poll, open_browser=args.open)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    handlers = {None: run_build, "build": run_build, "check": run_check}
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as stop:  # argparse: --help, --version, or a usage error (status 2)
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    handlers = {None: run_build, "build": run_build, "check": run_check, "serve": run_serve}
     if args.command is None:
         args = parse_args(["build"])
     try:

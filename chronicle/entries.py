@@ -41,7 +41,12 @@ def is_entry(relative: PurePath) -> bool:
         return False
     if any(part.startswith(("_", ".")) for part in relative.parts):
         return False
-    return not _TEMPORARY.search(relative.name)
+    return not is_temporary(relative.name)
+
+
+def is_temporary(name: str) -> bool:
+    """Tell whether a file name is an editor's temporary, swap, backup or lock file."""
+    return bool(_TEMPORARY.search(name)) or name.isdigit()  # vim probes a folder with a file named 4913
 
 
 def discover(content: Path) -> list[Path]:

@@ -9,7 +9,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .dates import When
+from .dates import Precision, When
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -65,15 +65,27 @@ class Event:
 
 @dataclass(frozen=True)
 class Day:
-    """The events of one calendar day, with the number of days skipped before it."""
+    """The events of one calendar day, with the number of days skipped before it.
 
-    date: date
+    Events known only to the month or the year get a group of that period of
+    their own (`when.precision` says which), never a made-up day (THEME.md).
+    """
+
+    when: When  # the day, month or year, as a When of that precision
     events: tuple[Event, ...]
-    gap: int = 0  # whole days between this day and the one shown before it, minus one
+    gap: int = 0  # days skipped between the previous day shown and this one (0 for months and years)
+
+    @property
+    def date(self) -> date:
+        return self.when.day
+
+    @property
+    def precision(self) -> Precision:
+        return self.when.precision
 
     @property
     def id(self) -> str:
-        return self.date.isoformat()
+        return self.when.iso()
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import INDEX_NAME, Options, Settings, read_settings
-from .diagnostics import Report
+from .diagnostics import Diagnostic, Report
 from .entries import discover, make_markdown, read_entry
 from .model import Event, Timeline
 from .output import OutputError, write_site
-from .render import Theme, ThemeError, default_theme, render_site
+from .render import Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index
 from .timeline import build_timeline
 
 
@@ -25,6 +25,7 @@ class Result:
     report: Report
     timeline: Timeline | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)  # slugs of the events read anew by this build
 
     @property
     def ok(self) -> bool:
@@ -58,58 +59,172 @@ def theme_for(options: Options) -> Theme:
     return Theme(root)
 
 
-def load(options: Options, report: Report) -> tuple[Settings, list[Event]]:
-    """Read the settings and every entry under the content folder."""
-    content = options.content
-    if not content.is_dir():
-        raise UsageError(
-            f"content folder '{content}' not found — run in the folder that holds content/, or pass --content DIR"
-        )
-    index = content / INDEX_NAME
-    settings = read_settings(index, read_text(index, report) if index.is_file() else None, report)
-    md = make_markdown()
-    events = []
-    for path in discover(content):
-        text = read_text(path, report)
-        if text is None:
-            continue
-        event = read_entry(path, text, settings, report, md)
-        if event is not None:
-            events.append(event)
-    return settings, events
+@dataclass(frozen=True)
+class _Entry:
+    """One entry as last read: its file signature, the event (or None) and its diagnostics."""
+
+    signature: tuple[int, int, int]
+    event: Event | None
+    diagnostics: tuple[Diagnostic, ...]
 
 
-def assemble(options: Options, report: Report) -> Timeline:
-    """Load the content and turn it into the ordered timeline."""
-    settings, events = load(options, report)
-    intro = make_markdown().convert(settings.intro) if settings.intro else ""
-    timeline = build_timeline(settings, events, report, drafts=options.drafts, base_url=options.base_url,
-                              intro=intro)
-    if not timeline.events and not report.errors:
-        report.warning(options.content, None, "no events — add a Markdown file per event, such as "
-                       "content/2024-10-28-first-event.md with title, date and sources")
-    return timeline
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _tree_signature(root: Path) -> tuple:
+    return tuple(
+        (p.relative_to(root).as_posix(), _signature(p)) for p in sorted(root.rglob("*")) if p.is_file()
+    )
+
+
+class Builder:
+    """Builds the site again and again, re-reading only entries whose files changed.
+
+    `build` and `check` use one Builder once; `serve` keeps one for its whole
+    run, so a save re-reads one entry and re-renders only the pages that show
+    it (issue 3). Every cache is keyed by file signatures, so a change the
+    watcher missed is still seen.
+    """
+
+    def __init__(self, options: Options):
+        self.options = options
+        self._entries: dict[Path, _Entry] = {}
+        self._settings_key: object = None
+        self._settings: Settings | None = None
+        self._settings_diagnostics: tuple[Diagnostic, ...] = ()
+        self._intro = ""
+        self._theme_key: object = None
+        self._env = None
+        self._static: dict[str, bytes] = {}
+        self._pages: dict[str, tuple[object, bytes]] = {}
+        self._index: tuple[object, bytes] | None = None
+
+    def _load_settings(self, report: Report) -> Settings:
+        index = self.options.content / INDEX_NAME
+        key = _signature(index)
+        if key != self._settings_key or self._settings is None:
+            local = Report()
+            text = read_text(index, local) if index.is_file() else None
+            self._settings = read_settings(index, text, local)
+            self._settings_diagnostics = tuple(local.items)
+            self._intro = make_markdown().convert(self._settings.intro) if self._settings.intro else ""
+            self._settings_key = key
+            self._entries.clear()  # dates and defaults depend on the settings
+        report.extend(self._settings_diagnostics)
+        return self._settings
+
+    def _load_entries(self, settings: Settings, report: Report) -> tuple[list[Event], set[str]]:
+        md = None
+        events: list[Event] = []
+        changed: set[str] = set()
+        seen: dict[Path, _Entry] = {}
+        for path in discover(self.options.content):
+            signature = _signature(path)
+            cached = self._entries.get(path)
+            if cached is None or cached.signature != signature or signature is None:
+                local = Report()
+                text = read_text(path, local)
+                event = None
+                if text is not None:
+                    md = md or make_markdown()
+                    event = read_entry(path, text, settings, local, md)
+                cached = _Entry(signature or (0, 0, 0), event, tuple(local.items))
+                if event is not None:
+                    changed.add(event.slug)
+            seen[path] = cached
+            report.extend(cached.diagnostics)
+            if cached.event is not None:
+                events.append(cached.event)
+        self._entries = seen
+        return events, changed
+
+    def _theme(self, theme: Theme):
+        key = (theme.root.resolve(), _tree_signature(theme.root))
+        if key != self._theme_key or self._env is None:
+            self._env = make_environment(theme)
+            self._static = theme.static_files()
+            self._pages.clear()
+            self._index = None
+            self._theme_key = key
+        return self._env
+
+    def assemble(self, report: Report) -> tuple[Timeline, set[str]]:
+        """Load the content and turn it into the ordered timeline; also name the events re-read."""
+        content = self.options.content
+        if not content.is_dir():
+            raise UsageError(
+                f"content folder '{content}' not found — run in the folder that holds content/, or pass --content DIR"
+            )
+        settings = self._load_settings(report)
+        events, changed = self._load_entries(settings, report)
+        timeline = build_timeline(settings, events, report, drafts=self.options.drafts,
+                                  base_url=self.options.base_url, intro=self._intro)
+        if not timeline.events and not report.errors:
+            report.warning(content, None, "no events — add a Markdown file per event, such as "
+                           "content/2024-10-28-first-event.md with title, date and sources")
+        return timeline, changed
+
+    def render(self, timeline: Timeline, theme: Theme) -> dict[str, bytes]:
+        """Render the site, reusing every page whose inputs are the same as last time."""
+        env = self._theme(theme)
+        common = page_context(timeline)
+        shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
+                  timeline.timezone, timeline.newest_first, common["span"], len(timeline.events))
+        events = timeline.events
+        # Keys hold the events themselves: equal values compare equal (identity
+        # first, so unchanged entries cost a pointer check), and no id is reused.
+        index_key = (shared, events)
+        if self._index is None or self._index[0] != index_key:
+            self._index = (index_key, render_index(env, timeline, common))
+        files = {"index.html": self._index[1]}
+        pages: dict[str, tuple[object, bytes]] = {}
+        for i, event in enumerate(events):
+            name = f"{event.url}index.html"
+            key = (shared, event, events[i - 1] if i else None, events[i + 1] if i + 1 < len(events) else None)
+            cached = self._pages.get(name)
+            if cached is None or cached[0] != key:
+                cached = (key, render_event_page(env, timeline, i, common))
+            pages[name] = cached
+            files[name] = cached[1]
+        self._pages = pages
+        files.update(self._static)
+        return files
+
+    def build(self, write: bool = True) -> Result:
+        """Run the whole pipeline; write the site only when there is no error (check: write=False)."""
+        report = Report()
+        theme = theme_for(self.options)
+        timeline, changed = self.assemble(report)
+        result = Result(report, timeline, changed=changed)
+        if report.errors:
+            return result
+        try:
+            result.files = self.render(timeline, theme)
+        except ThemeError as error:
+            self._theme_key = None
+            report.error(error.path, error.line, error.message)
+            return result
+        if write:
+            write_output(result.files, self.options, theme, report)
+        return result
+
+
+def write_output(files: dict[str, bytes], options: Options, theme: Theme, report: Report) -> None:
+    """Write the site to the output folder, as one whole or not at all."""
+    try:
+        write_site(files, options.output, protected=[options.content, theme.root, Path.cwd()])
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
+                     "the previous site was left as it was")
 
 
 def build(options: Options, write: bool = True) -> Result:
-    """Run the whole pipeline; write the site only when there is no error (check: write=False)."""
-    report = Report()
-    theme = theme_for(options)
-    timeline = assemble(options, report)
-    result = Result(report, timeline)
-    if report.errors:
-        return result
-    try:
-        result.files = render_site(timeline, theme)
-    except ThemeError as error:
-        report.error(error.path, error.line, error.message)
-        return result
-    if write:
-        try:
-            write_site(result.files, options.output, protected=[options.content, theme.root, Path.cwd()])
-        except OutputError as error:
-            raise UsageError(str(error)) from None
-        except OSError as error:
-            report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
-                         "the previous site was left as it was")
-    return result
+    """Build once: read everything, render everything, write (unless checking)."""
+    return Builder(options).build(write)

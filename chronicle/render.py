@@ -137,23 +137,38 @@ def _template_line(error: Exception) -> tuple[int | None, str | None]:
     return found
 
 
+def page_context(timeline: Timeline) -> dict[str, Any]:
+    """Return what every page is given besides its own values."""
+    return {"timeline": timeline, "span": timeline_span(timeline)}
+
+
+def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any]) -> bytes:
+    """Render index.html: the intro, then every event grouped by day."""
+    return _render(env, TEMPLATE_PAGES["index"], {
+        **common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title},
+    })
+
+
+def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:
+    """Render one event's permanent page, with the events before and after it."""
+    events = timeline.events
+    event = events[index]
+    return _render(env, TEMPLATE_PAGES["event"], {
+        **common,
+        "root": "../../",
+        "page": {"kind": "event", "path": event.url, "title": event.title},
+        "event": event,
+        "previous": events[index - 1] if index > 0 else None,
+        "next": events[index + 1] if index + 1 < len(events) else None,
+    })
+
+
 def render_site(timeline: Timeline, theme: Theme) -> dict[str, bytes]:
     """Render every page of the site and gather the theme's assets: {output path: bytes}."""
     env = make_environment(theme)
-    common = {"timeline": timeline, "span": timeline_span(timeline)}
-    files: dict[str, bytes] = {}
-    files["index.html"] = _render(env, TEMPLATE_PAGES["index"], {
-        **common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title},
-    })
-    events = timeline.events
-    for index, event in enumerate(events):
-        files[f"{event.url}index.html"] = _render(env, TEMPLATE_PAGES["event"], {
-            **common,
-            "root": "../../",
-            "page": {"kind": "event", "path": event.url, "title": event.title},
-            "event": event,
-            "previous": events[index - 1] if index > 0 else None,
-            "next": events[index + 1] if index + 1 < len(events) else None,
-        })
+    common = page_context(timeline)
+    files = {"index.html": render_index(env, timeline, common)}
+    for index, event in enumerate(timeline.events):
+        files[f"{event.url}index.html"] = render_event_page(env, timeline, index, common)
     files.update(theme.static_files())
     return files

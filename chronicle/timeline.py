@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import Iterable
 
 from .config import Settings
+from .dates import Precision, When
 from .diagnostics import Report
 from .model import Day, Event, Timeline
 
@@ -16,12 +17,28 @@ def order(events: Iterable[Event], newest_first: bool = False) -> list[Event]:
     return ordered[::-1] if newest_first else ordered
 
 
+def period_of(when: When) -> When:
+    """Return the day (or the month or year, for a coarser date) that a date falls in."""
+    precision = min(when.precision, Precision.DAY)
+    start = when.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if precision <= Precision.MONTH:
+        start = start.replace(day=1)
+    if precision == Precision.YEAR:
+        start = start.replace(month=1)
+    return When(start, precision)
+
+
 def group_days(events: list[Event]) -> tuple[Day, ...]:
-    """Group ordered events by calendar day, noting how many days were skipped between them."""
+    """Group ordered events by day (or month or year), noting how many days were skipped between days."""
     days: list[Day] = []
-    for day, members in groupby(events, key=lambda e: e.day):
-        gap = abs((day - days[-1].date).days) - 1 if days else 0
-        days.append(Day(date=day, events=tuple(members), gap=gap))
+    last_day = None
+    for period, members in groupby(events, key=lambda e: period_of(e.start)):
+        gap = 0
+        if period.precision == Precision.DAY:
+            if last_day is not None:
+                gap = max(0, abs((period.day - last_day).days) - 1)
+            last_day = period.day
+        days.append(Day(when=period, events=tuple(members), gap=gap))
     return tuple(days)
 
 

@@ -58,7 +58,7 @@ def test_warnings_do_not_fail_a_build(project):
     assert result.code == 0
     assert result.lines == [
         "content/a.md:1: warning: no sources — add `sources:` with the link to where this was reported",
-        "content/a.md:3: warning: unknown field 'sorces' — did you mean 'sources'?",
+        "content/a.md:4: warning: unknown field 'sorces' — did you mean 'sources'?",
     ]
     assert "(2 warnings)" in result.out
 

@@ -5,7 +5,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from chronicle.config import Settings
-from chronicle.dates import parse_when
+from chronicle.dates import Precision, parse_when
 from chronicle.diagnostics import Report
 from chronicle.model import Event
 from chronicle.timeline import build_timeline, order
@@ -48,15 +48,16 @@ def test_newest_first_reverses_everything():
 def test_days_and_gaps():
     timeline = build_timeline(Settings(), EVENTS, Report())
     assert [(d.id, d.gap, len(d.events)) for d in timeline.days] == [
-        ("2024-10-01", 0, 5), ("2024-10-03", 1, 4), ("2024-10-04", 0, 2), ("2024-10-07", 2, 1),
+        ("2024-10", 0, 1), ("2024-10-01", 0, 4), ("2024-10-03", 1, 4), ("2024-10-04", 0, 2), ("2024-10-07", 2, 1),
     ]
-    assert timeline.days[0].date == date(2024, 10, 1)
+    assert timeline.days[0].precision == Precision.MONTH  # never a made-up day
+    assert timeline.days[1].date == date(2024, 10, 1)
 
 
 def test_newest_first_days_gap():
     timeline = build_timeline(Settings(sort="newest-first"), EVENTS, Report())
     assert [(d.id, d.gap) for d in timeline.days] == [
-        ("2024-10-07", 0), ("2024-10-04", 2), ("2024-10-03", 0), ("2024-10-01", 1),
+        ("2024-10-07", 0), ("2024-10-04", 2), ("2024-10-03", 0), ("2024-10-01", 1), ("2024-10", 0),
     ]
 
 
@@ -64,3 +65,9 @@ def test_drafts_dropped_unless_asked():
     draft = Event(slug="d", title="D", start=parse_when("2024-10-01", zone=ZONE), path="d.md", draft=True)
     assert [e.slug for e in build_timeline(Settings(), [draft], Report()).events] == []
     assert [e.slug for e in build_timeline(Settings(), [draft], Report(), drafts=True).events] == ["d"]
+
+
+def test_a_year_precision_event_gets_a_year_group():
+    events = [ev("y", "2023"), ev("d", "2023-01-01"), ev("m", "2023-02")]
+    timeline = build_timeline(Settings(), events, Report())
+    assert [d.id for d in timeline.days] == ["2023", "2023-01-01", "2023-02"]

@@ -1,0 +1,386 @@
+"""The preview server: the last good site from memory, a reload stream, and an error overlay."""
+
+from __future__ import annotations
+
+import errno
+import html
+import ipaddress
+import json
+import mimetypes
+import signal
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, unquote
+
+from .config import Options
+from .diagnostics import Report
+from .pipeline import Builder, Result, UsageError, theme_for, write_output
+from .watch import Coalescer, Watcher
+
+LIVE_PATH = "/__chronicle/live"
+HEARTBEAT = 15.0  # seconds between comments on an idle reload stream
+
+
+class Site:
+    """What the server shows: the last good files, the errors of the latest build, a version."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.files: dict[str, bytes] = {}
+        self.errors: tuple[str, ...] = ()
+        self.edited: tuple[str, ...] = ()
+        self.version = 0
+        self.stopping = False
+
+    def publish(self, files: dict[str, bytes] | None, errors: list[str], edited: list[str]) -> None:
+        """Show a new build: its files when it succeeded, else keep the last good ones with its errors."""
+        with self._changed:
+            if files is not None:
+                self.files = files
+            self.errors = tuple(errors)
+            self.edited = tuple(edited)
+            self.version += 1
+            self._changed.notify_all()
+
+    def wait(self, version: int, timeout: float) -> int:
+        """Wait until the version is past `version`, the timeout passes or the server stops."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != version or self.stopping, timeout)
+            return self.version
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopping = True
+            self._changed.notify_all()
+
+
+def request_path(target: str) -> str:
+    """Return the path of a request target without its query; `//host/x` stays a path, never a host."""
+    return target.split("?", 1)[0].split("#", 1)[0]
+
+
+def lookup(files: dict[str, bytes], target: str) -> tuple[str, str] | None:
+    """Map a request target to ('file', name) or ('redirect', location); None when not found.
+
+    Only names the build produced can ever be served: the site is a mapping in
+    memory, so no path, however encoded, reaches the file system.
+    """
+    path = request_path(target)
+    if not path.startswith("/"):
+        return None
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\0" in decoded or "\\" in decoded:
+        return None
+    parts = decoded.split("/")[1:]
+    if any(part in (".", "..") for part in parts) or any(part == "" for part in parts[:-1]):
+        return None  # dot segments, and `//` that a browser would read as another host
+    name = "/".join(parts)
+    if name == "" or name.endswith("/"):
+        name += "index.html"
+    if name in files:
+        return "file", name
+    if name + "/index.html" in files:
+        return "redirect", "/" + name + "/"
+    return None
+
+
+_LIVE_SCRIPT = """<script>
+(() => {
+  const key = "chronicle-live";
+  const saved = JSON.parse(sessionStorage.getItem(key) || "null");
+  sessionStorage.removeItem(key);
+  if (saved && saved.path === location.pathname) {
+    const edited = saved.target && document.getElementById(saved.target);
+    if (edited) {
+      edited.scrollIntoView({block: "center"});
+      edited.classList.add("chronicle-edited");
+      setTimeout(() => edited.classList.remove("chronicle-edited"), 2500);
+    } else {
+      window.scrollTo(saved.x, saved.y);
+    }
+  }
+  const stream = new EventSource("%(live)s?v=%(version)d");
+  stream.onopen = () => { window.__sseOpen = true; };
+  stream.onmessage = (message) => {
+    const update = JSON.parse(message.data);
+    const target = (update.edited || []).find((slug) => document.getElementById(slug)) || null;
+    sessionStorage.setItem(key, JSON.stringify({path: location.pathname, target, x: scrollX, y: scrollY}));
+    stream.close();
+    location.reload();
+  };
+})();
+</script>
+<style>
+.chronicle-edited { outline: 3px solid #d97706; outline-offset: 6px; transition: outline-color 2s; }
+@media (prefers-reduced-motion: reduce) { .chronicle-edited { transition: none; } }
+#chronicle-errors { position: fixed; inset: auto 0 0 0; max-height: 60vh; overflow: auto; z-index: 2147483647;
+  margin: 0; padding: 1rem 1.25rem; background: #2b0a0a; color: #fff; border-top: 4px solid #ef4444;
+  font: 0.95rem/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+#chronicle-errors h2 { font: inherit; font-weight: bold; margin: 0 0 0.5rem; }
+#chronicle-errors pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem; }
+#chronicle-errors p { margin: 0; color: #fecaca; }
+</style>
+"""
+
+
+def overlay(errors: tuple[str, ...]) -> str:
+    """Return the panel that shows a failed rebuild's errors over the last good page."""
+    lines = "\n".join(html.escape(line) for line in errors)
+    return (
+        '<section id="chronicle-errors" role="alert" aria-label="Build errors">'
+        "<h2>The last save did not build — fix these lines and save again:</h2>"
+        f"<pre>{lines}</pre>"
+        "<p>You are seeing the last version that built. This panel goes away when the build succeeds.</p>"
+        "</section>\n"
+    )
+
+
+def inject(page: bytes, version: int, errors: tuple[str, ...]) -> bytes:
+    """Add the live-reload script (and the error overlay) to an HTML page, at serve time only."""
+    addition = (_LIVE_SCRIPT % {"live": LIVE_PATH, "version": version}) + (overlay(errors) if errors else "")
+    data = addition.encode("utf-8")
+    at = page.rfind(b"</body>")
+    return page[:at] + data + page[at:] if at >= 0 else page + data
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Serves the site from memory, the reload stream, and nothing else."""
+
+    server: "PreviewServer"
+    server_version = "Chronicle"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        if request_path(self.path) == LIVE_PATH:
+            self._live()
+        else:
+            self._respond(head=False)
+
+    def _send(self, status: int, body: bytes, content_type: str, head: bool, location: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        # A reload must never get a stale page from the browser cache (TESTING.md, §5).
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _respond(self, head: bool) -> None:
+        site = self.server.site
+        files, errors, version = site.files, site.errors, site.version
+        found = lookup(files, self.path)
+        if found is None:
+            body = b"<!doctype html><html lang=en><title>Not found</title><body><h1>Not found</h1>" \
+                   b"<p><a href=\"/\">Back to the timeline</a></p></body></html>"
+            self._send(HTTPStatus.NOT_FOUND, inject(body, version, errors), "text/html; charset=utf-8", head)
+            return
+        kind, name = found
+        if kind == "redirect":
+            self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head, location=name)
+            return
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        body = files[name]
+        if content_type == "text/html":
+            body = inject(body, version, errors)
+        if content_type.startswith("text/") or content_type in ("application/xml", "application/json"):
+            content_type += "; charset=utf-8"
+        self._send(HTTPStatus.OK, body, content_type, head)
+
+    def _live(self) -> None:
+        site = self.server.site
+        query = parse_qs(self.path.partition("?")[2])
+        try:
+            seen = int(query.get("v", [""])[0])
+        except ValueError:
+            seen = site.version
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.close_connection = True
+        # A client that stops reading must not hold a thread for ever.
+        self.connection.settimeout(HEARTBEAT * 2)
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while not site.stopping:
+                version = site.wait(seen, HEARTBEAT) if site.version == seen else site.version
+                if site.stopping:
+                    break
+                if version == seen:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    seen = version
+                    message = {"version": version, "edited": list(site.edited), "failed": bool(site.errors)}
+                    self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
+                self.wfile.flush()
+        except (OSError, ValueError):
+            pass  # the browser went away
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], site: Site):
+        self.site = site
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.address_family = family
+        super().__init__(address, Handler)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class OutputWriter:
+    """Keeps output/ in step with the served site, writing the newest build when it is free."""
+
+    def __init__(self, write: Callable[[dict[str, bytes]], None]):
+        self._write = write
+        self._pending: dict[str, bytes] | None = None
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="chronicle-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, files: dict[str, bytes]) -> None:
+        with self._changed:
+            self._pending = files
+            self._changed.notify()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending is not None or self._stopping)
+                if self._pending is None:
+                    return
+                files, self._pending = self._pending, None
+            self._write(files)
+
+
+def edited_slugs(result: Result, content: Path, changed: set[Path]) -> list[str]:
+    """Name the events whose entry files are among the changed paths, so the browser can go to them."""
+    root = content.resolve()
+    names = set()
+    for path in changed:
+        try:
+            names.add(str(content / Path(path).relative_to(root)))
+        except ValueError:
+            continue
+    events = result.timeline.events if result.timeline is not None else ()
+    return sorted(event.slug for event in events if event.path in names)
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+          open_browser: bool = False, out=sys.stdout, err=sys.stderr) -> int:
+    """Build, serve on host:port, rebuild on every change, until Ctrl-C or SIGTERM."""
+    builder = Builder(options)
+    site = Site()
+    theme = theme_for(options)
+    lock = threading.Lock()
+
+    def report_lines(report: Report) -> list[str]:
+        return [str(d) for d in report.sorted()]
+
+    def write(files: dict[str, bytes]) -> None:
+        report = Report()
+        try:
+            write_output(files, options, theme, report)
+        except UsageError as error:
+            print(f"chronicle: error: {error}", file=err, flush=True)
+        for line in report_lines(report):
+            print(line, file=err, flush=True)
+
+    writer = OutputWriter(write)
+
+    def rebuild(changed: set[Path]) -> Result:
+        started = time.perf_counter()
+        with lock:
+            result = builder.build(write=False)
+        lines = report_lines(result.report)
+        for line in lines:
+            print(line, file=err, flush=True)
+        elapsed = (time.perf_counter() - started) * 1000
+        if result.ok:
+            site.publish(result.files, [], edited_slugs(result, options.content, changed))
+            writer.submit(result.files)
+            if changed:
+                print(f"rebuilt in {elapsed:.0f} ms", file=out, flush=True)
+        else:
+            errors = [line for line in lines if ": error: " in line]
+            site.publish(None, errors, [])
+            print(f"build failed ({len(errors)} error{'s' * (len(errors) != 1)}); "
+                  "still serving the last good site", file=err, flush=True)
+        return result
+
+    if not is_loopback(host):
+        print(f"chronicle: warning: serving on {host}, not a loopback address: anyone who can reach this "
+              "machine can read the preview", file=err, flush=True)
+    try:
+        server = PreviewServer((host, port), site)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on {host} is in use — pass --port 0 for any free port, "
+                             "or another --port") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+    rebuild(set())
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)
+
+    coalescer = Coalescer(lambda changed: rebuild(changed))
+    watcher = Watcher(options.content, theme.root, coalescer, poll=poll)
+    watcher.start()
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        site.stop()
+        watcher.stop()
+        server.server_close()
+        writer.stop()
+        print("stopped", file=out, flush=True)
+    return 0

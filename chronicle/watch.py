@@ -1,0 +1,127 @@
+"""Watching: watchdog over content/ and the theme, the build's own predicate, bursts coalesced."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path, PurePath
+from typing import Callable, Iterable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from .config import INDEX_NAME
+from .entries import is_entry, is_temporary
+
+DEBOUNCE = 0.05  # seconds of quiet that end a burst of saves
+
+
+def is_relevant(path: Path, content: Path, theme: Path | None) -> bool:
+    """Tell whether a change to path can change the site: an entry, the settings, a theme file.
+
+    A folder counts too (a renamed folder moves its entries). Editors' swap,
+    backup and lock files never count, so they never trigger a rebuild.
+    """
+    for root, is_content in ((content, True), (theme, False)):
+        if root is None:
+            continue
+        try:
+            relative = PurePath(path).relative_to(root)
+        except ValueError:
+            continue
+        if not relative.parts:
+            return True
+        if is_content and relative == PurePath(INDEX_NAME):
+            return True
+        if is_content and is_entry(relative):
+            return True
+        hidden = any(part.startswith(".") for part in relative.parts) or is_temporary(relative.name)
+        if not hidden and (not is_content or not relative.suffix):
+            return True  # a theme file, or a folder below content/
+        return False
+    return False
+
+
+class Coalescer:
+    """Collects changed paths and calls the builder once per burst, from one worker thread."""
+
+    def __init__(self, rebuild: Callable[[set[Path]], None], debounce: float = DEBOUNCE):
+        self.rebuild = rebuild
+        self.debounce = debounce
+        self._pending: set[Path] = set()
+        self._lock = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="chronicle-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, paths: Iterable[Path]) -> None:
+        with self._lock:
+            self._pending.update(paths)
+            self._lock.notify()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._lock.notify()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._pending and not self._stopping:
+                    self._lock.wait()
+                if self._stopping:
+                    return
+                # Wait for a quiet moment: an editor's save is often several events.
+                while True:
+                    before = len(self._pending)
+                    self._lock.wait(self.debounce)
+                    if self._stopping:
+                        return
+                    if len(self._pending) == before:
+                        break
+                batch, self._pending = self._pending, set()
+            self.rebuild(batch)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, accept: Callable[[Path], bool], sink: Callable[[Iterable[Path]], None]):
+        self.accept = accept
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [Path(p if isinstance(p, str) else p.decode()) for p in (event.src_path, getattr(event, "dest_path", ""))
+                 if p]
+        relevant = [p for p in paths if self.accept(p)]
+        if relevant:
+            self.sink(relevant)
+
+
+class Watcher:
+    """Watches the content and theme folders and feeds relevant changes to a Coalescer."""
+
+    def __init__(self, content: Path, theme: Path | None, coalescer: Coalescer, poll: bool = False,
+                 poll_interval: float = 0.25):
+        self.content = content.resolve()
+        self.theme = theme.resolve() if theme is not None else None
+        self.coalescer = coalescer
+        self.observer = PollingObserver(timeout=poll_interval) if poll else Observer()
+        handler = _Handler(lambda p: is_relevant(p, self.content, self.theme), coalescer.add)
+        self.observer.schedule(handler, str(self.content), recursive=True)
+        if self.theme is not None and self.theme.is_dir():
+            self.observer.schedule(handler, str(self.theme), recursive=True)
+
+    def start(self) -> None:
+        self.coalescer.start()
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.coalescer.stop()
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)

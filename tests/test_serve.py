@@ -1,0 +1,357 @@
+"""`serve` as an author meets it: a real process on a free port, real saves, the reload stream."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path, PurePath
+
+import pytest
+
+from chronicle.serve import inject, lookup
+from chronicle.watch import Coalescer, is_relevant
+from conftest import ROOT
+
+ENTRY = "---\ntitle: {title}\ndate: 2024-10-28\nsources: [https://example.org/a]\n---\nBody of {title}.\n"
+WAIT = 20  # seconds: a generous bound on waiting for an event, never a sleep
+
+
+# --- pure parts ---------------------------------------------------------------------------------
+
+FILES = {"index.html": b"i", "events/a/index.html": b"a", "static/site.css": b"c"}
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/", ("file", "index.html")),
+        ("/index.html", ("file", "index.html")),
+        ("/?x=1", ("file", "index.html")),
+        ("/events/a/", ("file", "events/a/index.html")),
+        ("/events/a", ("redirect", "/events/a/")),
+        ("/events/%61/", ("file", "events/a/index.html")),
+        ("/static/site.css", ("file", "static/site.css")),
+        ("/../etc/passwd", None),
+        ("/events/../index.html", None),
+        ("/%2e%2e/etc/passwd", None),
+        ("/%2E%2E%2Fetc%2Fpasswd", None),
+        ("/%252e%252e/etc/passwd", None),
+        ("/..%2f..%2fetc/passwd", None),
+        ("/..\\..\\etc\\passwd", None),
+        ("/%5c..%5cetc", None),
+        ("/index.html%00.css", None),
+        ("/etc/passwd", None),
+        ("//etc/passwd", None),
+        ("//evil.example/events/a", None),
+        ("///evil.example", None),
+        ("/events//a/", None),
+        ("http://evil.example/", None),
+        ("/./index.html", None),
+        ("/%ff", None),
+        ("*", None),
+    ],
+)
+def test_lookup_serves_only_what_the_build_made(target, expected):
+    assert lookup(FILES, target) == expected
+
+
+def test_inject_adds_the_script_and_overlay_before_body_end():
+    page = b"<html><body><p>x</p></body></html>"
+    out = inject(page, 7, ("content/a.md:2: error: <bad>",))
+    assert out.endswith(b"</body></html>")
+    assert b"/__chronicle/live?v=7" in out
+    assert b"content/a.md:2: error: &lt;bad&gt;" in out
+    assert b'id="chronicle-errors"' not in inject(page, 7, ())
+
+
+@pytest.mark.parametrize(
+    "name, relevant",
+    [
+        ("content/a.md", True), ("content/sub/b.markdown", True), ("content/_index.md", True),
+        ("content/sub", True), ("theme/templates/index.html", True), ("theme/static/x.css", True),
+        ("content/.a.md.swp", False), ("content/a.md~", False), ("content/.#a.md", False),
+        ("content/4913", False), ("content/a.md.tmp", False), ("content/#a.md#", False),
+        ("content/_drafts/x.md", False), ("content/notes.txt", False), ("theme/templates/.x.swp", False),
+        ("elsewhere/a.md", False),
+    ],
+)
+def test_the_watcher_uses_the_builds_predicate(tmp_path, name, relevant):
+    assert is_relevant(tmp_path / name, tmp_path / "content", tmp_path / "theme") is relevant
+
+
+def test_a_burst_of_changes_is_one_rebuild():
+    calls: list[set] = []
+    done = threading.Event()
+
+    def rebuild(paths):
+        calls.append(paths)
+        done.set()
+
+    coalescer = Coalescer(rebuild, debounce=0.2)
+    coalescer.start()
+    try:
+        for i in range(50):
+            coalescer.add([Path(f"content/{i % 5}.md")])
+        assert done.wait(WAIT)
+    finally:
+        coalescer.stop()
+    assert calls == [{Path(f"content/{i}.md") for i in range(5)}]
+
+
+# --- the real server ----------------------------------------------------------------------------
+
+
+class Preview:
+    """`chronicle serve --port 0` in a folder of its own, and a reader of its reload stream."""
+
+    def __init__(self, root: Path, *extra: str):
+        self.root = root
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", *extra],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        line = self.proc.stdout.readline()
+        match = re.search(r"http://[^/]+:(\d+)/", line)
+        if not match:
+            self.proc.kill()
+            pytest.fail(f"serve did not start: {line}{self.proc.communicate(timeout=WAIT)[1]}")
+        self.port = int(match.group(1))
+        self.stream = None
+
+    def get(self, path: str = "/", method: str = "GET") -> tuple[int, dict, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        conn.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+        conn.endheaders()
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        conn.close()
+        return response.status, dict(response.getheaders()), body
+
+    def listen(self) -> None:
+        """Open the reload stream at the current version, as the page's script does."""
+        body = self.get("/")[2]
+        version = int(re.search(r"live\?v=(\d+)", body).group(1))
+        self.stream = socket.create_connection(("127.0.0.1", self.port), timeout=WAIT)
+        self.stream.sendall(f"GET /__chronicle/live?v={version} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self._buffer = b""
+
+    def next_update(self) -> dict:
+        """Block until the server pushes the next reload, and return its message."""
+        while True:
+            while b"\n\n" not in self._buffer:
+                chunk = self.stream.recv(4096)
+                assert chunk, "the reload stream closed"
+                self._buffer += chunk
+            block, self._buffer = self._buffer.split(b"\n\n", 1)
+            for line in block.decode().splitlines():
+                if line.startswith("data: "):
+                    return json.loads(line[6:])
+
+    def until(self, predicate, path: str = "/") -> str:
+        """Wait for reloads until the page at path satisfies predicate; return that page."""
+        deadline = time.monotonic() + WAIT
+        body = self.get(path)[2]
+        while not predicate(body):
+            assert time.monotonic() < deadline, body[-2000:]
+            self.next_update()
+            body = self.get(path)[2]
+        return body
+
+    def stop(self) -> tuple[int, str]:
+        if self.stream:
+            self.stream.close()
+        self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=WAIT)
+        return self.proc.returncode, err
+
+
+@pytest.fixture
+def preview(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(ENTRY.format(title="First title"))
+    (content / "b.md").write_text(ENTRY.format(title="Other event"))
+    servers = []
+
+    def start(*extra):
+        servers.append(Preview(tmp_path, *extra))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        if server.proc.poll() is None:
+            server.stop()
+
+
+def save(path: Path, text: str) -> None:
+    """Save as most editors do: write a temporary file beside it, then rename over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def test_serves_the_site_with_the_live_script_and_output_stays_as_build(preview, tmp_path):
+    server = preview()
+    status, headers, body = server.get("/")
+    assert status == 200
+    assert headers["Cache-Control"] == "no-store"
+    assert "First title" in body and "/__chronicle/live" in body
+    built = (tmp_path / "output" / "index.html").read_text()
+    assert "/__chronicle/live" not in built
+    assert server.get("/events/a")[:2][0] == 301
+    assert server.get("/", method="HEAD")[2] == ""
+    code, err = server.stop()
+    assert code == 0
+    assert "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".chronicle")] == []
+    # what serve wrote is what build writes
+    served = {p.relative_to(tmp_path / "output"): p.read_bytes() for p in (tmp_path / "output").rglob("*") if p.is_file()}
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--output", "again"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    again = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    assert served == again
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%252e%252e/etc/passwd", "/..%5c..%5cetc%5cpasswd",
+     "/..\\..\\etc\\passwd", "/content/a.md", "/../content/a.md", "/index.html%00", "//etc/passwd",
+     "/%2F%2Fetc/passwd", "/output/index.html"],
+)
+def test_traversal_probes_get_nothing(preview, tmp_path, raw):
+    (tmp_path / "secret.txt").write_text("TOP SECRET")
+    server = preview()
+    status, headers, body = server.get(raw)
+    assert status in (400, 404)
+    assert "TOP SECRET" not in body and "title: First" not in body and "root:" not in body
+
+
+def test_no_open_redirect(preview):
+    server = preview()
+    for raw in ("//evil.example/events/a", "//evil.example/%2e%2e", "/\\evil.example/"):
+        status, headers, _ = server.get(raw)
+        assert "Location" not in headers or headers["Location"].startswith("/") and \
+            not headers["Location"].startswith("//")
+
+
+def test_a_save_reloads_and_names_the_edited_event(preview, tmp_path):
+    server = preview()
+    server.listen()
+    save(tmp_path / "content" / "a.md", ENTRY.format(title="Second title"))
+    update = server.next_update()
+    assert update["edited"] == ["a"]
+    assert update["failed"] is False
+    assert "Second title" in server.get("/")[2]
+    assert "Second title" in server.get("/events/a/")[2]
+
+
+@pytest.mark.parametrize("style", ["in-place", "rename", "vim-backup", "delete-recreate"])
+def test_every_way_editors_save(preview, tmp_path, style):
+    server = preview()
+    server.listen()
+    path = tmp_path / "content" / "a.md"
+    text = ENTRY.format(title=f"Saved by {style}")
+    if style == "in-place":
+        with open(path, "r+") as handle:
+            handle.truncate(0)
+            handle.write(text)
+    elif style == "rename":
+        save(path, text)
+    elif style == "vim-backup":
+        (tmp_path / "content" / "4913").write_text("")
+        (tmp_path / "content" / "4913").unlink()
+        os.rename(path, tmp_path / "content" / "a.md~")
+        (tmp_path / "content" / ".a.md.swp").write_bytes(b"\0swap")
+        path.write_text(text)
+        (tmp_path / "content" / "a.md~").unlink()
+    else:
+        path.unlink()
+        path.write_text(text)
+    server.until(lambda body: f"Saved by {style}" in body)
+    assert server.proc.poll() is None
+
+
+def test_a_broken_save_shows_the_overlay_over_the_last_good_site_and_a_fix_clears_it(preview, tmp_path):
+    server = preview()
+    server.listen()
+    save(tmp_path / "content" / "a.md", "---\ntitle: Broken\ndate: 2024-02-30\n---\n")
+    update = server.next_update()
+    assert update["failed"] is True
+    for page in ("/", "/events/b/"):
+        body = server.get(page)[2]
+        assert 'id="chronicle-errors"' in body
+        assert "content/a.md:3: error: date: " in body
+    assert "First title" in server.get("/")[2]  # the last good site
+    assert (tmp_path / "output" / "events" / "a" / "index.html").is_file()
+    save(tmp_path / "content" / "a.md", ENTRY.format(title="Fixed title"))
+    body = server.until(lambda body: "Fixed title" in body)
+    assert 'id="chronicle-errors"' not in body
+    code, err = server.stop()
+    assert "content/a.md:3: error: date: " in err  # the terminal shows the same lines
+
+
+def test_a_burst_of_fifty_saves_settles_to_the_last(preview, tmp_path):
+    server = preview()
+    server.listen()
+    path = tmp_path / "content" / "a.md"
+    for i in range(50):
+        save(path, ENTRY.format(title=f"Version {i}"))
+    body = server.until(lambda body: "Version 49" in body)
+    assert re.findall(r"Version \d+", body) == ["Version 49"] * body.count("Version ")
+
+
+def test_new_deleted_and_renamed_entries(preview, tmp_path):
+    server = preview()
+    server.listen()
+    content = tmp_path / "content"
+    save(content / "c.md", ENTRY.format(title="Brand new"))
+    server.until(lambda body: "Brand new" in body)
+    (content / "b.md").unlink()
+    server.until(lambda body: "Other event" not in body)
+    assert server.get("/events/b/")[0] == 404
+    os.rename(content / "c.md", content / "renamed.md")
+    server.until(lambda body: "events/renamed/" in body)
+    assert server.get("/events/c/")[0] == 404
+    (content / "sub").mkdir()
+    os.rename(content / "renamed.md", content / "sub" / "moved.md")
+    server.until(lambda body: "events/moved/" in body)
+
+
+def test_editing_the_settings_and_the_theme_rebuilds(preview, tmp_path):
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    server = preview()
+    server.listen()
+    save(tmp_path / "content" / "_index.md", "---\ntitle: Renamed timeline\n---\n")
+    server.until(lambda body: "Renamed timeline" in body)
+    css = tmp_path / "theme" / "static" / "chronicle.css"
+    save(css, css.read_text() + "\n/* edited */\n")
+    server.until(lambda body: "/* edited */" in body, path="/static/chronicle.css")
+
+
+def test_a_port_in_use_is_a_usage_error(tmp_path):
+    (tmp_path / "content").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=WAIT)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith(f"port {port} on 127.0.0.1 is in use — pass --port 0 for any free port, "
+                                        "or another --port")
+
+
+def test_a_public_host_is_warned_about(preview):
+    server = preview("--host", "0.0.0.0")
+    code, err = server.stop()
+    assert "not a loopback address" in err
