@@ -79,9 +79,14 @@ class _ShiftHeadingsExtension(Extension):
 
 
 def make_markdown() -> markdown.Markdown:
-    """Return the Markdown converter for entry bodies; reuse it with reset()."""
+    """Return the Markdown converter for entry bodies; reuse it with reset().
+
+    Tables, fenced code and attribute lists on top of plain Markdown. Not
+    footnotes (their ids repeat from entry to entry on the one index page)
+    and not smarty (it doubles the time of a body: 3.2 against 1.5 ms).
+    """
     return markdown.Markdown(
-        extensions=["extra", "sane_lists", "smarty", _ShiftHeadingsExtension()],
+        extensions=["tables", "fenced_code", "attr_list", "sane_lists", _ShiftHeadingsExtension()],
         output_format="html",
     )
 
