@@ -357,14 +357,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                              "or another --port") from None
         raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
+    # Watch before the first build, so a save made while it runs is not missed.
+    coalescer = Coalescer(lambda changed: rebuild(changed))
+    watcher = Watcher(options.content, theme.root, coalescer, poll=poll)
+    watcher.start()
     rebuild(set())
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_address[1]}/"
     print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)
-
-    coalescer = Coalescer(lambda changed: rebuild(changed))
-    watcher = Watcher(options.content, theme.root, coalescer, poll=poll)
-    watcher.start()
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
