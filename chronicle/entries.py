@@ -37,11 +37,13 @@ def is_entry(relative: PurePath) -> bool:
     Markdown files, except names starting with `_` or `.` (in any folder of the
     path) and editors' temporary, swap and backup files.
     """
-    if relative.suffix.lower() not in ENTRY_SUFFIXES:
-        return False
-    if any(part.startswith(("_", ".")) for part in relative.parts):
-        return False
-    return not is_temporary(relative.name)
+    return not any(part.startswith(("_", ".")) for part in relative.parts) and is_entry_name(relative.name)
+
+
+def is_entry_name(name: str) -> bool:
+    """Tell whether a file name (its folders aside) is an entry's."""
+    return (name.lower().endswith(ENTRY_SUFFIXES) and not name.startswith(("_", "."))
+            and not is_temporary(name))
 
 
 def is_temporary(name: str) -> bool:
@@ -51,14 +53,23 @@ def is_temporary(name: str) -> bool:
 
 def discover(content: Path) -> list[Path]:
     """Return every entry below content, sorted by path; symbolic links are not followed."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(content, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in files:
-            path = Path(folder, name)
-            if is_entry(path.relative_to(content)) and not path.is_symlink():
-                found.append(path)
-    return sorted(found)
+    found: list[str] = []
+    pending = [str(content)]
+    while pending:
+        folder = pending.pop()
+        try:
+            listing = list(os.scandir(folder))
+        except OSError:
+            continue  # a folder that vanished or cannot be read: its entries are simply not there
+        for item in listing:
+            # Folders starting with `.` or `_` are skipped whole, so only names are left to check.
+            if item.name.startswith((".", "_")) or item.is_symlink():
+                continue
+            if item.is_dir(follow_symlinks=False):
+                pending.append(item.path)
+            elif is_entry_name(item.name):
+                found.append(item.path)
+    return [Path(path) for path in sorted(found)]
 
 
 # --- Markdown -------------------------------------------------------------------------------------

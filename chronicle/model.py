@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -58,8 +59,9 @@ class Event:
     def day(self) -> date:
         return self.start.day
 
+    @cached_property
     def sort_key(self) -> tuple:
-        """Return the contract's order: instant, precision, weight, title, slug."""
+        """The contract's order: instant, precision, weight, title, slug (computed once)."""
         return (*self.start.sort_key(), self.weight, self.title.casefold(), self.title, self.slug)
 
 
@@ -83,9 +85,32 @@ class Day:
     def precision(self) -> Precision:
         return self.when.precision
 
-    @property
+    @cached_property
     def id(self) -> str:
         return self.when.iso()
+
+
+@dataclass(frozen=True)
+class Jump:
+    """Where a reader can enter a timeline: the first group of each day, month or year."""
+
+    unit: str  # "day" (twenty days or fewer), "month" (thirty months or fewer), else "year"
+    days: tuple[Day, ...]
+    years: int  # how many calendar years the timeline touches
+
+
+def _jump(days: tuple[Day, ...]) -> Jump:
+    months = {(d.date.year, d.date.month) for d in days}
+    years = {d.date.year for d in days}
+    unit = "day" if len(days) <= 20 else "month" if len(months) <= 30 else "year"
+    firsts: list[Day] = []
+    last_key: object = None
+    for day in days:
+        key = day.id if unit == "day" else (day.date.year, day.date.month) if unit == "month" else day.date.year
+        if key != last_key:
+            firsts.append(day)
+            last_key = key
+    return Jump(unit, tuple(firsts), len(years))
 
 
 @dataclass(frozen=True)
@@ -103,11 +128,15 @@ class Timeline:
     days: tuple[Day, ...]
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
 
-    @property
+    @cached_property
+    def jump(self) -> Jump:
+        return _jump(self.days)
+
+    @cached_property
     def first(self) -> When | None:
         return min((e.start for e in self.events), key=When.sort_key, default=None)
 
-    @property
+    @cached_property
     def last(self) -> When | None:
         ends = [e.end or e.start for e in self.events]
         return max(ends, key=When.sort_key, default=None)

@@ -46,8 +46,14 @@ def check_target(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] = ()) -> None:
-    """Write files into output as one whole: on any failure the previous output stays as it was."""
+def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] = (),
+               previous: Mapping[str, bytes] | None = None) -> None:
+    """Write files into output as one whole: on any failure the previous output stays as it was.
+
+    previous: what this process wrote into output last time. A file whose bytes
+    are the very same object is linked from there instead of written again,
+    which makes serve's rewrite of a 10,000-page site after one save cheap.
+    """
     check_target(output, list(protected))
     output = output.resolve()
     parent = output.parent
@@ -61,11 +67,22 @@ def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] =
             if not path.is_relative_to(staging.resolve()):
                 raise OutputError(f"refusing to write '{name}': it would leave the output folder")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[name])
+            data = files[name]
+            if previous is not None and previous.get(name) is data and _link(output / relative, path):
+                continue
+            path.write_bytes(data)
         _swap_in(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _link(existing: Path, new: Path) -> bool:
+    try:
+        os.link(existing, new)
+        return True
+    except OSError:
+        return False
 
 
 def clean_leftovers(parent: Path) -> None:

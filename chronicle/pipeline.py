@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
-from .entries import discover, make_markdown, read_entry
+from .entries import discover, is_entry, make_markdown, read_entry
 from .model import Event, Timeline
 from .output import OutputError, write_site
 from .render import Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index
@@ -103,6 +103,8 @@ class Builder:
         self._static: dict[str, bytes] = {}
         self._pages: dict[str, tuple[object, bytes]] = {}
         self._index: tuple[object, bytes] | None = None
+        self._days: dict[str, tuple[object, object]] = {}
+        self._shared: object = None
 
     def _load_settings(self, report: Report) -> Settings:
         index = self.options.content / INDEX_NAME
@@ -118,24 +120,51 @@ class Builder:
         report.extend(self._settings_diagnostics)
         return self._settings
 
-    def _load_entries(self, settings: Settings, report: Report) -> tuple[list[Event], set[str]]:
+    def _scan(self, hints: set[Path] | None) -> tuple[list[Path], set[Path] | None]:
+        """Return every entry's path, and those to look at again (None: all of them).
+
+        The watcher names what changed; when every name is an entry file (no
+        folder, no settings, no theme file), only those are looked at again.
+        Anything else, or no hint, scans and checks the whole content folder.
+        """
+        content = self.options.content
+        if hints is None or not self._entries:
+            return discover(content), None
+        root = content.resolve()
+        named: set[Path] = set()
+        for hint in hints:
+            try:
+                relative = hint.relative_to(root) if hint.is_absolute() else hint.relative_to(content)
+            except ValueError:
+                return discover(content), None
+            path = content / relative
+            if not is_entry(relative) or path.is_dir():
+                return discover(content), None
+            named.add(path)
+        present = {path for path in named if path.is_file() and not path.is_symlink()}
+        return sorted((set(self._entries) - named) | present, key=str), named
+
+    def _load_entries(self, settings: Settings, report: Report,
+                      hints: set[Path] | None) -> tuple[list[Event], set[str]]:
         md = None
         events: list[Event] = []
         changed: set[str] = set()
         seen: dict[Path, _Entry] = {}
-        for path in discover(self.options.content):
-            signature = _signature(path)
+        paths, named = self._scan(hints)
+        for path in paths:
             cached = self._entries.get(path)
-            if cached is None or cached.signature != signature or signature is None:
-                local = Report()
-                text = read_text(path, local)
-                event = None
-                if text is not None:
-                    md = md or make_markdown()
-                    event = read_entry(path, text, settings, local, md)
-                cached = _Entry(signature or (0, 0, 0), event, tuple(local.items))
-                if event is not None:
-                    changed.add(event.slug)
+            if cached is None or named is None or path in named:
+                signature = _signature(path)
+                if cached is None or cached.signature != signature or signature is None:
+                    local = Report()
+                    text = read_text(path, local)
+                    event = None
+                    if text is not None:
+                        md = md or make_markdown()
+                        event = read_entry(path, text, settings, local, md)
+                    cached = _Entry(signature or (0, 0, 0), event, tuple(local.items))
+                    if event is not None:
+                        changed.add(event.slug)
             seen[path] = cached
             report.extend(cached.diagnostics)
             if cached.event is not None:
@@ -149,11 +178,12 @@ class Builder:
             self._env = make_environment(theme)
             self._static = theme.static_files()
             self._pages.clear()
+            self._days.clear()
             self._index = None
             self._theme_key = key
         return self._env
 
-    def assemble(self, report: Report) -> tuple[Timeline, set[str]]:
+    def assemble(self, report: Report, hints: set[Path] | None = None) -> tuple[Timeline, set[str]]:
         """Load the content and turn it into the ordered timeline; also name the events re-read."""
         content = self.options.content
         if not content.is_dir():
@@ -161,7 +191,7 @@ class Builder:
                 f"content folder '{content}' not found — run in the folder that holds content/, or pass --content DIR"
             )
         settings = self._load_settings(report)
-        events, changed = self._load_entries(settings, report)
+        events, changed = self._load_entries(settings, report, hints)
         timeline = build_timeline(settings, events, report, drafts=self.options.drafts,
                                   base_url=self.options.base_url, intro=self._intro)
         if not timeline.events and not report.errors:
@@ -179,8 +209,11 @@ class Builder:
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (shared, events)
+        if shared != self._shared:
+            self._days.clear()  # every day shows something of the timeline's own
+            self._shared = shared
         if self._index is None or self._index[0] != index_key:
-            self._index = (index_key, render_index(env, timeline, common))
+            self._index = (index_key, render_index(env, timeline, common, self._days))
         files = {"index.html": self._index[1]}
         pages: dict[str, tuple[object, bytes]] = {}
         for i, event in enumerate(events):
@@ -195,11 +228,14 @@ class Builder:
         files.update(self._static)
         return files
 
-    def build(self, write: bool = True) -> Result:
-        """Run the whole pipeline; write the site only when there is no error (check: write=False)."""
+    def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
+        """Run the whole pipeline; write the site only when there is no error (check: write=False).
+
+        hints: the paths a watcher saw change, so that only those are read again.
+        """
         report = Report()
         theme = theme_for(self.options)
-        timeline, changed = self.assemble(report)
+        timeline, changed = self.assemble(report, hints)
         result = Result(report, timeline, changed=changed)
         if report.errors:
             return result
@@ -214,15 +250,18 @@ class Builder:
         return result
 
 
-def write_output(files: dict[str, bytes], options: Options, theme: Theme, report: Report) -> None:
-    """Write the site to the output folder, as one whole or not at all."""
+def write_output(files: dict[str, bytes], options: Options, theme: Theme, report: Report,
+                 previous: dict[str, bytes] | None = None) -> bool:
+    """Write the site to the output folder, as one whole or not at all; tell whether it was written."""
     try:
-        write_site(files, options.output, protected=[options.content, theme.root, Path.cwd()])
+        write_site(files, options.output, protected=[options.content, theme.root, Path.cwd()], previous=previous)
+        return True
     except OutputError as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
                      "the previous site was left as it was")
+    return False
 
 
 def build(options: Options, write: bool = True) -> Result:

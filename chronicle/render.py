@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from . import __version__
 from .dates import When, format_day, format_span, format_time, format_when
-from .model import Event, Timeline
+from .model import Day, Event, Timeline
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -113,16 +114,31 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return env
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
     try:
-        return env.get_template(name).render(context).encode("utf-8")
+        return env.get_template(name)
     except jinja2.TemplateSyntaxError as error:
         raise ThemeError(error.filename or name, error.lineno, f"template error: {error.message}") from None
     except jinja2.TemplateNotFound as error:
         raise ThemeError(name, None, f"template '{error.name}' is missing from the theme") from None
-    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError) as error:
+
+
+def _render_template(template: jinja2.Template, context: dict[str, Any]) -> bytes:
+    try:
+        return template.render(context).encode("utf-8")
+    except ThemeError:
+        raise
+    except jinja2.TemplateSyntaxError as error:
+        raise ThemeError(error.filename or template.name, error.lineno, f"template error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise ThemeError(template.name, None, f"template '{error.name}' is missing from the theme") from None
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as error:
         line, filename = _template_line(error)
-        raise ThemeError(filename or name, line, f"template error: {error}") from None
+        raise ThemeError(filename or template.filename or template.name, line, f"template error: {error}") from None
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
+    return _render_template(_template(env, name), context)
 
 
 def _template_line(error: Exception) -> tuple[int | None, str | None]:
@@ -142,11 +158,46 @@ def page_context(timeline: Timeline) -> dict[str, Any]:
     return {"timeline": timeline, "span": timeline_span(timeline)}
 
 
-def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any]) -> bytes:
-    """Render index.html: the intro, then every event grouped by day."""
-    return _render(env, TEMPLATE_PAGES["index"], {
-        **common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title},
-    })
+_DAYS_MARK = "\x00chronicle-days\x00"
+
+
+def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
+                 days: dict[str, tuple[Day, bytes]] | None = None) -> bytes:
+    """Render index.html: the intro, then every day, each day from day.html.
+
+    `days` keeps each day's HTML between builds; a day equal to the one it was
+    rendered from is reused as it is, so an edit re-renders only its own day.
+    The template asks for `render_days(timeline.days)`; the days' bytes are
+    spliced in after rendering, so a 10,000-event page is not copied through
+    Jinja on every save (issue 3: a save re-renders only what depends on it).
+    """
+    days = {} if days is None else days
+    context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
+    day_template = None
+    spliced: list[bytes] = []
+
+    def render_day(day: Day) -> bytes:
+        nonlocal day_template
+        cached = days.get(day.id)
+        if cached is not None and cached[0] == day:
+            return cached[1]
+        if day_template is None:
+            day_template = _template(env, "day.html")
+        html = _render_template(day_template, {**context, "day": day})
+        days[day.id] = (day, html)
+        return html
+
+    def render_days(groups: tuple[Day, ...]) -> Markup:
+        if spliced:
+            raise ThemeError(TEMPLATE_PAGES["index"], None, "template error: render_days may be used once a page")
+        spliced.append(b"".join(render_day(day) for day in groups))
+        return Markup(_DAYS_MARK)
+
+    page = _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": render_days})
+    if spliced:
+        head, _, tail = page.partition(_DAYS_MARK.encode())
+        page = b"".join((head, spliced[0], tail))
+    return page
 
 
 def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:

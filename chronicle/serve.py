@@ -315,10 +315,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     def report_lines(report: Report) -> list[str]:
         return [str(d) for d in report.sorted()]
 
+    written: dict[str, bytes] = {}
+
     def write(files: dict[str, bytes]) -> None:
+        nonlocal written
         report = Report()
         try:
-            write_output(files, options, theme, report)
+            if write_output(files, options, theme, report, previous=written):
+                written = files
         except UsageError as error:
             print(f"chronicle: error: {error}", file=err, flush=True)
         for line in report_lines(report):
@@ -329,7 +333,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     def rebuild(changed: set[Path]) -> Result:
         started = time.perf_counter()
         with lock:
-            result = builder.build(write=False)
+            result = builder.build(write=False, hints=changed or None)
         lines = report_lines(result.report)
         for line in lines:
             print(line, file=err, flush=True)

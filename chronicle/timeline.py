@@ -13,12 +13,14 @@ from .model import Day, Event, Timeline
 
 def order(events: Iterable[Event], newest_first: bool = False) -> list[Event]:
     """Sort events by instant, precision, weight, title and slug; reversed whole for newest-first."""
-    ordered = sorted(events, key=Event.sort_key)
+    ordered = sorted(events, key=lambda event: event.sort_key)
     return ordered[::-1] if newest_first else ordered
 
 
 def period_of(when: When) -> When:
     """Return the day (or the month or year, for a coarser date) that a date falls in."""
+    if when.precision == Precision.DAY:
+        return when  # already midnight at the start of its day
     precision = min(when.precision, Precision.DAY)
     start = when.start.replace(hour=0, minute=0, second=0, microsecond=0)
     if precision <= Precision.MONTH:
@@ -32,13 +34,15 @@ def group_days(events: list[Event]) -> tuple[Day, ...]:
     """Group ordered events by day (or month or year), noting how many days were skipped between days."""
     days: list[Day] = []
     last_day = None
-    for period, members in groupby(events, key=lambda e: period_of(e.start)):
+    for _, group in groupby(events, key=lambda e: (min(e.start.precision, Precision.DAY), e.day)):
+        members = tuple(group)
+        period = period_of(members[0].start)
         gap = 0
         if period.precision == Precision.DAY:
             if last_day is not None:
                 gap = max(0, abs((period.day - last_day).days) - 1)
             last_day = period.day
-        days.append(Day(when=period, events=tuple(members), gap=gap))
+        days.append(Day(when=period, events=members, gap=gap))
     return tuple(days)
 
 

@@ -13,7 +13,7 @@ from watchdog.observers.polling import PollingObserver
 from .config import INDEX_NAME
 from .entries import is_entry, is_temporary
 
-DEBOUNCE = 0.05  # seconds of quiet that end a burst of saves
+DEBOUNCE = 0.02  # seconds of quiet that end a burst of saves (an editor's save is a few events within 1 ms)
 
 
 def is_relevant(path: Path, content: Path, theme: Path | None) -> bool:
