@@ -79,9 +79,9 @@ def page_updated(server: Server, entry: Path, saves: int) -> list[float]:
         started = time.perf_counter()
         save(entry, retitle(original, marker))
         while marker not in fetch(url):
-            time.sleep(0.002)
+            time.sleep(0.005)
         times.append(time.perf_counter() - started)
-        time.sleep(0.3)  # let the output writer settle, as between an author's saves
+        time.sleep(0.3)  # a pause between saves
     return times
 
 

@@ -142,12 +142,15 @@ def read_entry(
     stem = name.name[: -len(name.suffix)] if name.suffix else name.name
 
     title = reader.text("title", required=True)
-    start = reader.when("date")
-    if start is None and "date" not in fields.values:
-        dated = _DATED_NAME.match(stem)
-        if dated:
-            start = reader.parse_date("date", dated.group(1), line=1)
-        else:
+    dated = _DATED_NAME.match(stem)
+    if fields.values.get("date") is None and dated:
+        # No date written: the file name gives it (the Jekyll convention).
+        start = reader.parse_date("date", dated.group(1), line=1)
+    else:
+        # A written date wins. When it cannot be read and the file name has a
+        # date, that one is used, with a warning, instead of failing the build.
+        start = reader.when("date", fallback=reader.file_date(dated.group(1)) if dated else None)
+        if start is None and "date" not in fields.values:
             report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
                          "or start the file name with the date, as in 2024-10-28-title.md")
     end = reader.when("end")
@@ -276,13 +279,28 @@ class _FieldReader:
             self.report.error(self.path, line or self.fields.line(key), f"{key}: {error}")
             return None
 
-    def when(self, key: str) -> When | None:
+    def file_date(self, text: str) -> When | None:
+        try:
+            return parse_when(text, zone=self.settings.zone)
+        except DateError:
+            return None
+
+    def when(self, key: str, fallback: When | None = None) -> When | None:
         if self.values.get(key) is None:
             if key in self.values and key == "date":
                 self.error(key, "date is empty — write a date such as 2024-10-28")
             return None
         value = self.values[key]
-        return self.parse_date(key, self.fields.scalars.get(key, value) if isinstance(value, int) else value)
+        value = self.fields.scalars.get(key, value) if isinstance(value, int) else value
+        if fallback is None:
+            return self.parse_date(key, value)
+        try:
+            return parse_when(value, zone=self.settings.zone, year=self.settings.year,
+                              date_order=self.settings.date_order)
+        except DateError as error:
+            self.report.warning(self.path, self.fields.line(key),
+                                f"{key}: {error}; using {fallback.iso()} from the file name instead")
+            return fallback
 
     def boolean(self, key: str) -> bool:
         value = self.values.get(key, False)

@@ -260,10 +260,16 @@ def is_loopback(host: str) -> bool:
 
 
 class OutputWriter:
-    """Keeps output/ in step with the served site, writing the newest build when it is free."""
+    """Keeps output/ in step with the served site, once the author has paused.
 
-    def __init__(self, write: Callable[[dict[str, bytes]], None]):
+    Writing 10,000 pages takes longer than rebuilding after one save, and in
+    this process it would slow the next rebuild, so the newest build is written
+    when no other has come for `quiet` seconds, and at the latest on stop.
+    """
+
+    def __init__(self, write: Callable[[dict[str, bytes]], None], quiet: float = 1.0):
         self._write = write
+        self._quiet = quiet
         self._pending: dict[str, bytes] | None = None
         self._changed = threading.Condition()
         self._stopping = False
@@ -279,12 +285,17 @@ class OutputWriter:
         with self._changed:
             self._stopping = True
             self._changed.notify()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=30)
 
     def _run(self) -> None:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._pending is not None or self._stopping)
+                while self._pending is not None and not self._stopping:
+                    waiting = self._pending
+                    self._changed.wait(self._quiet)
+                    if self._pending is waiting:
+                        break  # quiet for long enough
                 if self._pending is None:
                     return
                 files, self._pending = self._pending, None
@@ -340,9 +351,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         elapsed = (time.perf_counter() - started) * 1000
         if result.ok:
             site.publish(result.files, [], edited_slugs(result, options.content, changed))
-            writer.submit(result.files)
             if changed:
+                writer.submit(result.files)
                 print(f"rebuilt in {elapsed:.0f} ms", file=out, flush=True)
+            else:
+                write(result.files)  # the first build is a build: output/ is written before serving
         else:
             errors = [line for line in lines if ": error: " in line]
             site.publish(None, errors, [])

@@ -217,3 +217,25 @@ def test_raw_html_in_a_body_is_the_authors_own():
 def test_first_paragraph():
     assert first_paragraph("<h4>x</h4><p>A <a href='#'>b</a> &amp; c\nd</p><p>e</p>") == "A b & c d"
     assert first_paragraph("<ul><li>x</li></ul>") == ""
+
+
+def test_an_unreadable_date_falls_back_to_the_file_name_with_a_warning():
+    event, diagnostics = read("---\ntitle: A\ndate: 2023-01-29 18:30:22 2023 -0800\nsources: [https://a.org]\n---\n",
+                              name="2023-01-29-release.markdown")
+    assert event.start.iso() == "2023-01-29"
+    assert diagnostics == [
+        "2023-01-29-release.markdown:3: warning: date: '2023-01-29 18:30:22 2023 -0800' is not a date; write it "
+        "like 2024-10-28, 28 October 2024 or 2024-10-28T14:30; using 2023-01-29 from the file name instead"
+    ]
+
+
+def test_an_unreadable_date_without_a_dated_file_name_is_an_error():
+    event, diagnostics = read("---\ntitle: A\ndate: someday\nsources: [https://a.org]\n---\n", name="x.md")
+    assert event is None
+    assert diagnostics[0].startswith("x.md:3: error: date: 'someday' is not a date")
+
+
+def test_a_file_name_that_only_looks_dated_does_not_matter_when_a_date_is_written():
+    event, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n",
+                              name="2024-13-45-x.md")
+    assert diagnostics == [] and event.start.iso() == "2024-10-28"
