@@ -75,6 +75,8 @@ class When:
     def __post_init__(self) -> None:
         if self.start.utcoffset() is None:
             raise ValueError("When.start must be timezone-aware")
+        # Computed once: sorting and grouping ask for it thousands of times a build.
+        object.__setattr__(self, "_sort_key", (self.start.astimezone(timezone.utc), self.precision))
 
     @property
     def day(self) -> date:
@@ -83,7 +85,7 @@ class When:
 
     def sort_key(self) -> tuple:
         """Return (UTC instant, precision): a day sorts before the times of that day."""
-        return (self.start.astimezone(timezone.utc), self.precision)
+        return self._sort_key
 
     def iso(self) -> str:
         """Return the value for an HTML datetime attribute."""

@@ -55,7 +55,7 @@ class Event:
         """Return the permanent page's path, relative to the site root."""
         return f"events/{self.slug}/"
 
-    @property
+    @cached_property
     def day(self) -> date:
         return self.start.day
 

@@ -174,7 +174,7 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     days = {} if days is None else days
     context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
     day_template = None
-    spliced: list[bytes] = []
+    spliced: list[list[bytes]] = []  # the days' HTML, in order, once render_days is called
 
     def render_day(day: Day) -> bytes:
         nonlocal day_template
@@ -190,14 +190,14 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     def render_days(groups: tuple[Day, ...]) -> Markup:
         if spliced:
             raise ThemeError(TEMPLATE_PAGES["index"], None, "template error: render_days may be used once a page")
-        spliced.append(b"".join(render_day(day) for day in groups))
+        spliced.append([render_day(day) for day in groups])
         return Markup(_DAYS_MARK)
 
     page = _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": render_days})
-    if spliced:
-        head, _, tail = page.partition(_DAYS_MARK.encode())
-        page = b"".join((head, spliced[0], tail))
-    return page
+    if not spliced:
+        return page
+    head, _, tail = page.partition(_DAYS_MARK.encode())
+    return b"".join([head, *spliced[0], tail])
 
 
 def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:

@@ -16,11 +16,12 @@ from .entries import is_entry, is_temporary
 DEBOUNCE = 0.02  # seconds of quiet that end a burst of saves (an editor's save is a few events within 1 ms)
 
 
-def is_relevant(path: Path, content: Path, theme: Path | None) -> bool:
+def is_relevant(path: Path, content: Path, theme: Path | None, is_directory: bool = False) -> bool:
     """Tell whether a change to path can change the site: an entry, the settings, a theme file.
 
-    A folder counts too (a renamed folder moves its entries). Editors' swap,
-    backup and lock files never count, so they never trigger a rebuild.
+    A folder below content/ counts too (a renamed folder moves its entries).
+    Editors' swap, backup, lock and temporary files never count, so they never
+    trigger a rebuild (STYLE.md, habit 10: the build's own predicate).
     """
     for root, is_content in ((content, True), (theme, False)):
         if root is None:
@@ -30,18 +31,15 @@ def is_relevant(path: Path, content: Path, theme: Path | None) -> bool:
         except ValueError:
             continue
         if not relative.parts:
+            return False  # the watched folder itself: what changed in it is reported on its own
+        if any(part.startswith(".") for part in relative.parts) or is_temporary(relative.name):
+            return False
+        if not is_content:
             return True
-        if is_content and relative == PurePath(INDEX_NAME):
-            return True
-        if is_content and is_entry(relative):
-            return True
-        hidden = any(part.startswith(".") for part in relative.parts) or is_temporary(relative.name)
-        if not hidden and (not is_content or not relative.suffix):
-            return True  # a theme file, or a folder below content/
-        return False
+        if is_directory:
+            return not any(part.startswith("_") for part in relative.parts)
+        return relative == PurePath(INDEX_NAME) or is_entry(relative)
     return False
-
-
 class Coalescer:
     """Collects changed paths and calls the builder once per burst, from one worker thread."""
 
@@ -88,16 +86,18 @@ class Coalescer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, accept: Callable[[Path], bool], sink: Callable[[Iterable[Path]], None]):
+    def __init__(self, accept: Callable[[Path, bool], bool], sink: Callable[[Iterable[Path]], None]):
         self.accept = accept
         self.sink = sink
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
+        if event.event_type in ("opened", "closed_no_write", "closed"):
+            return  # reads, and the close after a write already reported as modified
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the files that changed are reported on their own
         paths = [Path(p if isinstance(p, str) else p.decode()) for p in (event.src_path, getattr(event, "dest_path", ""))
                  if p]
-        relevant = [p for p in paths if self.accept(p)]
+        relevant = [p for p in paths if self.accept(p, event.is_directory)]
         if relevant:
             self.sink(relevant)
 
@@ -111,7 +111,7 @@ class Watcher:
         self.theme = theme.resolve() if theme is not None else None
         self.coalescer = coalescer
         self.observer = PollingObserver(timeout=poll_interval) if poll else Observer()
-        handler = _Handler(lambda p: is_relevant(p, self.content, self.theme), coalescer.add)
+        handler = _Handler(lambda p, is_dir: is_relevant(p, self.content, self.theme, is_dir), coalescer.add)
         self.observer.schedule(handler, str(self.content), recursive=True)
         if self.theme is not None and self.theme.is_dir():
             self.observer.schedule(handler, str(self.theme), recursive=True)

@@ -74,18 +74,20 @@ def test_inject_adds_the_script_and_overlay_before_body_end():
 
 
 @pytest.mark.parametrize(
-    "name, relevant",
+    "name, is_directory, relevant",
     [
-        ("content/a.md", True), ("content/sub/b.markdown", True), ("content/_index.md", True),
-        ("content/sub", True), ("theme/templates/index.html", True), ("theme/static/x.css", True),
-        ("content/.a.md.swp", False), ("content/a.md~", False), ("content/.#a.md", False),
-        ("content/4913", False), ("content/a.md.tmp", False), ("content/#a.md#", False),
-        ("content/_drafts/x.md", False), ("content/notes.txt", False), ("theme/templates/.x.swp", False),
-        ("elsewhere/a.md", False),
+        ("content/a.md", False, True), ("content/sub/b.markdown", False, True), ("content/_index.md", False, True),
+        ("content/sub", True, True), ("content/sub.md", True, True), ("theme/templates/index.html", False, True),
+        ("theme/static/x.css", False, True), ("theme/templates", True, True),
+        ("content/.a.md.swp", False, False), ("content/a.md~", False, False), ("content/.#a.md", False, False),
+        ("content/4913", False, False), ("content/a.md.tmp", False, False), ("content/#a.md#", False, False),
+        ("content/sedAx31Qz", False, False), ("content/_drafts", True, False), ("content/.git", True, False),
+        ("content/_drafts/x.md", False, False), ("content/notes.txt", False, False),
+        ("theme/templates/.x.swp", False, False), ("content", True, False), ("elsewhere/a.md", False, False),
     ],
 )
-def test_the_watcher_uses_the_builds_predicate(tmp_path, name, relevant):
-    assert is_relevant(tmp_path / name, tmp_path / "content", tmp_path / "theme") is relevant
+def test_the_watcher_uses_the_builds_predicate(tmp_path, name, is_directory, relevant):
+    assert is_relevant(tmp_path / name, tmp_path / "content", tmp_path / "theme", is_directory) is relevant
 
 
 def test_a_burst_of_changes_is_one_rebuild():
