@@ -32,7 +32,7 @@ def preview(tmp_path):
         pytest.fail(f"serve did not start: {line}{proc.communicate()[1]}")
     yield match.group(0), tmp_path / "content"
     proc.terminate()
-    proc.wait(timeout=10)
+    proc.communicate(timeout=10)
 
 
 def save(path, text):
@@ -52,13 +52,14 @@ def test_a_save_reloads_the_page_at_the_edited_event(page, preview):
     slug = entry.stem
     text = entry.read_text(encoding="utf-8")
     with page.expect_event("load", timeout=WAIT):  # armed before the save
-        save(entry, text.replace("Sixth US–ROK", "Edited: sixth US–ROK", 1))
+        save(entry, text.replace("Sixth US–ROK", "Edited sixth US–ROK", 1))
     article = page.locator(f"article[id=\"{slug}\"]")
-    expect(article.locator(".p-name")).to_contain_text("Edited: sixth US–ROK", timeout=WAIT)
+    expect(article.locator(".p-name").first).to_contain_text("Edited sixth US–ROK", timeout=WAIT)
     expect(article).to_have_class(re.compile(r"\bchronicle-edited\b"), timeout=WAIT)
     expect(article).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0  # the last event is below the fold: the page went to it
-    assert errors == []
+    # the reload stream is closed by the reload itself: that request is aborted by design
+    assert [e for e in errors if "/__chronicle/live" not in e] == []
 
 
 def test_on_another_page_the_scroll_position_is_kept(page, preview):
