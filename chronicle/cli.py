@@ -53,6 +53,15 @@ def make_parser() -> argparse.ArgumentParser:
                            help="poll for changes (network and container file systems)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
+    new_cmd = commands.add_parser("new", help="write a new entry content/DATE-slug.md from a template")
+    new_cmd.add_argument("title", help="the event's title, in quotes")
+    new_cmd.add_argument("--date", required=True, help="when it happened, in any form an entry accepts")
+    new_cmd.add_argument("--source", action="append", default=[], metavar="URL",
+                         help="a link to where it was reported (repeat for more)")
+    new_cmd.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for more)")
+    new_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="folder of event entries (default: content)")
+
     check_cmd = commands.add_parser("check", help="validate everything, write nothing")
     _common(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
@@ -115,6 +124,29 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def run_new(args: argparse.Namespace) -> int:
+    from .config import INDEX_NAME, read_settings
+    from .diagnostics import Report
+    from .new import NewEntryError, prepare, write_entry
+    from .pipeline import read_text
+
+    report = Report()
+    index = args.content / INDEX_NAME
+    settings = read_settings(index, read_text(index, report) if index.is_file() else None, report)
+    print_report(Result(report))
+    if report.errors:
+        return EXIT_CONTENT
+    try:
+        entry = prepare(args.title, args.date, args.source, args.tag, settings)
+        path = write_entry(args.content, entry)
+    except NewEntryError as error:
+        for line in str(error).splitlines():
+            print(f"chronicle: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # watchdog and the server load only for this command
 
@@ -127,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as stop:  # argparse: --help, --version, or a usage error (status 2)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
-    handlers = {None: run_build, "build": run_build, "check": run_check, "serve": run_serve}
+    handlers = {None: run_build, "build": run_build, "check": run_check, "serve": run_serve,
+                "new": run_new}
     if args.command is None:
         args = parse_args(["build"])
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,10 @@ class ThemeError(Exception):
 
 
 def default_theme() -> Path:
-    """Return the theme shipped with Chronicle (inside the wheel, or beside the package in a checkout)."""
-    try:
-        shipped = Path(str(resources.files("chronicle.theme")))
-    except ModuleNotFoundError:
-        shipped = None
-    if shipped is not None and (shipped / "templates").is_dir():
-        return shipped
+    """Return the theme shipped with Chronicle: inside the installed package, or beside it in a checkout."""
+    installed = Path(__file__).resolve().parent / "theme"
+    if (installed / "templates").is_dir():
+        return installed
     return Path(__file__).resolve().parent.parent / "theme"
 
 
