@@ -8,7 +8,9 @@ from pathlib import Path
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, is_entry, make_markdown, read_entry
+from .feeds import render_feeds
 from .model import Event, Timeline
+from .pages import render_pages
 from .output import OutputError, write_site
 from .render import Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index
 from .timeline import build_timeline
@@ -105,6 +107,8 @@ class Builder:
         self._index: tuple[object, bytes] | None = None
         self._days: dict[str, tuple[object, object]] = {}
         self._shared: object = None
+        self._extra_pages: dict[str, object] = {}
+        self._feeds: dict[str, object] = {}
 
     def _load_settings(self, report: Report) -> Settings:
         index = self.options.content / INDEX_NAME
@@ -179,6 +183,7 @@ class Builder:
             self._static = theme.static_files()
             self._pages.clear()
             self._days.clear()
+            self._extra_pages.clear()
             self._index = None
             self._theme_key = key
         return self._env
@@ -225,6 +230,9 @@ class Builder:
             pages[name] = cached
             files[name] = cached[1]
         self._pages = pages
+        # Issue 4's outputs; each keeps its own cache between builds, as the pages above do.
+        files.update(render_pages(env, timeline, common, self._extra_pages))
+        files.update(render_feeds(timeline, self._feeds))
         files.update(self._static)
         return files
 

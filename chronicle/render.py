@@ -208,14 +208,3 @@ def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, c
         "previous": events[index - 1] if index > 0 else None,
         "next": events[index + 1] if index + 1 < len(events) else None,
     })
-
-
-def render_site(timeline: Timeline, theme: Theme) -> dict[str, bytes]:
-    """Render every page of the site and gather the theme's assets: {output path: bytes}."""
-    env = make_environment(theme)
-    common = page_context(timeline)
-    files = {"index.html": render_index(env, timeline, common)}
-    for index, event in enumerate(timeline.events):
-        files[f"{event.url}index.html"] = render_event_page(env, timeline, index, common)
-    files.update(theme.static_files())
-    return files
