@@ -177,6 +177,13 @@ def read_entry(
         report.warning(path, fields.line("sources") or 1,
                        "no sources — add `sources:` with the link to where this was reported")
 
+    if start is not None:
+        for index, source in enumerate(sources):
+            # A report cannot come out before the event it reports: probably a wrong date on one side.
+            if source.date is not None and source.date.period_end() <= start.start:
+                report.warning(path, fields.line("sources", _item_of(fields, source, index)),
+                               f"source {source.url or source.name} is dated {source.date.iso()}, before the event "
+                               f"({start.iso()}) — check both dates")
     if len(report.errors) > errors_before or title is None or start is None:
         return None
 
@@ -198,6 +205,17 @@ def read_entry(
         updated=updated,
         extra=MappingProxyType(extra),
     )
+
+
+def _item_of(fields: Fields, source: Source, position: int) -> int:
+    """Return the index of a source in the written list (duplicates dropped before it shift positions)."""
+    written = fields.values.get("sources")
+    if isinstance(written, list):
+        for index, item in enumerate(written):
+            url = item.get("url") if isinstance(item, dict) else item
+            if source.url is not None and isinstance(url, str) and url.strip() == source.url:
+                return index
+    return position
 
 
 def check_url(value: str) -> str | None:

@@ -239,3 +239,14 @@ def test_a_file_name_that_only_looks_dated_does_not_matter_when_a_date_is_writte
     event, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n",
                               name="2024-13-45-x.md")
     assert diagnostics == [] and event.start.iso() == "2024-10-28"
+
+
+def test_a_source_dated_before_the_event_is_a_warning():
+    event, diagnostics = read(
+        "---\ntitle: A\ndate: 2024-10-28\nsources:\n  - url: https://a.org/1\n    date: 2024-10-28\n"
+        "  - url: https://a.org/2\n    date: 2024-10-27\n  - url: https://a.org/3\n    date: 2024-10\n---\n")
+    assert event is not None
+    assert diagnostics == [
+        "2024-10-28-event.md:7: warning: source https://a.org/2 is dated 2024-10-27, before the event "
+        "(2024-10-28) — check both dates"
+    ]
