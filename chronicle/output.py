@@ -5,9 +5,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
@@ -58,8 +60,29 @@ def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] =
     output = output.resolve()
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(parent)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+    with _exclusive(parent):
+        clean_leftovers(parent)
+        _write_and_swap(files, output, previous)
+
+
+@contextmanager
+def _exclusive(folder: Path):
+    """Hold the build lock of the folder that holds the output: a second build into it waits.
+
+    The lock is taken on the folder itself, so no lock file is left behind,
+    and the kernel drops it when its process dies, even by SIGKILL, so a
+    killed build never blocks the next one.
+    """
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _write_and_swap(files: Mapping[str, bytes], output: Path, previous: Mapping[str, bytes] | None) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
     try:
         for name in sorted(files):
             relative = safe_relative(name)
