@@ -34,12 +34,20 @@ class Result:
         return not self.report.errors
 
 
+MAX_ENTRY_BYTES = 5 * 1024 * 1024  # a book's worth of text; Markdown would take minutes on 50 MB
+
+
 def read_text(path: Path, report: Report) -> str | None:
     """Read a file as UTF-8 text, reporting what makes that impossible."""
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
+        if len(data) > MAX_ENTRY_BYTES:
+            report.error(path, None, f"is {len(data) / 1024 / 1024:.1f} MB; an entry may be at most "
+                         f"{MAX_ENTRY_BYTES // 1024 // 1024} MB — split it into several events, or link to the long text")
+            return None
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         report.error(path, line, "is not UTF-8 text — save the file as UTF-8")
     except IsADirectoryError:
         report.error(path, None, "is a folder, not a file — rename it so it does not end in .md")
@@ -209,7 +217,8 @@ class Builder:
         env = self._theme(theme)
         common = page_context(timeline)
         shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
-                  timeline.timezone, timeline.newest_first, common["span"], len(timeline.events))
+                  timeline.timezone, timeline.newest_first, common["span"], len(timeline.events),
+                  timeline.tag_renames)  # every page links to tags (issue 4)
         events = timeline.events
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
