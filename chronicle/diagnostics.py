@@ -22,7 +22,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.severity}: {self.message}"
+        # One problem, one line (DESIGN.md), whatever a library put in its message.
+        return f"{where}: {self.severity}: {' '.join(self.message.split())}"
 
 
 @dataclass

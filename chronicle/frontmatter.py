@@ -144,6 +144,11 @@ def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
         problem = error.problem or "is not valid YAML"
         raise FrontMatterError(line, f"front matter is not valid YAML: {problem} — "
                                "check the indentation, and quote values that contain ': ' or start with a symbol") from None
+    except yaml.reader.ReaderError as error:
+        line = first_line + yaml_text[: error.position].count("\n")
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        raise FrontMatterError(line, f"front matter holds the control character U+{ord(character):04X}, "
+                               "which YAML does not allow — delete it") from None
     except yaml.YAMLError as error:
         raise FrontMatterError(first_line, f"front matter is not valid YAML: {error}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as error:
