@@ -16,7 +16,8 @@ import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote
 
 from .config import Options
@@ -28,32 +29,36 @@ LIVE_PATH = "/__chronicle/live"
 HEARTBEAT = 15.0  # seconds between comments on an idle reload stream
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One published state of the site, read as a whole by every request."""
+
+    version: int = 0
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()  # the latest build's errors; the files are the last good build's
+    edited: tuple[str, ...] = ()  # slugs of the events whose files were just saved
+
+
 class Site:
-    """What the server shows: the last good files, the errors of the latest build, a version."""
+    """What the server shows: the current Snapshot, replaced whole on every build."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self.files: dict[str, bytes] = {}
-        self.errors: tuple[str, ...] = ()
-        self.edited: tuple[str, ...] = ()
-        self.version = 0
+        self.now = Snapshot()
         self.stopping = False
 
-    def publish(self, files: dict[str, bytes] | None, errors: list[str], edited: list[str]) -> None:
+    def publish(self, files: Mapping[str, bytes] | None, errors: list[str], edited: list[str]) -> None:
         """Show a new build: its files when it succeeded, else keep the last good ones with its errors."""
         with self._changed:
-            if files is not None:
-                self.files = files
-            self.errors = tuple(errors)
-            self.edited = tuple(edited)
-            self.version += 1
+            self.now = Snapshot(self.now.version + 1, self.now.files if files is None else files,
+                                tuple(errors), tuple(edited))
             self._changed.notify_all()
 
-    def wait(self, version: int, timeout: float) -> int:
+    def wait(self, version: int, timeout: float) -> Snapshot:
         """Wait until the version is past `version`, the timeout passes or the server stops."""
         with self._changed:
-            self._changed.wait_for(lambda: self.version != version or self.stopping, timeout)
-            return self.version
+            self._changed.wait_for(lambda: self.now.version != version or self.stopping, timeout)
+            return self.now
 
     def stop(self) -> None:
         with self._changed:
@@ -66,7 +71,7 @@ def request_path(target: str) -> str:
     return target.split("?", 1)[0].split("#", 1)[0]
 
 
-def lookup(files: dict[str, bytes], target: str) -> tuple[str, str] | None:
+def lookup(files: Mapping[str, bytes], target: str) -> tuple[str, str] | None:
     """Map a request target to ('file', name) or ('redirect', location); None when not found.
 
     Only names the build produced can ever be served: the site is a mapping in
@@ -187,8 +192,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _respond(self, head: bool) -> None:
-        site = self.server.site
-        files, errors, version = site.files, site.errors, site.version
+        now = self.server.site.now  # one snapshot: files and errors of the same moment
+        files, errors, version = now.files, now.errors, now.version
         found = lookup(files, self.path)
         if found is None:
             body = b"<!doctype html><html lang=en><title>Not found</title><body><h1>Not found</h1>" \
@@ -213,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             seen = int(query.get("v", [""])[0])
         except ValueError:
-            seen = site.version
+            seen = site.now.version
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -225,14 +230,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"retry: 500\n\n")
             self.wfile.flush()
             while not site.stopping:
-                version = site.wait(seen, HEARTBEAT) if site.version == seen else site.version
+                now = site.wait(seen, HEARTBEAT)
                 if site.stopping:
                     break
-                if version == seen:
+                if now.version == seen:
                     self.wfile.write(b": still here\n\n")
                 else:
-                    seen = version
-                    message = {"version": version, "edited": list(site.edited), "failed": bool(site.errors)}
+                    seen = now.version
+                    message = {"version": now.version, "edited": list(now.edited), "failed": bool(now.errors)}
                     self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
                 self.wfile.flush()
         except (OSError, ValueError):
