@@ -246,8 +246,9 @@ def test_no_open_redirect(preview):
             not headers["Location"].startswith("//")
 
 
-def test_a_save_reloads_and_names_the_edited_event(preview, tmp_path):
-    server = preview()
+@pytest.mark.parametrize("watcher", ["native", "poll"])
+def test_a_save_reloads_and_names_the_edited_event(preview, tmp_path, watcher):
+    server = preview(*(["--poll"] if watcher == "poll" else []))
     server.listen()
     save(tmp_path / "content" / "a.md", ENTRY.format(title="Second title"))
     update = server.next_update()
