@@ -1,10 +1,508 @@
-"""Feeds: the Atom feed, the iCalendar file, TimelineJS data and the sitemap, as bytes."""
+"""Feeds: the Atom feed, the iCalendar file, TimelineJS data, the sitemap and robots.txt, as bytes.
+
+Each event's fragment of each file (an Atom <entry>, a VEVENT, a TimelineJS
+event, a sitemap <url>) is rendered once and kept in the Builder's cache under
+its slug, next to the event it came from; a rebuild renders only the events
+that changed and joins the rest (issue 4: `serve` rebuilds these on every save).
+"""
 
 from __future__ import annotations
 
-from .model import Timeline
+import json
+import operator
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from itertools import compress
+from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
+from urllib.parse import quote, urlsplit
+
+from .dates import Precision, When, format_span, format_when
+from .model import Event, Source, Timeline
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+PRODID = "-//Chronicle//Chronicle timeline//EN"
+TITLE_SLIDE_ID = "_title"  # never a slug: slugs start with a letter or digit (model.slugify)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"  # RFC 3986 reserved and unreserved characters
+# XML 1.0 allows tab, newline and these ranges only (XML 1.0 §2.2); carriage
+# returns are dropped too, so a Windows line end cannot become two.
+_NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# RFC 5545 §3.3.11: TEXT may hold no control character but tab (newlines are escaped).
+_NOT_ICS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+# --- text for each format -----------------------------------------------------------------------
+
+
+def xml_text(text: str) -> str:
+    """Return text escaped for XML content, without the characters XML 1.0 forbids."""
+    if not text.isprintable():  # printable text has none of them: the scan is skipped for most fields
+        text = _NOT_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attribute(text: str) -> str:
+    """Return text escaped for a double-quoted XML attribute, without the characters XML 1.0 forbids."""
+    return xml_text(text).replace('"', "&quot;")
+
+
+def _element(name: str, text: str, **attributes: str) -> str:
+    """Return one XML element with escaped text and attributes."""
+    attrs = "".join(f' {key}="{xml_attribute(value)}"' for key, value in attributes.items())
+    return f"<{name}{attrs}>{xml_text(text)}</{name}>"
+
+
+def ics_text(text: str) -> str:
+    """Return text as an iCalendar TEXT value: backslash, semicolon, comma and newline escaped."""
+    if not text.isprintable():
+        text = _NOT_ICS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def fold(line: str) -> bytes:
+    """Return one content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data + b"\r\n"
+    parts = []
+    start, width = 0, 75
+    while len(data) - start > width:
+        cut = start + width
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: step back to the character's first
+            cut -= 1
+        parts.append(data[start:cut])
+        start, width = cut, 74  # a continuation line starts with a space, which counts
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _html(text: str) -> str:
+    """Escape plain text for HTML text or a double-quoted attribute."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return f"{_utc(moment):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _ics_instant(moment: datetime) -> str:
+    return f"{_utc(moment):%Y%m%dT%H%M%SZ}"
+
+
+def _ics_date(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+# --- what every fragment shares -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Site:
+    """The timeline-wide values that an event's fragments depend on; a change renders all again."""
+
+    base_url: str | None
+    title: str
+    epoch: datetime | None  # SOURCE_DATE_EPOCH, when set and valid
+
+    def url(self, path: str) -> str:
+        """Return the link to a site path: absolute under base_url, else relative to the site root."""
+        quoted = quote(path, safe="/-_.~")
+        return f"{self.base_url}{quoted}" if self.base_url else quoted or "./"
+
+    @cached_property
+    def uid_host(self) -> str:
+        """Return the right-hand side of every UID: base_url's host (and path), else 'chronicle'."""
+        if not self.base_url:
+            return "chronicle"
+        parts = urlsplit(self.base_url)
+        return f"{(parts.hostname or 'chronicle')}{parts.path.rstrip('/')}"
+
+    def atom_id(self, path: str) -> str:
+        """Return a stable urn:uuid for a site path, the same in every build (RFC 4287 §4.2.6)."""
+        origin = self.base_url or f"chronicle:{self.title}/"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, origin + path)}"
+
+
+def source_date_epoch() -> tuple[datetime | None, str | None]:
+    """Return SOURCE_DATE_EPOCH as a UTC datetime (None when unset), and what is wrong with it."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or not value.strip():
+        return None, None
+    try:
+        return _EPOCH + timedelta(seconds=int(value.strip())), None
+    except (ValueError, OverflowError):
+        return None, (f"SOURCE_DATE_EPOCH is '{value}', not a whole number of seconds since 1970 — "
+                      "feed and calendar timestamps come from the content instead")
+
+
+def feed_warnings(timeline: Timeline) -> list[str]:
+    """Return what the author should know about the feeds of this timeline, one sentence each."""
+    warnings = []
+    if not timeline.base_url:
+        warnings.append("no base_url: sitemap.xml is not written, robots.txt names no sitemap, and feed and "
+                        "calendar links are relative — set base_url in content/_index.md or pass --base-url URL")
+    problem = source_date_epoch()[1]
+    if problem:
+        warnings.append(problem)
+    return warnings
+
+
+def stamp(event: Event) -> datetime:
+    """Return when the event's entry last changed, from the content: `updated`, else its start."""
+    return (event.updated or event.start).start
+
+
+# --- sources, as each format shows them ------------------------------------------------------------
+
+
+def _source_label(source: Source) -> tuple[str, str]:
+    """Return (what the link says, what follows it) for one source."""
+    label = source.title or source.name
+    details = [source.publisher] if source.publisher and source.title else []
+    if source.date is not None:
+        details.append(format_when(source.date))
+    return label, ", ".join(details)
+
+
+def sources_html(event: Event) -> str:
+    """Return the event's sources as an HTML list of links (empty when it cites none)."""
+    if not event.sources:
+        return ""
+    items = []
+    for source in event.sources:
+        label, details = _source_label(source)
+        text = _html(label)
+        if source.url:
+            text = f'<a href="{_html(source.url)}" rel="noopener noreferrer">{text}</a>'
+        if details:
+            text += f" — {_html(details)}"
+        if source.archive:
+            text += f' (<a href="{_html(source.archive)}" rel="noopener noreferrer">archived</a>)'
+        items.append(f"<li>{text}</li>")
+    return "<p>Sources:</p>\n<ul>\n" + "\n".join(items) + "\n</ul>"
+
+
+def content_html(event: Event) -> str:
+    """Return the HTML a reader of a feed sees: the body, then the sources."""
+    return "\n".join(part for part in (event.body.strip(), sources_html(event)) if part)
+
+
+# --- one event's fragments ----------------------------------------------------------------------
+
+
+def atom_entry(event: Event, site: _Site, content: str) -> str:
+    """Return the Atom <entry> of one event."""
+    lines = [
+        "<entry>",
+        _element("id", site.atom_id(event.url)),
+        _element("title", event.title),
+        f'<link rel="alternate" type="text/html" href="{xml_attribute(site.url(event.url))}"/>',
+        _element("updated", _rfc3339(stamp(event))),
+    ]
+    if event.summary:
+        lines.append(_element("summary", event.summary))
+    lines.append(_element("content", content, type="html"))
+    lines.extend(f'<category term="{xml_attribute(tag)}"/>' for tag in dict.fromkeys(event.tags))
+    lines.append("</entry>\n")
+    return "\n".join(lines)
+
+
+def ics_dates(event: Event) -> list[str]:
+    """Return DTSTART and DTEND: all-day dates (exclusive end) unless the start has a time, else UTC."""
+    start, end = event.start, event.end
+    if start.precision is Precision.MINUTE:
+        lines = [f"DTSTART:{_ics_instant(start.start)}"]
+        if end is not None:
+            finish = end.start if end.precision is Precision.MINUTE else end.period_end()
+            if finish > start.start:
+                lines.append(f"DTEND:{_ics_instant(finish)}")
+        return lines
+    first = start.start.date()
+    last = start.period_end().date()  # exclusive: the day after the day, month or year
+    if end is not None:
+        finish = end.period_end().date() if end.precision is not Precision.MINUTE else \
+            end.start.date() + timedelta(days=1)
+        last = max(last, finish)
+    return [f"DTSTART;VALUE=DATE:{_ics_date(first)}", f"DTEND;VALUE=DATE:{_ics_date(last)}"]
+
+
+def ics_description(event: Event, site: _Site) -> str:
+    """Return the calendar description: the summary, the sources with their links, the permalink."""
+    parts = [event.summary] if event.summary else []
+    if event.sources:
+        lines = ["Sources:"]
+        for source in event.sources:
+            label, details = _source_label(source)
+            text = f"{label} ({details})" if details else label
+            lines.append(f"- {text}: {source.url}" if source.url else f"- {text}")
+        parts.append("\n".join(lines))
+    if site.base_url:
+        parts.append(site.url(event.url))
+    return "\n\n".join(parts)
+
+
+def vevent(event: Event, site: _Site) -> bytes:
+    """Return the VEVENT of one event, folded, with CRLF line ends."""
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{ics_text(f'{event.slug}@{site.uid_host}')}",
+        f"DTSTAMP:{_ics_instant(site.epoch or stamp(event))}",
+        *ics_dates(event),
+        f"SUMMARY:{ics_text(event.title)}",
+    ]
+    description = ics_description(event, site)
+    if description:
+        lines.append(f"DESCRIPTION:{ics_text(description)}")
+    if event.location:
+        lines.append(f"LOCATION:{ics_text(event.location)}")
+    if site.base_url:
+        # A relative link means nothing once the event is in someone's calendar.
+        lines.append(f"URL:{site.url(event.url)}")
+    tags = [ics_text(tag) for tag in dict.fromkeys(event.tags) if ics_text(tag)]
+    if tags:
+        lines.append(f"CATEGORIES:{','.join(tags)}")
+    if event.updated is not None:
+        lines.append(f"LAST-MODIFIED:{_ics_instant(event.updated.start)}")
+    lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]  # a past event never makes anyone busy
+    return b"".join(fold(line) for line in lines)
+
+
+def timelinejs_date(when: When) -> dict[str, object]:
+    """Return a TimelineJS date: the parts known at the date's precision, wall clock in the timeline zone."""
+    start = when.start
+    parts: dict[str, object] = {"year": start.year}
+    if when.precision >= Precision.MONTH:
+        parts["month"] = start.month
+    if when.precision >= Precision.DAY:
+        parts["day"] = start.day
+    if when.precision is Precision.MINUTE:
+        parts["hour"], parts["minute"] = start.hour, start.minute
+        if start.second:
+            parts["second"] = start.second
+    parts["display_date"] = _html(format_when(when))
+    return parts
+
+
+def timelinejs_event(event: Event, content: str) -> dict[str, object]:
+    """Return one TimelineJS slide; every text field is HTML to TimelineJS, so plain text is escaped."""
+    slide: dict[str, object] = {
+        "start_date": timelinejs_date(event.start),
+        "display_date": _html(format_span(event.start, event.end)),
+        "text": {"headline": _html(event.title), "text": content},
+        "unique_id": event.slug,
+    }
+    if event.end is not None:
+        slide["end_date"] = timelinejs_date(event.end)
+    if event.tags:
+        slide["group"] = _html(event.tags[0])
+    return slide
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def sitemap_url(path: str, site: _Site, lastmod: When | None = None) -> str:
+    """Return one sitemap <url>, with lastmod only when the content says when it changed."""
+    modified = _element("lastmod", lastmod.iso()) if lastmod is not None else ""
+    return f"<url>{_element('loc', site.url(path))}{modified}</url>\n"
+
+
+@dataclass(frozen=True)
+class _Fragments:
+    """One event's share of every file, with the event it was rendered from."""
+
+    event: Event
+    atom: bytes
+    ics: bytes
+    timelinejs: bytes
+    sitemap: bytes
+    stamp: datetime  # UTC
+
+
+def _fragments(event: Event, site: _Site, before: _Fragments | None) -> _Fragments:
+    """Render one event's fragments, keeping the very bytes of before's where they came out the same."""
+    content = content_html(event)
+    fresh = {
+        "atom": atom_entry(event, site, content).encode("utf-8"),
+        "ics": vevent(event, site),
+        "timelinejs": _json(timelinejs_event(event, content)).encode("utf-8"),
+        "sitemap": sitemap_url(event.url, site, event.updated).encode("utf-8") if site.base_url else b"",
+    }
+    if before is not None:
+        # An edited body leaves the calendar and the sitemap as they were: the same
+        # objects let those files be reused whole (render_feeds) and linked, not written.
+        fresh = {name: getattr(before, name) if getattr(before, name) == data else data
+                 for name, data in fresh.items()}
+    return _Fragments(event=event, stamp=_utc(stamp(event)), **fresh)
+
+
+# --- the files ----------------------------------------------------------------------------------
+# A file is one join of a list: its head, the events' fragments, its tail.
+# At 10,000 events the files hold tens of megabytes, so a rebuild keeps the
+# lists and replaces only the fragments that changed; a file none of whose
+# fragments changed is not joined again (its bytes object is the same, so the
+# writer links it), and the one join of a changed file is its whole cost.
+
+
+def _atom_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+    latest = max(map(operator.attrgetter("stamp"), parts), default=_EPOCH)
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang="{xml_attribute(timeline.language)}">',
+        _element("id", site.atom_id("")),
+        _element("title", timeline.title),
+    ]
+    if timeline.description:
+        head.append(_element("subtitle", timeline.description))
+    head += [
+        _element("updated", _rfc3339(site.epoch or latest)),
+        f"<author>{_element('name', timeline.title)}</author>",
+        f'<link rel="alternate" type="text/html" href="{xml_attribute(site.url(""))}"/>',
+    ]
+    if site.base_url:
+        head.append(f'<link rel="self" type="application/atom+xml" href="{xml_attribute(site.url("feed.xml"))}"/>')
+    head.append(_element("generator", "Chronicle"))
+    return ("\n".join(head) + "\n").encode("utf-8"), b"</feed>\n"
+
+
+def _calendar_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{ics_text(timeline.title)}"]
+    if timeline.description:
+        head.append(f"X-WR-CALDESC:{ics_text(timeline.description)}")
+    return b"".join(map(fold, head)), fold("END:VCALENDAR")
+
+
+def _timelinejs_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+    intro = timeline.intro.strip() or (f"<p>{_html(timeline.description)}</p>" if timeline.description else "")
+    title = {"text": {"headline": _html(timeline.title), "text": intro}, "unique_id": TITLE_SLIDE_ID}
+    # Keys in the order json.dumps(sort_keys=True) gives them ("events" < "title"); one event a line.
+    return b'{"events": [\n', b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
+
+
+def _sitemap_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+    pages = ["sources/"]
+    if timeline.tag_slugs:
+        pages.append("tags/")
+        pages += [f"tags/{slug}/" for slug in sorted(set(timeline.tag_slugs.values()))]
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{sitemap_url("", site)}'
+    return head.encode("utf-8"), ("".join(sitemap_url(page, site) for page in pages) + "</urlset>\n").encode("utf-8")
+
+
+# Each file: its name, the _Fragments field it is made of, and its head and tail.
+_FILES = {
+    "feed.xml": ("atom", _atom_ends),
+    "calendar.ics": ("ics", _calendar_ends),
+    "timeline.json": ("timelinejs", _timelinejs_ends),
+    "sitemap.xml": ("sitemap", _sitemap_ends),
+}
+_JSON_SEPARATOR = b",\n"
+
+
+def _position(share: str, index: int) -> int:
+    """Return where event number index sits in a file's list (after the head; JSON has separators)."""
+    return 1 + 2 * index if share == "timelinejs" else 1 + index
+
+
+def _chunks(share: str, parts: list[_Fragments]) -> list[bytes]:
+    """Return a file's list: a place for the head, every event's fragment, a place for the tail."""
+    items = list(map(operator.attrgetter(share), parts))
+    if share == "timelinejs" and items:
+        separated = [_JSON_SEPARATOR] * (2 * len(items) - 1)
+        separated[::2] = items
+        items = separated
+    return [b"", *items, b""]
+
+
+class _State:
+    """What the last build rendered: its events, their fragments, each file's list and bytes."""
+
+    def __init__(self, site: _Site):
+        self.site = site
+        self.events: tuple[Event, ...] | None = None
+        self.parts: list[_Fragments] = []
+        self.by_slug: dict[str, _Fragments] = {}
+        self.chunks: dict[str, list[bytes]] = {}
+        self.ends: dict[str, object] = {}  # what each file's head and tail were made from
+        self.files: dict[str, bytes] = {}
+
+    def update(self, events: tuple[Event, ...]) -> set[str]:
+        """Bring the fragments up to events; return the fields whose fragments changed."""
+        old = self.events
+        if old is not None and len(old) == len(events):
+            # Most rebuilds change an event or two in place: find them in one C-speed scan.
+            moved = list(compress(range(len(events)), map(operator.is_not, events, old)))
+            if all(events[i].slug == old[i].slug for i in moved):
+                changed: set[str] = set()
+                for i in moved:
+                    before = self.parts[i]
+                    if before.event == events[i]:
+                        continue  # read again, the same value: keep every fragment
+                    part = _fragments(events[i], self.site, before)
+                    self.parts[i] = self.by_slug[part.event.slug] = part
+                    for share, chunks in self.chunks.items():
+                        data = getattr(part, share)
+                        if data is not getattr(before, share):
+                            chunks[_position(share, i)] = data
+                            changed.add(share)
+                self.events = events
+                return changed
+        # Events added, removed or moved: every list is made again, from fragments kept by slug.
+        parts = []
+        for event in events:
+            part = self.by_slug.get(event.slug)
+            if part is None or (part.event is not event and part.event != event):
+                part = _fragments(event, self.site, part)
+            parts.append(part)
+        self.events, self.parts = events, parts
+        self.by_slug = {part.event.slug: part for part in parts}
+        self.chunks = {share: _chunks(share, parts) for share, _ in _FILES.values()}
+        return set(self.chunks)
 
 
 def render_feeds(timeline: Timeline, cache: dict[str, object]) -> dict[str, bytes]:
-    """Return feed.xml, calendar.ics, timeline.json, sitemap.xml and robots.txt (issue 4, in progress)."""
-    return {}
+    """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml.
+
+    cache is kept by the Builder between builds: each event's fragments are
+    kept and reused while the event is the same value, and a file none of
+    whose parts changed is the same bytes object as last time.
+    """
+    # Percent-encoded, so that no space or control character of a setting reaches a URL, a line of
+    # the calendar or robots.txt.
+    base_url = quote(timeline.base_url.rstrip("/") + "/", safe=_URL_SAFE) if timeline.base_url else None
+    site = _Site(base_url, timeline.title, source_date_epoch()[0])
+    state = cache.get("state")
+    if not isinstance(state, _State) or state.site != site:
+        state = cache["state"] = _State(site)
+    changed = state.update(timeline.events)
+    heading = (timeline.title, timeline.description, timeline.language, timeline.intro)
+    for name, (share, ends) in _FILES.items():
+        if share == "sitemap" and not base_url:
+            continue
+        # The heads and tails show the timeline's own fields (and the sitemap its tag pages).
+        made_from = (heading, tuple(timeline.tag_slugs.values())) if share == "sitemap" else heading
+        if share in changed or state.ends.get(name) != made_from or name not in state.files:
+            chunks = state.chunks[share]
+            chunks[0], chunks[-1] = ends(timeline, site, state.parts)
+            state.files[name] = b"".join(chunks)
+            state.ends[name] = made_from
+    if "robots.txt" not in state.files:
+        state.files["robots.txt"] = _robots(site)
+    return dict(state.files)
+
+
+def _robots(site: _Site) -> bytes:
+    lines = ["User-agent: *", "Disallow:"]
+    if site.base_url:
+        lines += ["", f"Sitemap: {site.url('sitemap.xml')}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import chain
+from operator import attrgetter
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .dates import Precision, When
 
@@ -141,6 +143,34 @@ class Timeline:
         ends = [e.end or e.start for e in self.events]
         return max(ends, key=When.sort_key, default=None)
 
+    @cached_property
+    def tags(self) -> Mapping[str, tuple[Event, ...]]:
+        """Each tag, sorted by name (model.name_key), with its events in the timeline's order."""
+        found: dict[str, list[Event]] = {}
+        for event in self.events:
+            for tag in dict.fromkeys(event.tags):
+                found.setdefault(tag, []).append(event)
+        return MappingProxyType({t: tuple(found[t]) for t in sorted(found, key=name_key)})
+
+    @cached_property
+    def tag_names(self) -> frozenset[str]:
+        """Every tag used by an event."""
+        return frozenset(chain.from_iterable(map(attrgetter("tags"), self.events)))
+
+    @cached_property
+    def tag_slugs(self) -> Mapping[str, str]:
+        """Each tag's URL name (tag_slug with collisions resolved): the page is `tags/SLUG/`."""
+        return _tag_slugs(self.tag_names)
+
+    @cached_property
+    def tag_renames(self) -> tuple[tuple[str, str], ...]:
+        """The tags whose URL name is not tag_slug(tag) because of a collision (`-2`, `-3`).
+
+        A page linking to a tag is unchanged as long as this is: a cache of
+        rendered pages keeps it in its key, so a new colliding tag re-renders them.
+        """
+        return tuple((t, s) for t, s in self.tag_slugs.items() if s != _tag_base(t))
+
 
 _SLUG_OK = re.compile(r"^[\w][\w-]*$")
 
@@ -165,3 +195,81 @@ def host_of(url: str) -> str:
         return ""
     host = match.group(2).lower()
     return host[4:] if host.startswith("www.") else host
+
+
+def name_key(name: str) -> tuple[str, str, str]:
+    """Return the key that sorts names as a reader expects: case and accents aside (Élysée by E)."""
+    folded = name.casefold()
+    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return (plain, folded, name)
+
+
+_TAG_SLUG_MAX = 60  # characters; keeps the file name under any file system's limit
+
+
+@lru_cache(maxsize=8192)
+def _tag_base(tag: str) -> str:
+    """Return tag's slug before collisions are resolved (see tag_slug)."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", tag).casefold():
+        decomposed = unicodedata.normalize("NFKD", char)
+        if decomposed[:1].isascii():
+            # Latin letters (and compatibility forms such as ligatures): accents dropped.
+            out.append("".join(c for c in decomposed if c.isascii()))
+        else:
+            out.append(char)  # other scripts kept as they are: valid in URLs (IRIs)
+    text = "".join(out)
+    kept = "".join(c if unicodedata.category(c)[0] in "LNM" and c != "_" else "-" for c in text)
+    slug = re.sub(r"-+", "-", kept).strip("-")[:_TAG_SLUG_MAX].strip("-")
+    return slug or "tag"
+
+
+def tag_slugs(tags: Iterable[str]) -> dict[str, str]:
+    """Map each distinct tag to its URL name, distinct tags never sharing one.
+
+    Tags are taken in a stable order (case-folded name, then name); the first
+    of tags sharing a base slug keeps it, the next get `-2`, `-3`, … (skipping
+    any slug another tag has already).
+    """
+    return dict(_tag_slugs(frozenset(tags)))
+
+
+@lru_cache(maxsize=8)
+def _tag_slugs(tags: frozenset[str]) -> Mapping[str, str]:
+    # Cached: every build of `serve` asks again, almost always for the same tags.
+    distinct = sorted(tags, key=lambda t: (t.casefold(), t))
+    bases = {tag: _tag_base(tag) for tag in distinct}
+    used: set[str] = set()
+    result: dict[str, str] = {}
+    # Tags whose base is free keep it first, so "x-2" written by an author is never displaced.
+    taken_bases = {}
+    for tag in distinct:
+        taken_bases.setdefault(bases[tag], tag)
+    used.update(taken_bases)
+    for tag in distinct:
+        base = bases[tag]
+        if taken_bases[base] == tag:
+            result[tag] = base
+            continue
+        n = 2
+        while f"{base}-{n}" in used:
+            n += 1
+        result[tag] = f"{base}-{n}"
+        used.add(result[tag])
+    return MappingProxyType(result)
+
+
+def tag_slug(tag: str, tags: Iterable[str] | None = None) -> str:
+    """Return the URL name of tag's page: `tags/SLUG/`.
+
+    Lower case, accents dropped from Latin letters, every run of other
+    characters turned into one hyphen, hyphens stripped from the ends; letters
+    of other scripts kept as they are; `tag` when nothing is left. Pass `tags`
+    (every tag of the timeline, e.g. `timeline.tag_slugs` keys) to resolve
+    collisions: distinct tags sharing a slug get `-2`, `-3` as in tag_slugs.
+    Without `tags`, the result is the slug before collisions; prefer
+    `Timeline.tag_slugs[tag]`, which is computed once.
+    """
+    if tags is None:
+        return _tag_base(tag)
+    return tag_slugs(tags)[tag]

@@ -8,7 +8,7 @@ from pathlib import Path
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, is_entry, make_markdown, read_entry
-from .feeds import render_feeds
+from .feeds import feed_warnings, render_feeds
 from .model import Event, Timeline
 from .pages import render_pages
 from .output import OutputError, write_site
@@ -216,8 +216,11 @@ class Builder:
         """Render the site, reusing every page whose inputs are the same as last time."""
         env = self._theme(theme)
         common = page_context(timeline)
+        # What every day fragment and event page may show of the timeline as a whole. Not the
+        # number of events: only the index shows it, and the index is rendered again anyway, so
+        # adding an entry does not re-render 10,000 pages.
         shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
-                  timeline.timezone, timeline.newest_first, common["span"], len(timeline.events),
+                  timeline.timezone, timeline.newest_first, common["span"],
                   timeline.tag_renames)  # every page links to tags (issue 4)
         events = timeline.events
         # Keys hold the events themselves: equal values compare equal (identity
@@ -262,6 +265,8 @@ class Builder:
             self._theme_key = None
             report.error(error.path, error.line, error.message)
             return result
+        for warning in feed_warnings(timeline):
+            report.warning(self.options.content / INDEX_NAME, None, warning)
         if write:
             write_output(result.files, self.options, theme, report)
         return result

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from . import __version__
 from .dates import When, format_day, format_span, format_time, format_when
-from .model import Day, Event, Timeline
+from .model import Day, Event, Timeline, host_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -67,7 +69,11 @@ def month_label(day: date) -> str:
 
 def timeline_span(timeline: Timeline) -> str:
     """Return the span the timeline covers, such as '28–31 October 2024'."""
-    first, last = timeline.first, timeline.last
+    return span_between(timeline.first, timeline.last)
+
+
+def span_between(first: When | None, last: When | None) -> str:
+    """Return the span from one date to another in days, such as '28–31 October 2024' (a tag's, say)."""
     if first is None or last is None:
         return ""
     if last.sort_key() <= first.sort_key():
@@ -88,6 +94,69 @@ def event_span(event: Event) -> str:
     return format_span(event.start, event.end)
 
 
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def jsonld(value: Any) -> Markup:
+    """Return value as JSON that is safe inside <script>: no `<`, `>` or `&` is left to end it."""
+    return Markup(json.dumps(value, ensure_ascii=False).translate(_JSON_IN_HTML))
+
+
+def url_path(path: str) -> str:
+    """Percent-encode a site path (tag and event names may be in any script) for an absolute URL.
+
+    Relative links keep the letters as they are (HTML takes them, and they read
+    better); a URL handed to crawlers and feed readers is plain ASCII.
+    """
+    return quote(path, safe="/#")
+
+
+@jinja2.pass_context
+def tag_url(context: jinja2.runtime.Context, tag: str) -> str:
+    """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root."""
+    return f"tags/{context['timeline'].tag_slugs[tag]}/"
+
+
+@jinja2.pass_context
+def absolute_url(context: jinja2.runtime.Context, path: str) -> str:
+    """Return the absolute URL of a site path under the timeline's base_url ('' without one)."""
+    base = context["timeline"].base_url
+    return base + url_path(path) if base else ""
+
+
+@jinja2.pass_context
+def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any]:
+    """Return the schema.org `Event` of an event page, for `|jsonld` (issue 4: dates at their precision)."""
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": event.title,
+                            "startDate": event.start.iso()}
+    if event.end is not None:
+        data["endDate"] = event.end.iso()
+    if event.location:
+        data["location"] = {"@type": "Place", "name": event.location}
+    if event.summary:
+        data["description"] = event.summary
+    url = absolute_url(context, event.url)
+    if url:
+        data["url"] = url
+    citations = []
+    for source in event.sources:
+        work: dict[str, Any] = {"@type": "CreativeWork", "name": source.title or source.name}
+        if source.url:
+            work["url"] = source.url
+        if source.publisher:
+            work["publisher"] = {"@type": "Organization", "name": source.publisher}
+        if source.date is not None:
+            work["datePublished"] = source.date.iso()
+        if source.archive:
+            work["archivedAt"] = source.archive
+        citations.append(work)
+    if citations:
+        data["citation"] = citations
+    if event.tags:
+        data["keywords"] = ", ".join(event.tags)
+    return data
+
+
 def make_environment(theme: Theme) -> jinja2.Environment:
     """Return a Jinja environment for the theme: autoescape on, undefined names are errors."""
     env = jinja2.Environment(
@@ -105,6 +174,11 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         day=format_day,
         month=month_label,
         span=event_span,
+        jsonld=jsonld,
+        tag_url=tag_url,
+        absolute=absolute_url,
+        schema=event_schema,
+        host=host_of,
     )
     env.globals.update(generator=f"Chronicle {__version__}")
     return env

@@ -20,7 +20,7 @@ def test_build_is_the_default_command(project):
     project.entry("2024-10-28-a.md", GOOD)
     result = project.run()
     assert result.code == 0, result.err
-    assert result.out.startswith("built 1 event, 2 pages into output/ in ")
+    assert result.out.startswith("built 1 event, 4 pages into output/ in ")  # index, event, sources, tags
     assert (project.root / "output" / "index.html").is_file()
     assert (project.root / "output" / "events" / "2024-10-28-a" / "index.html").is_file()
 
@@ -53,6 +53,7 @@ def test_all_errors_of_a_build_are_reported_together(project):
 
 
 def test_warnings_do_not_fail_a_build(project):
+    project.write("_index.md", "---\nbase_url: https://example.org/\n---\n")  # no base_url warning
     project.entry("a.md", "title: A\ndate: 2024-10-28\nsorces: [https://a.org]")
     result = project.run()
     assert result.code == 0
@@ -109,6 +110,7 @@ def test_output_folder_with_foreign_files_is_not_replaced(project):
 
 
 def test_check_writes_nothing_and_strict_fails_on_warnings(project):
+    project.write("_index.md", "---\nbase_url: https://example.org/\n---\n")  # no base_url warning
     project.entry("a.md", "title: A\ndate: 2024-10-28")
     result = project.run("check")
     assert result.code == 0
@@ -179,3 +181,16 @@ def test_installed_chronicle_works_with_only_content(tmp_path):
     done = subprocess.run([sys.executable, "-m", "chronicle", "build"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "output" / "static").is_dir()
+
+
+def test_no_base_url_is_a_warning_that_names_what_is_missing(project):
+    project.entry("a.md", GOOD)
+    result = project.run()
+    assert result.code == 0
+    assert result.lines == [
+        "content/_index.md: warning: no base_url: sitemap.xml is not written, robots.txt names no sitemap, "
+        "and feed and calendar links are relative — set base_url in content/_index.md or pass --base-url URL"
+    ]
+    assert not (project.root / "output" / "sitemap.xml").exists()
+    assert project.run("--base-url", "https://example.org/t/").lines == []
+    assert (project.root / "output" / "sitemap.xml").is_file()

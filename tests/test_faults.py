@@ -91,6 +91,7 @@ def test_only_drafts(project):
 @pytest.mark.parametrize("code, words", [(errno.ENOSPC, "No space left on device"),
                                          (errno.EROFS, "Read-only file system")])
 def test_a_full_or_read_only_disk_keeps_the_last_good_site(project, monkeypatch, code, words):
+    project.write("_index.md", "---\nbase_url: https://example.org/\n---\n")  # no base_url warning
     project.entry("good.md", GOOD)
     assert project.run().code == 0
     before = tree(project.root / "output")

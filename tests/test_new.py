@@ -6,7 +6,7 @@ from chronicle.entries import read_entry
 
 
 def test_new_writes_an_entry_that_builds(project):
-    project.write("_index.md", "---\ntimezone: Europe/Kyiv\nyear: 2024\n---\n")
+    project.write("_index.md", "---\ntimezone: Europe/Kyiv\nyear: 2024\nbase_url: https://example.org/\n---\n")
     result = project.run("new", "Ukraine: units seen in Kursk", "--date", "4 November",
                          "--source", "https://example.org/a", "--tag", "Ukraine", "--tag", "North Korea")
     assert result.code == 0, result.err

@@ -1,0 +1,109 @@
+"""timeline.json in the real TimelineJS (@knight-lab/timelinejs from npm), offline in Chromium.
+
+TESTING.md §6: the package's dist/js and dist/css beside a small page, `font: null` so
+TimelineJS asks no CDN for its fonts, served on 127.0.0.1. Every event must become a
+slide (plus the title slide) with its headline, and the console must stay clean.
+"""
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, _missing, serve, stop, watch_errors
+
+pytestmark = pytest.mark.browser
+
+DIST = ROOT / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
+WAIT = 20_000  # ms: a bound on waiting for TimelineJS to lay out, never a sleep
+PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>TimelineJS</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="css/timeline.css"></head>
+<body>
+<div id="tl" style="width: 1000px; height: 650px"></div>
+<script src="js/timeline.js"></script>
+<script>
+  window.timeline = new TL.Timeline('tl', 'timeline.json', {font: null});
+</script>
+</body>
+</html>
+"""
+
+
+@pytest.fixture(scope="session")
+def timelinejs():
+    """The dist folder of the pinned TimelineJS, or a skip (a failure under CI) when not installed."""
+    if not (DIST / "js" / "timeline.js").is_file():
+        _missing("node_modules/@knight-lab/timelinejs (npm ci --ignore-scripts)")
+    return DIST
+
+
+def show(page, folder: Path, data: Path, dist: Path, errors: list) -> dict:
+    """Serve timeline.json beside TimelineJS and a page that loads it; wait for every slide."""
+    shutil.copytree(dist / "js", folder / "js")
+    shutil.copytree(dist / "css", folder / "css")
+    shutil.copyfile(data, folder / "timeline.json")
+    (folder / "index.html").write_text(PAGE, encoding="utf-8")
+    expected = json.loads(data.read_text(encoding="utf-8"))
+    httpd, url = serve(folder)
+    try:
+        watch_errors(page, errors)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{url}/index.html")
+        page.wait_for_function("n => document.querySelectorAll('.tl-slide').length === n",
+                               arg=len(expected["events"]) + 1, timeout=WAIT)
+        page.wait_for_load_state("networkidle")
+    finally:
+        stop(httpd)
+    return expected
+
+
+def slides(page) -> list[tuple[str, str]]:
+    """(id, headline text) of every slide, in the order TimelineJS laid them out."""
+    return page.eval_on_selector_all(
+        ".tl-slide", "els => els.map(e => [e.id, (e.querySelector('.tl-headline') || {}).textContent || ''])")
+
+
+def test_the_example_becomes_one_slide_per_event(page, built_site, site_events, timelinejs, tmp_path):
+    errors = []
+    expected = show(page, tmp_path, built_site / "timeline.json", timelinejs, errors)
+    assert [event["unique_id"] for event in expected["events"]] == [slug for slug, _ in site_events]
+    shown = dict(slides(page))
+    assert len(shown) == len(expected["events"]) + 1
+    for event in expected["events"]:
+        assert shown[event["unique_id"]] == html.unescape(event["text"]["headline"])  # HTML to TimelineJS
+    assert shown[expected["title"]["unique_id"]] == html.unescape(expected["title"]["text"]["headline"])
+    assert errors == []
+
+
+MIXED = {
+    "year.md": "title: A year\ndate: 2023",
+    "month.md": "title: A month\ndate: 2024-09\nend: 2024-10\ntags: [Talks]",
+    "day.md": "title: A day\ndate: 2024-10-28\ntags: [NATO]",
+    "timed.md": "title: A time\ndate: 2024-10-28T14:30\nend: 2024-10-28T16:00",
+    "hostile.md": "title: '<img src=x onerror=\"window.hacked=1\"> & <b>bold</b>'\ndate: 2024-10-29\n"
+                  "tags: ['<i>tag</i>']",
+}
+
+
+def test_every_precision_and_hostile_text_show_as_written(page, timelinejs, tmp_path, monkeypatch):
+    from chronicle.cli import main
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "_index.md").write_text("---\ntitle: Mixed <dates>\ntimezone: America/New_York\n---\nIntro.\n")
+    for name, front in MIXED.items():
+        (content / name).write_text(f"---\n{front}\nsources: [https://example.org/{name}]\n---\nBody.\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "site")]) == 0
+    errors = []
+    (tmp_path / "tl").mkdir()
+    show(page, tmp_path / "tl", tmp_path / "site" / "timeline.json", timelinejs, errors)
+    shown = dict(slides(page))
+    hostile = '<img src=x onerror="window.hacked=1"> & <b>bold</b>'
+    assert sorted(shown.values()) == sorted(["Mixed <dates>", "A year", "A month", "A day", "A time", hostile])
+    assert page.locator(".tl-slide img[src='x']").count() == 0
+    assert page.evaluate("window.hacked") is None
+    assert errors == []

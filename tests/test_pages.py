@@ -1,0 +1,466 @@
+"""The sources page, the tag pages and every page's metadata, as a reader, a fact-checker and a crawler see them."""
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+import mf2py
+from bs4 import BeautifulSoup
+
+from chronicle.config import Options
+from chronicle.model import tag_slug, tag_slugs
+from chronicle.pipeline import Builder
+
+from conftest import ROOT
+
+HOSTILE = '</script><script>alert(1)</script> "q" & \'a\''
+
+
+def soup(project, relative):
+    return BeautifulSoup(project.read(relative), "html.parser")
+
+
+def text(element):
+    return " ".join(element.get_text(" ").split())
+
+
+def built(project, *argv):
+    result = project.run(*argv)
+    assert result.code == 0, result.err
+    return result
+
+
+def sourced_timeline(project):
+    """Five events: shared URLs, publishers in two cases, a host, a briefing, an unsourced event."""
+    project.entry("2024-10-28-a.md", """
+        title: Alpha
+        date: 2024-10-28
+        sources:
+          - url: https://reuters.example/1
+            publisher: Reuters
+            title: First report
+            date: 2024-10-28
+            archive: https://web.archive.org/web/2024/https://reuters.example/1
+          - url: https://shared.example/story
+            publisher: le Monde
+            title: The shared story
+    """)
+    project.entry("2024-10-29-b.md", """
+        title: Beta
+        date: 2024-10-29
+        sources:
+          - url: https://shared.example/story
+            publisher: Le Monde
+          - url: https://www.blog.example/post
+          - publisher: Ministry of Defence
+            title: Briefing to reporters
+    """)
+    project.entry("2024-10-30-c.md", """
+        title: Gamma
+        date: 2024-10-30
+        sources:
+          - url: https://reuters.example/2
+            publisher: Reuters
+    """)
+    project.entry("2024-10-31-d.md", "title: Delta\ndate: 2024-10-31")
+    project.entry("2024-11-01-e.md", "title: Epsilon\ndate: 2024-11-01")
+    return built(project)
+
+
+# --------------------------------------------------------------------------- the sources page
+
+def test_sources_are_grouped_by_publisher_sorted_by_name_with_counts(project):
+    sourced_timeline(project)
+    page = soup(project, "sources/index.html")
+    assert len(page.find_all("h1")) == 1 and text(page.h1) == "Sources"
+    sections = page.select("section.publisher")
+    names = [text(s.h2) for s in sections]
+    # Case-insensitive order; "le Monde"/"Le Monde" are one publisher, named as its first citation has it;
+    # a source without publisher goes under its host (www. dropped).
+    assert names == [
+        "blog.example 1 source, cited by 1 event",
+        "le Monde 1 source, cited by 2 events",
+        "Ministry of Defence 1 source, cited by 1 event",
+        "Reuters 2 sources, cited by 2 events",
+    ]
+    reuters = sections[3]
+    assert reuters["id"] == "publisher-reuters"
+    cites = reuters.select("ol.citations > li.h-cite")
+    assert [text(c.select_one(".cite-title")) for c in cites] == ["First report", "https://reuters.example/2"]
+    first = cites[0]
+    assert first.select_one("a.u-url")["href"] == "https://reuters.example/1"
+    assert first.select_one("a.u-url")["rel"] == ["noopener", "noreferrer"]
+    assert first.select_one("time.dt-published")["datetime"] == "2024-10-28"
+    assert first.select_one("a.archive")["href"] == "https://web.archive.org/web/2024/https://reuters.example/1"
+    assert [(a["href"], text(a)) for a in first.select(".event-list a")] == [("../events/2024-10-28-a/", "Alpha")]
+    assert first.select_one(".event-list time")["datetime"] == "2024-10-28"
+    jump = [(a["href"], text(a)) for a in page.select("nav.jump a")]
+    assert jump[0] == ("#unsourced", "Unsourced events (2)")
+    assert ("#publisher-reuters", "Reuters (2)") in jump
+    assert text(page.select_one(".coverage")) == "5 sources from 4 publishers · cited by 3 of 5 events · 2 unsourced"
+
+
+def test_a_url_cited_by_several_events_is_listed_once_with_all_of_them(project):
+    sourced_timeline(project)
+    page = soup(project, "sources/index.html")
+    shared = [li for li in page.select("li.h-cite") if li.select_one('a.u-url[href="https://shared.example/story"]')]
+    assert len(shared) == 1
+    assert text(shared[0].select_one(".cite-title")) == "The shared story"  # the title from the event that gave one
+    events = [(a["href"], text(a)) for a in shared[0].select(".event-list a")]
+    assert events == [("../events/2024-10-28-a/", "Alpha"), ("../events/2024-10-29-b/", "Beta")]
+    assert [t["datetime"] for t in shared[0].select(".event-list time")] == ["2024-10-28", "2024-10-29"]
+    assert text(shared[0].select_one(".cited-label")) == "Cited by 2 events:"
+
+
+def test_a_source_without_url_is_shown_as_text(project):
+    sourced_timeline(project)
+    page = soup(project, "sources/index.html")
+    briefing = page.select_one("#publisher-ministry-of-defence li.h-cite")
+    assert briefing.select_one("a.u-url") is None
+    assert text(briefing.select_one(".p-name")) == "Briefing to reporters"
+    assert "(not online)" in text(briefing)
+
+
+def test_unsourced_events_have_their_own_section(project):
+    sourced_timeline(project)
+    section = soup(project, "sources/index.html").select_one("section#unsourced")
+    assert text(section.h2) == "Unsourced events 2"
+    assert [(a["href"], text(a)) for a in section.select("a")] == [
+        ("../events/2024-10-31-d/", "Delta"), ("../events/2024-11-01-e/", "Epsilon")]
+
+
+def test_when_every_event_is_sourced_the_section_says_so(project, sourced):
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\n{sourced}")
+    built(project)
+    section = soup(project, "sources/index.html").select_one("section#unsourced")
+    assert text(section) == "Unsourced events 0 None: every event cites at least one source."
+
+
+def test_a_publisher_named_none_does_not_take_the_id_of_sources_without_one(project):
+    project.entry("a.md", """
+        title: A
+        date: 2024-10-28
+        sources:
+          - url: https://none.example/
+            publisher: None
+          - title: A talk with a resident
+    """)
+    built(project)
+    ids = [s["id"] for s in soup(project, "sources/index.html").select("section")]
+    assert ids == ["unsourced", "publisher-none", "unattributed"]
+
+
+# --------------------------------------------------------------------------- tags
+
+AWKWARD = ["Élysée", "C++", "C", "a/b", "../x", "東京", "two words"]
+
+
+def tagged_timeline(project):
+    project.entry("2024-10-28-a.md", """
+        title: Alpha
+        date: 2024-10-28T09:30
+        location: Paris
+        tags: ["Élysée", "C++", "a/b"]
+        sources:
+          - url: https://reuters.example/1
+            publisher: Reuters
+    """)
+    project.entry("2024-10-29-b.md", """
+        title: Beta
+        date: 2024-10-29
+        tags: ["C", "../x", "東京", "two words", "Élysée"]
+        sources: [https://example.org/b]
+    """)
+    project.entry("2024-11-03-c.md", """
+        title: Gamma
+        date: 2024-11-03
+        tags: ["Élysée"]
+        sources: [https://example.org/c]
+    """)
+    return built(project)
+
+
+def test_tag_slugs_are_safe_and_stable():
+    assert [tag_slug(t) for t in AWKWARD] == ["elysee", "c", "c", "a-b", "x", "東京", "two-words"]
+    assert tag_slug("   ") == tag_slug("+++") == "tag"
+    assert tag_slug("Straße ÅNGSTRÖM") == "strasse-angstrom"
+    assert tag_slug("Ελλάδα") == "ελλάδα"  # other scripts kept as they are, lower case
+    assert tag_slugs(AWKWARD)["C"] == "c" and tag_slugs(AWKWARD)["C++"] == "c-2"
+    assert tag_slugs(reversed(AWKWARD)) == tag_slugs(AWKWARD)  # the order they come in does not matter
+    assert tag_slugs(["x", "X", "x-2"]) == {"X": "x", "x": "x-3", "x-2": "x-2"}  # a written x-2 keeps its name
+    assert tag_slug("C++", ["C", "C++"]) == "c-2"
+    assert len(tag_slug("word " * 40)) <= 60
+
+
+def test_every_awkward_tag_gets_its_own_page_inside_tags(project):
+    tagged_timeline(project)
+    output = project.root / "output"
+    pages = sorted(p.relative_to(output).as_posix() for p in (output / "tags").rglob("index.html"))
+    assert pages == ["tags/a-b/index.html", "tags/c-2/index.html", "tags/c/index.html", "tags/elysee/index.html",
+                     "tags/index.html", "tags/two-words/index.html", "tags/x/index.html", "tags/東京/index.html"]
+    assert not (project.root / "x").exists() and not (output / "x").exists()
+    assert text(soup(project, "tags/c/index.html").h1) == "C"
+    assert text(soup(project, "tags/c-2/index.html").h1) == "C++"
+    assert text(soup(project, "tags/x/index.html").h1) == "../x"
+    assert text(soup(project, "tags/東京/index.html").h1) == "東京"
+
+
+def test_tags_index_lists_every_tag_by_name_with_counts(project):
+    tagged_timeline(project)
+    page = soup(project, "tags/index.html")
+    assert len(page.find_all("h1")) == 1
+    rows = [(li.a["href"], text(li)) for li in page.select("ul.tag-index li")]
+    assert rows == [
+        ("../tags/x/", "../x 1 event"),
+        ("../tags/a-b/", "a/b 1 event"),
+        ("../tags/c/", "C 1 event"),
+        ("../tags/c-2/", "C++ 1 event"),
+        ("../tags/elysee/", "Élysée 3 events"),
+        ("../tags/two-words/", "two words 1 event"),
+        ("../tags/東京/", "東京 1 event"),
+    ]
+
+
+def test_each_event_links_its_tags_to_their_pages(project):
+    tagged_timeline(project)
+    index = soup(project, "index.html")
+    links = [(a["href"], text(a)) for a in index.select("[id='2024-10-28-a'] .tags a")]
+    assert links == [("tags/elysee/", "Élysée"), ("tags/c-2/", "C++"), ("tags/a-b/", "a/b")]
+    event = soup(project, "events/2024-10-29-b/index.html")
+    assert [a["href"] for a in event.select(".tags a")] == [
+        "../../tags/c/", "../../tags/x/", "../../tags/東京/", "../../tags/two-words/", "../../tags/elysee/"]
+    tag = soup(project, "tags/elysee/index.html")
+    assert "../../tags/東京/" in [a["href"] for a in tag.select(".tags a")]
+    for page in (index, event, tag):
+        assert [text(li) for li in page.select("li.p-category")]  # the mf2 category is the tag's name
+
+
+def test_tag_pages_carry_the_timeline_markup_grouped_by_day(project):
+    tagged_timeline(project)
+    base = "https://example.org/"
+    index = mf2py.parse(doc=project.read("index.html"), url=base)
+    tag = mf2py.parse(doc=project.read("tags/elysee/index.html"), url=base + "tags/elysee/")
+    events = [item for item in index["items"] if "h-event" in item["type"]]
+    tagged = [item for item in tag["items"] if "h-event" in item["type"]]
+    assert [e["properties"]["name"] for e in tagged] == [["Alpha"], ["Beta"], ["Gamma"]]
+    assert tagged == events  # the same h-events, sources and all, once URLs are resolved
+    page = soup(project, "tags/elysee/index.html")
+    days = page.select("section.day")
+    assert [d["id"] for d in days] == ["2024-10-28", "2024-10-29", "2024-11-03"]
+    assert [text(d.h2) for d in days][0] == "Monday, 28 October 2024"
+    assert [d.select_one("h2 time")["datetime"] for d in days] == ["2024-10-28", "2024-10-29", "2024-11-03"]
+    assert [len(d.select("ol.events > li > article.h-event")) for d in days] == [1, 1, 1]
+    assert text(page.select_one("p.gap")) == "5 days later"  # 29 October → 3 November, within the tag
+    article = page.select_one("article.h-event")
+    assert article["id"] == "2024-10-28-a"
+    assert article.select_one("a.u-url")["href"] == "../../events/2024-10-28-a/"
+    assert article.select_one("time.dt-start")["datetime"].startswith("2024-10-28T09:30")
+    assert len(page.find_all("h1")) == 1 and text(page.h1) == "Élysée"
+    assert text(page.select_one(".coverage")) == "28 October – 3 November 2024 · 3 events"
+
+
+def test_newest_first_tag_pages_and_sources_run_backwards(project):
+    project.write("_index.md", "---\ntitle: T\nsort: newest-first\n---\n")
+    for day in (28, 29, 30):
+        project.entry(f"2024-10-{day}-e.md", f"title: E{day}\ndate: 2024-10-{day}\ntags: [t]\n"
+                      "sources: [https://example.org/same]")
+    built(project)
+    page = soup(project, "tags/t/index.html")
+    assert [a["id"] for a in page.select("article.h-event")] == ["2024-10-30-e", "2024-10-29-e", "2024-10-28-e"]
+    sources = soup(project, "sources/index.html")
+    assert [text(a) for a in sources.select(".event-list a")] == ["E30", "E29", "E28"]
+
+
+# --------------------------------------------------------------------------- metadata
+
+def test_every_page_links_the_sources_tags_feed_and_calendar(project):
+    tagged_timeline(project)
+    for path, root in [("index.html", ""), ("events/2024-10-28-a/index.html", "../../"),
+                       ("sources/index.html", "../"), ("tags/index.html", "../"), ("tags/c-2/index.html", "../../")]:
+        page = soup(project, path)
+        nav = [a["href"] for a in page.select("header nav.site-nav a")]
+        assert nav == [root or "./", f"{root}sources/", f"{root}tags/", f"{root}feed.xml", f"{root}calendar.ics"], path
+        feed = page.select_one('link[rel="alternate"][type="application/atom+xml"]')
+        assert feed["href"] == f"{root}feed.xml" and feed["title"]
+        assert page.select_one("a.skip")["href"] == "#main" and page.select_one("main#main")
+        assert len(page.find_all("h1")) == 1, path
+
+
+def meta(page, name):
+    found = page.select_one(f'meta[property="{name}"]') or page.select_one(f'meta[name="{name}"]')
+    return found["content"] if found else None
+
+
+def test_without_base_url_no_canonical_nor_og_url_but_the_rest(project):
+    tagged_timeline(project)
+    for path in ("index.html", "events/2024-10-28-a/index.html", "sources/index.html", "tags/elysee/index.html"):
+        page = soup(project, path)
+        assert page.select_one('link[rel="canonical"]') is None
+        assert meta(page, "og:url") is None
+        assert meta(page, "og:title") and meta(page, "og:description") and meta(page, "description")
+        assert meta(page, "og:site_name") == "Timeline"
+        assert meta(page, "twitter:card") == "summary"
+    event = soup(project, "events/2024-10-28-a/index.html")
+    assert meta(event, "og:type") == "article" and meta(event, "og:title") == "Alpha"
+    assert meta(soup(project, "index.html"), "og:type") == "website"
+    assert "url" not in json.loads(event.select_one('script[type="application/ld+json"]').string)
+    # Everything else stays relative: no absolute link to the site itself anywhere.
+    for path in project.root.joinpath("output").rglob("*.html"):
+        assert "example.org/events" not in path.read_text(encoding="utf-8")
+
+
+def test_with_base_url_canonical_and_og_url_are_absolute(project):
+    tagged_timeline(project)
+    built(project, "build", "--base-url", "https://example.org/news")
+    expected = {
+        "index.html": "https://example.org/news/",
+        "events/2024-10-28-a/index.html": "https://example.org/news/events/2024-10-28-a/",
+        "sources/index.html": "https://example.org/news/sources/",
+        "tags/index.html": "https://example.org/news/tags/",
+        "tags/東京/index.html": "https://example.org/news/tags/%E6%9D%B1%E4%BA%AC/",
+    }
+    for path, url in expected.items():
+        page = soup(project, path)
+        assert page.select_one('link[rel="canonical"]')["href"] == url
+        assert meta(page, "og:url") == url
+    index = soup(project, "index.html")
+    assert index.select_one("nav.site-nav a")["href"] == "./"  # links stay relative
+    assert index.select_one("[id='2024-10-28-a'] h3 a")["href"] == "events/2024-10-28-a/"
+
+
+def ld(project, slug):
+    page = soup(project, f"events/{slug}/index.html")
+    scripts = page.select('script[type="application/ld+json"]')
+    assert len(scripts) == 1
+    return json.loads(scripts[0].string)
+
+
+def test_event_pages_carry_schema_org_json_ld(project):
+    project.write("_index.md", "---\ntitle: T\ntimezone: America/New_York\n---\n")
+    project.entry("a.md", """
+        title: Talks begin
+        date: 2024-10-28T14:30
+        end: 2024-11-02
+        location: Geneva, Switzerland
+        summary: Delegations met for the first time.
+        sources:
+          - url: https://reuters.example/1
+            publisher: Reuters
+            title: Talks open in Geneva
+            date: 2024-10-28
+          - url: https://blog.example/x
+          - publisher: Foreign ministry
+            title: Briefing
+    """)
+    project.entry("b.md", "title: A month\ndate: 2024-10\nsources: [https://example.org/b]")
+    built(project, "build", "--base-url", "https://example.org/")
+    data = ld(project, "a")
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Event"
+    assert data["name"] == "Talks begin"
+    assert data["startDate"] == "2024-10-28T14:30-04:00"
+    assert data["endDate"] == "2024-11-02"
+    assert data["location"] == {"@type": "Place", "name": "Geneva, Switzerland"}
+    assert data["description"] == "Delegations met for the first time."
+    assert data["url"] == "https://example.org/events/a/"
+    assert data["citation"] == [
+        {"@type": "CreativeWork", "name": "Talks open in Geneva", "url": "https://reuters.example/1",
+         "publisher": {"@type": "Organization", "name": "Reuters"}, "datePublished": "2024-10-28"},
+        {"@type": "CreativeWork", "name": "blog.example", "url": "https://blog.example/x"},
+        {"@type": "CreativeWork", "name": "Briefing", "publisher": {"@type": "Organization", "name": "Foreign ministry"}},
+    ]
+    month = ld(project, "b")
+    assert month["startDate"] == "2024-10" and "endDate" not in month and "location" not in month
+
+
+def test_hostile_text_is_escaped_everywhere_json_ld_included(project):
+    project.entry("a.md", f"""
+        title: {json.dumps(HOSTILE)}
+        date: 2024-10-28
+        location: {json.dumps(HOSTILE)}
+        summary: {json.dumps(HOSTILE)}
+        tags: [{json.dumps(HOSTILE)}]
+        sources:
+          - url: https://example.org/?a=1&b=2
+            publisher: {json.dumps(HOSTILE)}
+            title: {json.dumps(HOSTILE)}
+          - publisher: {json.dumps(HOSTILE)}
+    """)
+    project.write("_index.md", f"---\ntitle: {json.dumps(HOSTILE)}\ndescription: {json.dumps(HOSTILE)}\n---\n")
+    built(project)
+    pages = sorted(project.root.joinpath("output").rglob("*.html"))
+    assert len(pages) == 5  # index, event, sources, tags and the one tag
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "</script><script>" not in html, path
+        assert re.search(r"""="[^"]*"q"[^"]*\"""", html) is None  # no quote ends an attribute early
+        page = BeautifulSoup(html, "html.parser")
+        assert not page.find("script", string=re.compile("alert")) or page.find("script")["type"] == "application/ld+json"
+        assert HOSTILE in text(page.title)
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                       project.read("events/a/index.html"), re.S).group(1)
+    assert "<" not in script and ">" not in script and "&" not in script
+    assert "\\u003c/script\\u003e" in script
+    data = json.loads(script)
+    assert data["name"] == data["location"]["name"] == data["description"] == HOSTILE
+    assert data["citation"][0]["publisher"]["name"] == data["citation"][0]["name"] == HOSTILE
+    assert data["citation"][0]["url"] == "https://example.org/?a=1&b=2"
+    assert data["keywords"] == HOSTILE
+    tag = soup(project, "tags/index.html").select_one("ul.tag-index a")
+    assert text(tag) == " ".join(HOSTILE.split()) and tag["href"] == "../tags/script-script-alert-1-script-q-a/"
+
+
+# --------------------------------------------------------------------------- themes and rebuilds
+
+def test_a_theme_without_these_templates_still_builds(project, sourced):
+    theme = project.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "index.html").write_text("<p>{{ timeline.title }}</p>\n")
+    (theme / "event.html").write_text("<p>{{ event.title }}</p>\n")
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\ntags: [x]\n{sourced}")
+    built(project, "build", "--theme", str(theme.parent))
+    output = project.root / "output"
+    assert not (output / "sources").exists() and not (output / "tags").exists()
+
+
+def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path):
+    """The Builder of `serve` updates these pages from what changed; the result must not depend on history."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    rng = random.Random(4)
+    tags = ["Élysée", "C++", "C", "a/b", "east", "East"]
+    urls = ["https://example.org/shared", "https://example.org/other"]
+    for n in range(12):
+        (content / f"2024-10-{10 + n}-extra-{n}.md").write_text(
+            f"---\ntitle: Extra {n}\ndate: 2024-10-{10 + n}\ntags: [{rng.choice(tags)}]\n"
+            f"sources: [{rng.choice(urls)}]\n---\nText.\n", encoding="utf-8")
+    builder = Builder(Options(content=content))
+    assert builder.build(write=False).ok
+    entries = sorted(content.glob("2024-*.md"))
+    for step in range(40):
+        path = rng.choice(entries)
+        if not path.exists():
+            path.write_text(f"---\ntitle: Back {step}\ndate: 2024-09-0{1 + step % 9}\ntags: [{rng.choice(tags)}]\n"
+                            "---\nText.\n", encoding="utf-8")
+        else:
+            body = path.read_text(encoding="utf-8")
+            change = rng.randrange(5)
+            if change == 0:
+                path.unlink()
+            elif change == 1:
+                path.write_text(re.sub(r"date: .*", f"date: 2024-{rng.choice(['10-01', '10-29', '11'])}", body,
+                                       count=1), encoding="utf-8")
+            elif change == 2:
+                path.write_text(body.replace("---\n", f"---\ntags: [{rng.choice(tags)}]\n", 1)
+                                if "tags:" not in body else re.sub(r"tags: .*", "tags: []", body), encoding="utf-8")
+            elif change == 3:
+                path.write_text(re.sub(r"https://[^\s\]]+", rng.choice(urls), body, count=1), encoding="utf-8")
+            else:
+                path.write_text(body + f"\nEdited {step}.\n", encoding="utf-8")
+        again = builder.build(write=False, hints={path.resolve()})
+        fresh = Builder(Options(content=content)).build(write=False)
+        assert again.ok == fresh.ok
+        if fresh.ok:
+            differ = sorted(k for k in set(again.files) | set(fresh.files) if again.files.get(k) != fresh.files.get(k))
+            assert differ == [], (step, path.name)
