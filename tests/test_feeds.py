@@ -2,6 +2,7 @@
 
 import html.parser
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timezone
@@ -368,6 +369,15 @@ class _Text(html.parser.HTMLParser):
         self.text.append(data)
 
 
+class _Attributes(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.names += [name for name, _ in attrs]
+
+
 def html_text(fragment: str) -> tuple[str, list[str]]:
     parser = _Text()
     parser.feed(fragment)
@@ -413,6 +423,21 @@ sources:
 
     sitemap = ET.fromstring(read_bytes(project, "sitemap.xml"))
     assert all(url.findtext(f"{SITEMAP}loc").startswith(BASE) for url in sitemap)
+
+    # Every HTML page too (issue 6: one hostile text through every output): no element or
+    # attribute injected, the JSON-LD is the only script and reads back as the text written.
+    output = project.root / "output"
+    for page in sorted(output.rglob("*.html")):
+        text, tags = html_text(page.read_text(encoding="utf-8"))
+        assert "img" not in tags, page
+        source = page.read_text(encoding="utf-8")
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", source, re.S)
+        assert all(attrs == ' type="application/ld+json"' for attrs, _ in scripts), page
+        for _, data in scripts:
+            assert json.loads(data)["name"] in (HOSTILE, CLEAN)
+        attributes = _Attributes()
+        attributes.feed(source)
+        assert not [name for name in attributes.names if name.startswith("on")], page
 
 
 # --- rebuilds -----------------------------------------------------------------------------------
