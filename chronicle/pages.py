@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import accumulate, chain, groupby
+from itertools import accumulate, chain
 from operator import attrgetter, is_not
 from typing import Any, Iterable, Sequence
 
@@ -24,7 +24,7 @@ from markupsafe import Markup
 from .dates import Precision, When
 from .model import Day, Event, Source, Timeline, host_of, name_key, tag_slugs
 from .render import _render_template, _template, span_between
-from .timeline import group_days, period_of
+from .timeline import group_days
 
 SOURCES_PAGE, TAGS_PAGE, TAG_PAGE = "sources.html", "tags.html", "tag.html"
 CITATION_PART, DAY_PART = "citation.html", "day.html"
@@ -158,23 +158,9 @@ def _remove(events: list[Event], event: Event) -> None:
 
 # --------------------------------------------------------------------------- days of a tag
 
-def _day_key(event: Event) -> tuple:
-    return (min(event.start.precision, Precision.DAY), event.day)
-
-
 def _group(events: Sequence[Event], last_day) -> list[Day]:
-    """Group events as timeline.group_days does, continuing after a day-precision group dated last_day."""
-    days: list[Day] = []
-    for _, group in groupby(events, key=_day_key):
-        members = tuple(group)
-        period = period_of(members[0].start)
-        gap = 0
-        if period.precision == Precision.DAY:
-            if last_day is not None:
-                gap = max(0, abs((period.day - last_day).days) - 1)
-            last_day = period.day
-        days.append(Day(when=period, events=members, gap=gap))
-    return days
+    """Group events as the timeline does, continuing after a day-precision group dated last_day."""
+    return list(group_days(events, last_day))
 
 
 def splice_days(old_events: tuple[Event, ...], old_days: tuple[Day, ...],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Iterable
+from datetime import date
+from typing import Iterable, Sequence
 
 from .config import Settings
 from .dates import Precision, When
@@ -30,11 +31,18 @@ def period_of(when: When) -> When:
     return When(start, precision)
 
 
-def group_days(events: list[Event]) -> tuple[Day, ...]:
-    """Group ordered events by day (or month or year), noting how many days were skipped between days."""
+def day_key(event: Event) -> tuple:
+    """Return what puts events in one group: the day, or the month or year for a coarser date."""
+    return (min(event.start.precision, Precision.DAY), event.day)
+
+
+def group_days(events: Sequence[Event], last_day: date | None = None) -> tuple[Day, ...]:
+    """Group ordered events by day (or month or year), noting how many days were skipped between days.
+
+    last_day: the day shown just before these events, when they continue a longer list.
+    """
     days: list[Day] = []
-    last_day = None
-    for _, group in groupby(events, key=lambda e: (min(e.start.precision, Precision.DAY), e.day)):
+    for _, group in groupby(events, key=day_key):
         members = tuple(group)
         period = period_of(members[0].start)
         gap = 0
