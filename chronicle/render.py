@@ -111,6 +111,15 @@ def url_path(path: str) -> str:
     return quote(path, safe="/#")
 
 
+def local_link(path: str) -> str:
+    """Return a site path as a link that also opens from disk (file://): a folder gets its index.html.
+
+    Served sites would find the folder's index.html by themselves; a browser
+    reading output/ from disk shows a folder listing instead (issue 4, item 6).
+    """
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
 @jinja2.pass_context
 def tag_url(context: jinja2.runtime.Context, tag: str) -> str:
     """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root."""
@@ -176,6 +185,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         span=event_span,
         jsonld=jsonld,
         tag_url=tag_url,
+        local=local_link,
         absolute=absolute_url,
         schema=event_schema,
         host=host_of,

@@ -94,7 +94,7 @@ def test_sources_are_grouped_by_publisher_sorted_by_name_with_counts(project):
     assert first.select_one("a.u-url")["rel"] == ["noopener", "noreferrer"]
     assert first.select_one("time.dt-published")["datetime"] == "2024-10-28"
     assert first.select_one("a.archive")["href"] == "https://web.archive.org/web/2024/https://reuters.example/1"
-    assert [(a["href"], text(a)) for a in first.select(".event-list a")] == [("../events/2024-10-28-a/", "Alpha")]
+    assert [(a["href"], text(a)) for a in first.select(".event-list a")] == [("../events/2024-10-28-a/index.html", "Alpha")]
     assert first.select_one(".event-list time")["datetime"] == "2024-10-28"
     jump = [(a["href"], text(a)) for a in page.select("nav.jump a")]
     assert jump[0] == ("#unsourced", "Unsourced events (2)")
@@ -109,7 +109,7 @@ def test_a_url_cited_by_several_events_is_listed_once_with_all_of_them(project):
     assert len(shared) == 1
     assert text(shared[0].select_one(".cite-title")) == "The shared story"  # the title from the event that gave one
     events = [(a["href"], text(a)) for a in shared[0].select(".event-list a")]
-    assert events == [("../events/2024-10-28-a/", "Alpha"), ("../events/2024-10-29-b/", "Beta")]
+    assert events == [("../events/2024-10-28-a/index.html", "Alpha"), ("../events/2024-10-29-b/index.html", "Beta")]
     assert [t["datetime"] for t in shared[0].select(".event-list time")] == ["2024-10-28", "2024-10-29"]
     assert text(shared[0].select_one(".cited-label")) == "Cited by 2 events:"
 
@@ -128,7 +128,7 @@ def test_unsourced_events_have_their_own_section(project):
     section = soup(project, "sources/index.html").select_one("section#unsourced")
     assert text(section.h2) == "Unsourced events 2"
     assert [(a["href"], text(a)) for a in section.select("a")] == [
-        ("../events/2024-10-31-d/", "Delta"), ("../events/2024-11-01-e/", "Epsilon")]
+        ("../events/2024-10-31-d/index.html", "Delta"), ("../events/2024-11-01-e/index.html", "Epsilon")]
 
 
 def test_when_every_event_is_sourced_the_section_says_so(project, sourced):
@@ -213,13 +213,13 @@ def test_tags_index_lists_every_tag_by_name_with_counts(project):
     assert len(page.find_all("h1")) == 1
     rows = [(li.a["href"], text(li)) for li in page.select("ul.tag-index li")]
     assert rows == [
-        ("../tags/x/", "../x 1 event"),
-        ("../tags/a-b/", "a/b 1 event"),
-        ("../tags/c/", "C 1 event"),
-        ("../tags/c-2/", "C++ 1 event"),
-        ("../tags/elysee/", "Élysée 3 events"),
-        ("../tags/two-words/", "two words 1 event"),
-        ("../tags/東京/", "東京 1 event"),
+        ("../tags/x/index.html", "../x 1 event"),
+        ("../tags/a-b/index.html", "a/b 1 event"),
+        ("../tags/c/index.html", "C 1 event"),
+        ("../tags/c-2/index.html", "C++ 1 event"),
+        ("../tags/elysee/index.html", "Élysée 3 events"),
+        ("../tags/two-words/index.html", "two words 1 event"),
+        ("../tags/東京/index.html", "東京 1 event"),
     ]
 
 
@@ -227,12 +227,12 @@ def test_each_event_links_its_tags_to_their_pages(project):
     tagged_timeline(project)
     index = soup(project, "index.html")
     links = [(a["href"], text(a)) for a in index.select("[id='2024-10-28-a'] .tags a")]
-    assert links == [("tags/elysee/", "Élysée"), ("tags/c-2/", "C++"), ("tags/a-b/", "a/b")]
+    assert links == [("tags/elysee/index.html", "Élysée"), ("tags/c-2/index.html", "C++"), ("tags/a-b/index.html", "a/b")]
     event = soup(project, "events/2024-10-29-b/index.html")
     assert [a["href"] for a in event.select(".tags a")] == [
-        "../../tags/c/", "../../tags/x/", "../../tags/東京/", "../../tags/two-words/", "../../tags/elysee/"]
+        "../../tags/c/index.html", "../../tags/x/index.html", "../../tags/東京/index.html", "../../tags/two-words/index.html", "../../tags/elysee/index.html"]
     tag = soup(project, "tags/elysee/index.html")
-    assert "../../tags/東京/" in [a["href"] for a in tag.select(".tags a")]
+    assert "../../tags/東京/index.html" in [a["href"] for a in tag.select(".tags a")]
     for page in (index, event, tag):
         assert [text(li) for li in page.select("li.p-category")]  # the mf2 category is the tag's name
 
@@ -255,7 +255,7 @@ def test_tag_pages_carry_the_timeline_markup_grouped_by_day(project):
     assert text(page.select_one("p.gap")) == "5 days later"  # 29 October → 3 November, within the tag
     article = page.select_one("article.h-event")
     assert article["id"] == "2024-10-28-a"
-    assert article.select_one("a.u-url")["href"] == "../../events/2024-10-28-a/"
+    assert article.select_one("a.u-url")["href"] == "../../events/2024-10-28-a/index.html"
     assert article.select_one("time.dt-start")["datetime"].startswith("2024-10-28T09:30")
     assert len(page.find_all("h1")) == 1 and text(page.h1) == "Élysée"
     assert text(page.select_one(".coverage")) == "28 October – 3 November 2024 · 3 events"
@@ -281,7 +281,8 @@ def test_every_page_links_the_sources_tags_feed_and_calendar(project):
                        ("sources/index.html", "../"), ("tags/index.html", "../"), ("tags/c-2/index.html", "../../")]:
         page = soup(project, path)
         nav = [a["href"] for a in page.select("header nav.site-nav a")]
-        assert nav == [root or "./", f"{root}sources/", f"{root}tags/", f"{root}feed.xml", f"{root}calendar.ics"], path
+        assert nav == [f"{root}index.html", f"{root}sources/index.html", f"{root}tags/index.html",
+                       f"{root}feed.xml", f"{root}calendar.ics"], path  # index.html: opens from disk too
         feed = page.select_one('link[rel="alternate"][type="application/atom+xml"]')
         assert feed["href"] == f"{root}feed.xml" and feed["title"]
         assert page.select_one("a.skip")["href"] == "#main" and page.select_one("main#main")
@@ -326,8 +327,8 @@ def test_with_base_url_canonical_and_og_url_are_absolute(project):
         assert page.select_one('link[rel="canonical"]')["href"] == url
         assert meta(page, "og:url") == url
     index = soup(project, "index.html")
-    assert index.select_one("nav.site-nav a")["href"] == "./"  # links stay relative
-    assert index.select_one("[id='2024-10-28-a'] h3 a")["href"] == "events/2024-10-28-a/"
+    assert index.select_one("nav.site-nav a")["href"] == "index.html"  # links stay relative
+    assert index.select_one("[id='2024-10-28-a'] h3 a")["href"] == "events/2024-10-28-a/index.html"
 
 
 def ld(project, slug):
@@ -408,7 +409,7 @@ def test_hostile_text_is_escaped_everywhere_json_ld_included(project):
     assert data["citation"][0]["url"] == "https://example.org/?a=1&b=2"
     assert data["keywords"] == HOSTILE
     tag = soup(project, "tags/index.html").select_one("ul.tag-index a")
-    assert text(tag) == " ".join(HOSTILE.split()) and tag["href"] == "../tags/script-script-alert-1-script-q-a/"
+    assert text(tag) == " ".join(HOSTILE.split()) and tag["href"] == "../tags/script-script-alert-1-script-q-a/index.html"
 
 
 # --------------------------------------------------------------------------- themes and rebuilds

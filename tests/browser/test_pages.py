@@ -103,7 +103,8 @@ def test_tag_pages_keep_the_h_event_contract(page, site_url, path):
 def test_tag_links_lead_to_pages_listing_the_event(page, console_errors, site_url):
     open_page(page, site_url + "/")
     event = page.locator('article.h-event[id="2024-10-29-briefing"]')
-    for name, path in [("東京", "/tags/東京/"), ("C++", "/tags/c-2/"), ("Élysée", "/tags/elysee/")]:
+    for name, path in [("東京", "/tags/東京/index.html"), ("C++", "/tags/c-2/index.html"),
+                       ("Élysée", "/tags/elysee/index.html")]:
         with page.expect_navigation():
             event.get_by_role("link", name=name, exact=True).click()
         assert page.evaluate("decodeURIComponent(location.pathname)") == path

@@ -155,7 +155,7 @@ _MARKUP_PROBLEMS = r"""
       problems.push(`${at}: no time.dt-start[datetime]`);
     if (!own(a, '.e-content').length) problems.push(`${at}: no .e-content`);
     const urls = own(a, 'a.u-url[href]').map(x => decodeURIComponent(new URL(x.href).pathname));
-    if (!urls.some(p => p.endsWith(`/events/${a.id}/`)))
+    if (!urls.some(p => p.endsWith(`/events/${a.id}/`) || p.endsWith(`/events/${a.id}/index.html`)))
       problems.push(`${at}: no a.u-url to events/${a.id}/ (found ${JSON.stringify(urls)})`);
     for (const c of a.querySelectorAll('.h-cite')) {
       const cn = c.querySelector('.p-name');

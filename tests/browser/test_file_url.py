@@ -1,0 +1,27 @@
+"""The built site opened from disk (file://): every in-site link opens a page, not a folder listing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_site_is_browsable_from_disk(page, built_site):
+    page.goto((built_site / "index.html").as_uri())
+    expect(page.locator("h1")).to_have_count(1)
+    links = page.eval_on_selector_all(
+        "a[href]", "links => links.map(a => a.href).filter(h => h.startsWith('file:'))")
+    assert links, "the timeline links to its own pages"
+    for href in sorted(set(h.split("#")[0] for h in links)):
+        if href.endswith((".xml", ".ics", ".json", ".css", ".svg")):
+            continue
+        assert href.endswith(".html"), f"{href} would open a folder listing from disk"
+    first = page.locator("article.h-event .p-name a").first
+    first.click()
+    expect(page.locator("article.h-event h1.p-name, article.h-event .p-name").first).to_be_visible()
+    assert page.url.endswith("/index.html")
+    page.get_by_role("link", name="Sources").first.click()
+    assert page.url.endswith("/sources/index.html")
+    expect(page.locator("h1")).to_have_count(1)
