@@ -15,6 +15,7 @@ from markupsafe import Markup
 from . import __version__
 from .dates import When, format_day, format_span, format_time, format_when
 from .model import Day, Event, Timeline, host_of
+from .timeline import period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -78,16 +79,7 @@ def span_between(first: When | None, last: When | None) -> str:
         return ""
     if last.sort_key() <= first.sort_key():
         return format_when(first)
-    return format_span(_as_day(first), _as_day(last))
-
-
-def _as_day(when: When) -> When:
-    """Drop a time, so the header's span speaks in days."""
-    from .dates import Precision
-
-    if when.precision == Precision.MINUTE:
-        return When(when.start.replace(hour=0, minute=0, second=0, microsecond=0), Precision.DAY)
-    return when
+    return format_span(period_of(first), period_of(last))  # in days: a time is dropped
 
 
 def event_span(event: Event) -> str:
