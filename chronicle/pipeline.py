@@ -92,6 +92,16 @@ def _tree_signature(root: Path) -> tuple:
     )
 
 
+def entry_path(content: Path, changed: Path) -> Path | None:
+    """Return a watcher's path (absolute, or relative to the working folder) as the build names
+    entries, `content/…`; None when it is not below the content folder."""
+    try:
+        relative = changed.relative_to(content.resolve()) if changed.is_absolute() else changed.relative_to(content)
+    except ValueError:
+        return None
+    return content / relative
+
+
 class Builder:
     """Builds the site again and again, re-reading only entries whose files changed.
 
@@ -142,15 +152,10 @@ class Builder:
         content = self.options.content
         if hints is None or not self._entries:
             return discover(content), None
-        root = content.resolve()
         named: set[Path] = set()
         for hint in hints:
-            try:
-                relative = hint.relative_to(root) if hint.is_absolute() else hint.relative_to(content)
-            except ValueError:
-                return discover(content), None
-            path = content / relative
-            if not is_entry(relative) or path.is_dir():
+            path = entry_path(content, hint)
+            if path is None or not is_entry(path.relative_to(content)) or path.is_dir():
                 return discover(content), None
             named.add(path)
         present = {path for path in named if path.is_file() and not path.is_symlink()}

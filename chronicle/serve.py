@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote
 
 from .config import Options
 from .diagnostics import Report
-from .pipeline import Builder, Result, UsageError, theme_for, write_output
+from .pipeline import Builder, Result, UsageError, entry_path, theme_for, write_output
 from .watch import Coalescer, Watcher
 
 LIVE_PATH = "/__chronicle/live"
@@ -309,13 +309,7 @@ class OutputWriter:
 
 def edited_slugs(result: Result, content: Path, changed: set[Path]) -> list[str]:
     """Name the events whose entry files are among the changed paths, so the browser can go to them."""
-    root = content.resolve()
-    names = set()
-    for path in changed:
-        try:
-            names.add(str(content / Path(path).relative_to(root)))
-        except ValueError:
-            continue
+    names = {str(path) for path in (entry_path(content, Path(p)) for p in changed) if path is not None}
     events = result.timeline.events if result.timeline is not None else ()
     return sorted(event.slug for event in events if event.path in names)
 
