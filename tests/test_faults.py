@@ -126,3 +126,24 @@ def test_a_theme_without_templates_is_a_usage_error(project):
     result = project.run("--theme", "empty-theme")
     assert result.code == 2
     assert "has no templates/ folder" in result.err
+
+
+def test_yaml_aliases_are_line_errors_beside_the_other_errors(project):
+    # A billion laughs: nine lines of nested aliases, refused at the first alias, and the
+    # other entries' errors still reported in the same build.
+    laughs = "\n".join(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]"
+                       for previous, name in zip("abcdefgh", "bcdefghi"))
+    project.entry("laughs.md", "title: Laughs\ndate: 2024-10-28\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                  + laughs + "\ntags: *i\nsources: [https://example.org/a]")
+    project.entry("anchor.md", GOOD + "\nlocation: &place Brussels")
+    project.entry("untitled.md", "date: 2024-10-29\nsources: [https://example.org/a]")
+    project.entry("good.md", GOOD.replace("Good", "Other"))
+    result = project.run()
+    assert result.code == 1
+    assert result.lines == [
+        "content/anchor.md:5: error: YAML anchors (&place) are not supported in front matter — delete '&place'",
+        "content/laughs.md:5: error: YAML aliases (*a) are not supported in front matter — write the value out",
+        "content/untitled.md:1: error: title is missing — add a line such as `title: What happened`",
+        "build failed: 3 errors; output was left as it was",
+    ]
+    assert not (project.root / "output").exists()

@@ -1,5 +1,7 @@
 """Front matter: the --- block, YAML without 1.1 traps, and the line of every key."""
 
+import time
+
 import pytest
 
 from chronicle.frontmatter import FrontMatterError, load_mapping, normalise, parse
@@ -88,3 +90,94 @@ def test_unsafe_tags_are_refused():
 
 def test_normalise_lone_cr():
     assert normalise("a\rb\r\n") == "a\nb\n"
+
+
+# --- anchors and aliases: refused, at their line --------------------------------------------------
+
+BILLION_LAUGHS = """\
+title: lol
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+tags: *i
+"""
+
+
+def test_billion_laughs_is_refused_quickly_at_the_first_alias():
+    started = time.perf_counter()
+    with pytest.raises(FrontMatterError) as caught:
+        parse("---\n" + BILLION_LAUGHS + "---\nBody\n")
+    assert time.perf_counter() - started < 1.0  # refused before anything is built, not after
+    assert caught.value.line == 4  # `b: &b [*a, …]`; the file's line 1 is the ---
+    assert caught.value.message == "YAML aliases (*a) are not supported in front matter — write the value out"
+
+
+def test_an_anchor_alone_is_refused_at_its_line():
+    with pytest.raises(FrontMatterError) as caught:
+        parse("---\ntitle: A\ndate: &when 2024-10-28\n---\nBody\n")
+    assert caught.value.line == 3
+    assert caught.value.message == "YAML anchors (&when) are not supported in front matter — delete '&when'"
+
+
+def test_an_alias_without_its_anchor_is_refused_as_an_alias():
+    with pytest.raises(FrontMatterError) as caught:
+        load_mapping("title: A\ntags: *nowhere\n", first_line=2)
+    assert (caught.value.line, caught.value.message) == (
+        3, "YAML aliases (*nowhere) are not supported in front matter — write the value out")
+
+
+# Every place a node can start, each text with one `&` or `*` only, so the quick test in front
+# of the YAML events cannot miss one. An alias is refused whether or not its anchor exists.
+@pytest.mark.parametrize(
+    "yaml_text, line, written",
+    [
+        ("*a: A\n", 1, "*a"),
+        ("title: *a\n", 1, "*a"),
+        ("x: A\ntags: [*a]\n", 2, "*a"),
+        ("tags: [b,*a]\n", 1, "*a"),
+        ("tags: {k: *a}\n", 1, "*a"),
+        ('tags: {"k":*a}\n', 1, "*a"),
+        ("tags: {'k':*a}\n", 1, "*a"),
+        ("tags: {? *a : b}\n", 1, "*a"),
+        ("tags: {?*a}\n", 1, "*a"),
+        ("tags:\n  - *a\n", 2, "*a"),
+        ("tags: [a,\t*a]\n", 1, "*a"),
+        ("x:\t&a A\n", 1, "&a"),
+        ("y:\n  <<: *a\n", 2, "*a"),
+        ("&a x: A\n", 1, "&a"),
+        ("x: !!str &a A\n", 1, "&a"),
+        ("x:\n  &a\n  A\n", 2, "&a"),
+        ("x: [&a A]\n", 1, "&a"),
+        ("x: ['A',&a B]\n", 1, "&a"),
+        ('x: {"k":&a B}\n', 1, "&a"),
+        ("x: [A,\n\ufeff&a B]\n", 2, "&a"),  # libyaml skips a byte-order mark that starts a line
+        ("x: &a-long_name2 A\n", 1, "&a-long_name2"),
+    ],
+)
+def test_anchors_and_aliases_are_refused_wherever_they_are_written(yaml_text, line, written):
+    with pytest.raises(FrontMatterError) as caught:
+        load_mapping(yaml_text)
+    assert caught.value.line == line
+    kind = "aliases" if written.startswith("*") else "anchors"
+    assert caught.value.message.startswith(f"YAML {kind} ({written}) are not supported in front matter — ")
+
+
+@pytest.mark.parametrize(
+    "written, value",
+    [
+        ("https://example.org/?a=1&b=2", "https://example.org/?a=1&b=2"),
+        ("R & D, *not* an alias", "R & D, *not* an alias"),
+        ("'&quoted'", "&quoted"),
+        ('"*quoted*"', "*quoted*"),
+        ("a*b&c", "a*b&c"),
+        ("[R & D, x*y]", ["R & D", "x*y"]),
+    ],
+)
+def test_ampersands_and_stars_in_text_stay_text(written, value):
+    assert load_mapping(f"key: {written}\n").values["key"] == value
