@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Options
+from .cache import CACHE_DIR, Cache
 from .pipeline import Result, UsageError, build
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -24,6 +25,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="folder the site is written to (default: output)")
     parser.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     parser.add_argument("--base-url", metavar="URL", help="the site's public address, for absolute links")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"read and render everything anew, without {CACHE_DIR}/ (it is left as it was)")
 
 
 def _port(text: str) -> int:
@@ -96,24 +99,87 @@ def _count(result: Result) -> str:
     return ", ".join(parts)
 
 
+class Progress:
+    """A counter on the terminal for a long build: silent for its first seconds, and when
+    standard error is not a terminal (a log, CI, a pipe)."""
+
+    DELAY = 2.0  # seconds before the counter shows: a quick build prints nothing but its summary
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self.shown = 0.0
+        self.live = self.stream.isatty()
+        self.width = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.live:
+            return
+        now = time.perf_counter()
+        if now - self.started < self.DELAY or (now - self.shown < 0.1 and done < total):
+            return
+        self.shown = now
+        line = f"{stage} {done:,}/{total:,}"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _open_cache(args: argparse.Namespace) -> Cache | None:
+    return None if args.no_cache else Cache(Path(CACHE_DIR))
+
+
+def _cache_note(cache: Cache | None) -> str:
+    if cache is None:
+        return "no cache"
+    if not cache.enabled:
+        return f"cache unusable in {CACHE_DIR}/"
+    looked = cache.hits + cache.misses
+    return f"cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'}"
+
+
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = options_from(args)
-    result = build(options)
+    cache = _open_cache(args)
+    progress = Progress()
+    try:
+        result = build(options, cache=cache, progress=progress)
+    finally:
+        progress.clear()
     print_report(result)
     if not result.ok:
         print(f"build failed: {_count(result)}; {options.output} was left as it was", file=sys.stderr)
+        if cache is not None:
+            cache.close()
         return EXIT_CONTENT
+    note = _cache_note(cache)
+    if cache is not None:
+        cache.save()
+        cache.close()
     events = len(result.timeline.events) if result.timeline else 0
-    pages = sum(1 for name in result.files if name.endswith(".html"))
-    summary = f"built {events} event{'s' * (events != 1)}, {pages} page{'s' * (pages != 1)} into {options.output}/"
-    counted = _count(result)
-    print(f"{summary} in {time.perf_counter() - started:.2f} s" + (f" ({counted})" if counted else ""))
+    pages = result.pages
+    summary = (f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into {options.output}/"
+               f" in {time.perf_counter() - started:.2f} s")
+    print(f"{summary} ({'; '.join(filter(None, [_count(result), note]))})")
     return EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
-    result = build(options_from(args), write=False)
+    cache = _open_cache(args)
+    progress = Progress()
+    try:
+        result = build(options_from(args), write=False, cache=cache, progress=progress)
+    finally:
+        progress.clear()
+        if cache is not None:
+            cache.close()  # check writes nothing, the cache included
     print_report(result)
     failed = bool(result.report.errors) or (args.strict and bool(result.report.warnings))
     events = len(result.timeline.events) if result.timeline else 0

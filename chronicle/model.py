@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -57,6 +57,12 @@ class Event:
         """Return the permanent page's path, relative to the site root."""
         return f"events/{self.slug}/"
 
+    def __reduce__(self):
+        # For the build cache and the worker processes: the fields only (not the values
+        # computed on demand), `extra` as a plain dict (a mapping proxy cannot be pickled).
+        values = tuple(getattr(self, f.name) for f in _EVENT_FIELDS[:-1])
+        return _event, (values, dict(self.extra))
+
     @cached_property
     def day(self) -> date:
         return self.start.day
@@ -65,6 +71,13 @@ class Event:
     def sort_key(self) -> tuple:
         """The contract's order: instant, precision, weight, title, slug (computed once)."""
         return (*self.start.sort_key(), self.weight, self.title.casefold(), self.title, self.slug)
+
+
+_EVENT_FIELDS = fields(Event)
+
+
+def _event(values: tuple, extra: dict[str, Any]) -> Event:
+    return Event(*values, extra=MappingProxyType(extra) if extra else _EMPTY)
 
 
 @dataclass(frozen=True)

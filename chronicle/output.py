@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -48,9 +48,12 @@ def check_target(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] = (),
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path, protected: list[Path] = (),
                previous: Mapping[str, bytes] | None = None) -> None:
     """Write files into output as one whole: on any failure the previous output stays as it was.
+
+    files: a mapping of names to bytes, or (name, bytes) pairs as they are made
+    (a build written as it renders; an error raised while making them is a failure too).
 
     previous: what this process wrote into output last time. A file whose bytes
     are the very same object is linked from there instead of written again,
@@ -81,16 +84,19 @@ def _exclusive(folder: Path):
         os.close(descriptor)  # closing releases the lock
 
 
-def _write_and_swap(files: Mapping[str, bytes], output: Path, previous: Mapping[str, bytes] | None) -> None:
+def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path,
+                    previous: Mapping[str, bytes] | None) -> None:
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
+    made: set[PurePosixPath] = {PurePosixPath(".")}
     try:
-        for name in sorted(files):
+        for name, data in files.items() if isinstance(files, Mapping) else files:
+            # Every part of the name is checked (no '..', no absolute path), and staging is a
+            # folder this build made, holding only what it wrote: no link can lead outside.
             relative = safe_relative(name)
-            path = (staging / relative).resolve()
-            if not path.is_relative_to(staging.resolve()):
-                raise OutputError(f"refusing to write '{name}': it would leave the output folder")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = files[name]
+            path = staging / relative
+            if relative.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.update(relative.parents)
             if previous is not None and previous.get(name) is data and _link(output / relative, path):
                 continue
             path.write_bytes(data)

@@ -489,7 +489,7 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 
 
 def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
-                 cache: dict[str, object]) -> dict[str, bytes]:
+                 cache: dict[str, object], share: tuple[int, int] | None = None) -> dict[str, bytes]:
     """Return sources/index.html, tags/index.html and tags/TAG/index.html (issue 4).
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -497,6 +497,9 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     while what it shows is unchanged, and within a page each cited source
     (citation.html) and each day of a tag (day.html) is reused while it is
     unchanged, so one edit re-renders a few fragments, not 10,000 events.
+
+    share (k, n): only part k of n, for worker processes (pipeline.Builder.render_parallel):
+    part 0 is the sources and tags indexes, parts 1 … n-1 the tag pages, in turn.
     """
     # A page shows the timeline's own values too (the Builder's key for its pages); a fragment
     # (one cited source, one day of a tag) shows its item, in the timeline's words and order only,
@@ -517,12 +520,14 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         catalogue = cache["catalogue"] = Catalogue(timeline.newest_first)
     catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
-    if _has_template(env, SOURCES_PAGE, cache):
+    indexes = share is None or share[0] == 0
+    if indexes and _has_template(env, SOURCES_PAGE, cache):
         files["sources/index.html"] = _sources_page(env, catalogue, common, cache)
-    if _has_template(env, TAGS_PAGE, cache):
+    if indexes and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
-    if _has_template(env, TAG_PAGE, cache):
-        files.update(_tag_pages(env, catalogue, common, cache))
+    if (share is None or share[0] > 0) and _has_template(env, TAG_PAGE, cache):
+        tags = catalogue.tags if share is None else catalogue.tags[share[0] - 1::share[1] - 1]
+        files.update(_tag_pages(env, tags, common, cache))
     return files
 
 
@@ -563,7 +568,7 @@ def _tags_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, 
     return html
 
 
-def _tag_pages(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, Any],
+def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, Any],
                cache: dict[str, object]) -> dict[str, bytes]:
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
@@ -571,7 +576,7 @@ def _tag_pages(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, 
     days: dict[str, dict] = {}
     files: dict[str, bytes] = {}
     template = None
-    for tag in catalogue.tags:
+    for tag in tags:
         cached = old_pages.get(tag.name)
         if cached is None or cached[0] is not tag:
             context = {**common, "root": "../../",

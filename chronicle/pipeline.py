@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds
+from .cache import Cache, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
 from .output import OutputError, write_site
 from .render import Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index
 from .timeline import build_timeline
+from .workers import map_items
+
+PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
+PARALLEL_EVENTS = 200  # a smaller timeline is rendered in this process (Builder.render)
+EVENT_PAGES_A_TASK = 250
+TAG_SHARES = 3  # the tag pages are shared among this many jobs
 
 
 class UsageError(Exception):
@@ -28,6 +37,7 @@ class Result:
     timeline: Timeline | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)  # slugs of the events read anew by this build
+    pages: int = 0  # HTML pages made (files is empty when they were written as they were made)
 
     @property
     def ok(self) -> bool:
@@ -111,8 +121,14 @@ class Builder:
     watcher missed is still seen.
     """
 
-    def __init__(self, options: Options):
+    def __init__(self, options: Options, cache: Cache | None = None, parallel: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None):
         self.options = options
+        self.progress = progress or (lambda stage, done, total: None)
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.parallel = parallel  # render with worker processes too (a one-off build, not serve)
+        self._md = None
+        self._settings_text = ""
         self._entries: dict[Path, _Entry] = {}
         self._settings_key: object = None
         self._settings: Settings | None = None
@@ -135,6 +151,7 @@ class Builder:
             local = Report()
             text = read_text(index, local) if index.is_file() else None
             self._settings = read_settings(index, text, local)
+            self._settings_text = text or ""
             self._settings_diagnostics = tuple(local.items)
             self._intro = make_markdown().convert(self._settings.intro) if self._settings.intro else ""
             self._settings_key = key
@@ -163,31 +180,73 @@ class Builder:
 
     def _load_entries(self, settings: Settings, report: Report,
                       hints: set[Path] | None) -> tuple[list[Event], set[str]]:
-        md = None
-        events: list[Event] = []
-        changed: set[str] = set()
-        seen: dict[Path, _Entry] = {}
         paths, named = self._scan(hints)
+        kept: dict[Path, _Entry] = {}
+        stale: list[tuple[Path, tuple[int, int, int] | None]] = []
         for path in paths:
             cached = self._entries.get(path)
-            if cached is None or named is None or path in named:
-                signature = _signature(path)
-                if cached is None or cached.signature != signature or signature is None:
-                    local = Report()
-                    text = read_text(path, local)
-                    event = None
-                    if text is not None:
-                        md = md or make_markdown()
-                        event = read_entry(path, text, settings, local, md)
-                    cached = _Entry(signature or (0, 0, 0), event, tuple(local.items))
-                    if event is not None:
-                        changed.add(event.slug)
-            seen[path] = cached
-            report.extend(cached.diagnostics)
-            if cached.event is not None:
-                events.append(cached.event)
+            if cached is not None and named is not None and path not in named:
+                kept[path] = cached
+                continue
+            signature = _signature(path)
+            if cached is None or cached.signature != signature or signature is None:
+                stale.append((path, signature))
+            else:
+                kept[path] = cached
+        fresh = self._read_entries(stale, settings)
+        events: list[Event] = []
+        seen: dict[Path, _Entry] = {}
+        for path in paths:
+            entry = seen[path] = kept.get(path) or fresh[path]
+            report.extend(entry.diagnostics)
+            if entry.event is not None:
+                events.append(entry.event)
         self._entries = seen
-        return events, changed
+        return events, {fresh[path].event.slug for path in fresh if fresh[path].event is not None}
+
+    def _read_entries(self, stale: list[tuple[Path, tuple[int, int, int] | None]],
+                      settings: Settings) -> dict[Path, _Entry]:
+        """Read entries anew: from the build cache when their bytes were read before, else parsed
+        (by both cores when there are many)."""
+        entries: dict[Path, _Entry] = {}
+        pending: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
+        for path, signature in stale:
+            local = Report()
+            text = read_text(path, local)
+            if text is None:
+                entries[path] = _Entry(signature or (0, 0, 0), None, tuple(local.items))
+                continue
+            # Everything an entry's event and messages are made from: its bytes, its path, the
+            # settings, and where the command runs (messages name paths relative to it).
+            key = self.cache.key("entry", self._settings_text, os.getcwd(), str(path), text) if self.cache else b""
+            pending.append((path, signature or (0, 0, 0), text, key))
+        found = self.cache.get_many(key for *_, key in pending) if self.cache else {}
+        missed: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
+        for path, signature, text, key in pending:
+            try:
+                event, diagnostics = cache_loads(found[key])
+                entries[path] = _Entry(signature, event, tuple(diagnostics))
+            except Exception:  # not cached, or not a value this version wrote: read it again
+                missed.append((path, signature, text, key))
+
+        def parse(item: tuple[Path, str]) -> bytes:
+            local = Report()
+            event = read_entry(item[0], item[1], settings, local, self._markdown())
+            return cache_dumps((event, local.items))
+
+        made = map_items(parse, [(path, text) for path, _, text, _ in missed], least=PARALLEL_ENTRIES, chunk=16)
+        for done, ((path, signature, _, key), data) in enumerate(zip(missed, made), 1):
+            self.progress("reading entries", done, len(missed))
+            event, diagnostics = cache_loads(data)
+            entries[path] = _Entry(signature, event, tuple(diagnostics))
+            if self.cache:
+                self.cache.put(key, data)
+        return entries
+
+    def _markdown(self):
+        if self._md is None:
+            self._md = make_markdown()
+        return self._md
 
     def _theme(self, theme: Theme):
         key = (theme.root.resolve(), _tree_signature(theme.root))
@@ -253,6 +312,37 @@ class Builder:
         files.update(self._static)
         return files
 
+    def render_parallel(self, timeline: Timeline, theme: Theme) -> Iterator[tuple[str, bytes]]:
+        """Yield the same files as render, made by worker processes, one page or group at a time.
+
+        For a build run once: nothing is kept for a next build in this process,
+        and each file is handed over as soon as it is made, to be written and let go.
+        """
+        env = self._theme(theme)
+        common = page_context(timeline)
+        events = timeline.events
+        # The longest jobs first, so that neither core waits for the other at the end.
+        tasks: list[tuple] = [("pages", k, TAG_SHARES + 1) for k in range(1, TAG_SHARES + 1)]
+        tasks += [("feeds",), ("index",), ("pages", 0, TAG_SHARES + 1)]
+        tasks += [("events", start) for start in range(0, len(events), EVENT_PAGES_A_TASK)]
+
+        def run(task: tuple) -> list[tuple[str, bytes]]:
+            kind = task[0]
+            if kind == "events":
+                end = min(task[1] + EVENT_PAGES_A_TASK, len(events))
+                return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common))
+                        for i in range(task[1], end)]
+            if kind == "index":
+                return [("index.html", render_index(env, timeline, common, {}))]
+            if kind == "feeds":
+                return list(render_feeds(timeline, {}).items())
+            return list(render_pages(env, timeline, common, {}, share=task[1:]).items())
+
+        yield from self._static.items()
+        for done, files in enumerate(map_items(run, tasks, ordered=False), 1):
+            yield from files
+            self.progress("rendering pages", done, len(tasks))
+
     def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).
 
@@ -264,20 +354,47 @@ class Builder:
         result = Result(report, timeline, changed=changed)
         if report.errors:
             return result
+        streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
         try:
-            result.files = self.render(timeline, theme)
+            if streamed:
+                files = _Counted(self.render_parallel(timeline, theme))
+                if write:
+                    write_output(files, self.options, theme, report)
+                else:
+                    files.drain()
+                result.pages = files.pages
+            else:
+                result.files = self.render(timeline, theme)
+                result.pages = sum(1 for name in result.files if name.endswith(".html"))
         except ThemeError as error:
             self._theme_key = None
             report.error(error.path, error.line, error.message)
             return result
         for warning in feed_warnings(timeline):
             report.warning(self.options.content / INDEX_NAME, None, warning)
-        if write:
+        if write and not streamed:
             write_output(result.files, self.options, theme, report)
         return result
 
 
-def write_output(files: dict[str, bytes], options: Options, theme: Theme, report: Report,
+class _Counted:
+    """The files of a build as they are made, counting the HTML pages that go by."""
+
+    def __init__(self, files: Iterator[tuple[str, bytes]]):
+        self._files = files
+        self.pages = 0
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        for name, data in self._files:
+            self.pages += name.endswith(".html")
+            yield name, data
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+def write_output(files: dict[str, bytes] | Iterable[tuple[str, bytes]], options: Options, theme: Theme, report: Report,
                  previous: dict[str, bytes] | None = None) -> bool:
     """Write the site to the output folder, as one whole or not at all; tell whether it was written."""
     try:
@@ -291,6 +408,8 @@ def write_output(files: dict[str, bytes], options: Options, theme: Theme, report
     return False
 
 
-def build(options: Options, write: bool = True) -> Result:
-    """Build once: read everything, render everything, write (unless checking)."""
-    return Builder(options).build(write)
+def build(options: Options, write: bool = True, cache: Cache | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> Result:
+    """Build once: read everything (from the cache what it holds), render everything with every
+    core, write (unless checking)."""
+    return Builder(options, cache=cache, parallel=True, progress=progress).build(write)

@@ -29,6 +29,9 @@ class ThemeError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self):  # raised in a worker process, reported by the build
+        return ThemeError, (self.path, self.line, self.message)
+
 
 def default_theme() -> Path:
     """Return the theme shipped with Chronicle: inside the installed package, or beside it in a checkout."""

@@ -61,7 +61,7 @@ def test_warnings_do_not_fail_a_build(project):
         "content/a.md:1: warning: no sources — add `sources:` with the link to where this was reported",
         "content/a.md:4: warning: unknown field 'sorces' — did you mean 'sources'?",
     ]
-    assert "(2 warnings)" in result.out
+    assert "(2 warnings; cache: 0 of 1 entry)" in result.out
 
 
 def test_settings_errors_have_lines(project):

@@ -25,7 +25,7 @@ def test_a_failed_build_leaves_output_exactly_as_it_was(project):
     project.entry("b.md", "title: B\ndate: not a date\nsources: [https://a.org]")
     assert project.run().code == 1
     assert tree(project.root / "output") == before
-    assert [p.name for p in project.root.iterdir() if p.name.startswith(".chronicle")] == []
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".chronicle-") and p.name != ".chronicle-cache"] == []
 
 
 def test_a_broken_theme_leaves_output_exactly_as_it_was(project):

@@ -1,0 +1,67 @@
+"""Both cores for the costly stages: a function mapped over items in forked worker processes.
+
+Parsing Markdown and rendering templates hold Python's lock, so threads would
+not help; processes do. Workers are forked, so they start with the build's
+state (settings, theme, timeline) as it is, and only the items and results
+cross between processes. Small jobs, one core, or other threads running
+(`serve`: forking a threaded process is unsafe) run in this process instead,
+with the very same function, so the output never depends on which way ran.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes to use; 1 keeps every stage in this one
+_function: Callable | None = None  # the job of the pool being forked; workers inherit it
+
+
+def worker_count() -> int:
+    """Return how many processes a build may use: CHRONICLE_WORKERS, else the cores it may run on."""
+    wanted = os.environ.get(WORKERS_VARIABLE, "")
+    if wanted.strip().isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _usable_workers(count: int, least: int) -> int:
+    """Return how many processes to fork for count items; below 2, run here."""
+    if count < least or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(worker_count(), count)
+
+
+def _call(item):
+    return _function(item)
+
+
+def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
+              chunk: int = 1) -> Iterator[R]:
+    """Yield function(item) for each item, computed by worker processes when that pays.
+
+    Results come in the items' order, or as they are done (ordered=False), each
+    as soon as it is made, so the caller can use it and let it go: a site is
+    never held in memory whole. least: the number of items below which forking
+    costs more than it saves; chunk: items sent to a worker at a time.
+    """
+    global _function
+    workers = _usable_workers(len(items), least)
+    if workers < 2:
+        yield from map(function, items)
+        return
+    _function = function
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            mapped = pool.imap if ordered else pool.imap_unordered
+            yield from mapped(_call, items, chunksize=chunk)
+    finally:
+        _function = None
