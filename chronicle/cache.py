@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 import sqlite3
 import sys
@@ -25,6 +26,7 @@ from .dates import Precision
 CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 1
 _DIGEST = 20
+_PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold build's memory stays flat
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -92,33 +94,39 @@ def loads(data: bytes) -> object:
 class Cache:
     """Values by key in one SQLite file; `hits` and `misses` count this build's lookups."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, create: bool = True):
         self.folder = folder
+        self.create = create  # False (check): use the cache if there is one, never make one
         self.version = code_version()
         self.hits = 0
         self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: dict[bytes, bytes] = {}
+        self._size = 0  # bytes waiting in _pending
         self._used: set[bytes] = set()
         self._open()
 
     def _open(self) -> None:
         path = self.folder / "cache.sqlite"
-        for attempt in range(2):
+        if not self.create and not path.is_file():
+            return
+        for _ in range(2):
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=60, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, sum BLOB, value BLOB) WITHOUT ROWID")
-                db.execute("SELECT count(*) FROM blobs WHERE key = x'00'").fetchone()
+                db.execute("SELECT key, sum, value FROM blobs WHERE key = x'00'").fetchall()  # this layout?
                 self._db = db
                 return
             except sqlite3.DatabaseError:
                 # Not a database (a broken or foreign file): start a new one, once.
-                if attempt == 0:
+                try:
                     for stale in self.folder.glob("cache.sqlite*"):
                         stale.unlink(missing_ok=True)
+                except OSError:
+                    break  # not ours to remove (a folder of that name): build without a cache
             except OSError:
                 break  # a read-only or missing place: build without a cache
         self._db = None
@@ -131,7 +139,10 @@ class Cache:
         return digest(self.version, kind, *parts)
 
     def get_many(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
-        """Return the values found for keys, each checked against its checksum."""
+        """Return the values found for keys, each checked against its checksum.
+
+        A value found is not yet a hit: the caller counts it (count) once it could use it.
+        """
         keys = list(keys)
         self._used.update(keys)
         found: dict[bytes, bytes] = {}
@@ -142,30 +153,62 @@ class Cache:
                     marks = ",".join("?" * len(chunk))
                     for key, checksum, value in self._db.execute(
                             f"SELECT key, sum, value FROM blobs WHERE key IN ({marks})", chunk):
-                        if checksum == hashlib.blake2b(value, digest_size=16).digest():
+                        if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
                             found[key] = value
             except sqlite3.DatabaseError:
                 found.clear()
                 self._db = None
-        self.hits += len(found)
-        self.misses += len(keys) - len(found)
         return found
 
+    def count(self, hits: int, misses: int) -> None:
+        """Count entries taken from the cache, and entries read anew, for the build's summary."""
+        self.hits += hits
+        self.misses += misses
+
+    def touch(self, keys: Iterable[bytes]) -> None:
+        """Count keys as used by this build (looked up by a worker process), so they are kept."""
+        self._used.update(keys)
+
     def put(self, key: bytes, value: bytes) -> None:
-        """Keep a value, written to the file when the build is done (save)."""
+        """Keep a value, written to the file when the build is done (save), or when much is
+        waiting (a cold build of 10,000 events makes hundreds of megabytes)."""
         self._used.add(key)
         self._pending[key] = value
+        self._size += len(value)
+        if self._size > _PENDING_BYTES:
+            self._write()
+
+    def _write(self) -> None:
+        """Write the values waiting, in one transaction, after any other build's."""
+        if self._db is not None:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._insert()
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                self._rollback()
+        self._pending.clear()
+        self._size = 0
+
+    def _insert(self) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
+            ((key, hashlib.blake2b(value, digest_size=16).digest(), value) for key, value in self._pending.items()),
+        )
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     def save(self) -> None:
         """Write what this build added, and drop what no build used for a while."""
         if self._db is None:
             return
         try:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
-                ((key, hashlib.blake2b(value, digest_size=16).digest(), value) for key, value in self._pending.items()),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            self._insert()
             (count,) = self._db.execute("SELECT count(*) FROM blobs").fetchone()
             if count > 2 * len(self._used) + 1000:
                 # Old versions of entries pile up as authors edit: keep only what this build used.
@@ -175,13 +218,57 @@ class Cache:
                 self._db.execute("DELETE FROM blobs WHERE key NOT IN (SELECT key FROM used)")
             self._db.execute("COMMIT")
         except sqlite3.Error:
-            try:
-                self._db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            self._rollback()
         self._pending.clear()
+        self._size = 0
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class Fragments:
+    """Rendered parts of the long pages (a day of the index or of a tag page, one cited source),
+    looked up in the cache file by worker processes, under a key of all each is made from.
+
+    site: a digest of what every page shows besides its events; prints: each event's
+    entry key, by id(event). A worker opens the file for itself (a connection is not
+    shared across fork); what it renders is handed back in `made`, to be kept by the
+    parent, with every key it looked up in `used`.
+    """
+
+    def __init__(self, cache: Cache, site: bytes, prints: dict[int, bytes]):
+        self.path = cache.folder / "cache.sqlite"
+        self.version, self.site, self.prints = cache.version, site, prints
+        self.made: dict[bytes, bytes] = {}
+        self.used: list[bytes] = []
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def key(self, kind: str, item: object) -> bytes:
+        events = getattr(item, "events")
+        label = getattr(item, "id", None) if not hasattr(item, "source") else repr(item.source)
+        return digest(self.version, "fragment", self.site, kind, repr(label), repr(getattr(item, "gap", None)),
+                      *(self.prints[id(event)] for event in events))
+
+    def fetch(self, kind: str, items: list) -> list[bytes | None]:
+        keys = [self.key(kind, item) for item in items]
+        self.used += keys
+        found: dict[bytes, bytes] = {}
+        try:
+            if self._pid != os.getpid():
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+                self._pid = os.getpid()
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for key, checksum, value in self._db.execute(
+                        f"SELECT key, sum, value FROM blobs WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
+                        found[key] = value
+        except sqlite3.Error:
+            found.clear()
+        return [found.get(key) for key in keys]
+
+    def keep(self, kind: str, item: object, html: bytes) -> None:
+        self.made[self.key(kind, item)] = html

@@ -131,8 +131,8 @@ class Progress:
             self.width = 0
 
 
-def _open_cache(args: argparse.Namespace) -> Cache | None:
-    return None if args.no_cache else Cache(Path(CACHE_DIR))
+def _open_cache(args: argparse.Namespace, create: bool = True) -> Cache | None:
+    return None if args.no_cache else Cache(Path(CACHE_DIR), create=create)
 
 
 def _cache_note(cache: Cache | None) -> str:
@@ -172,7 +172,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    cache = _open_cache(args)
+    cache = _open_cache(args, create=False)
     progress = Progress()
     try:
         result = build(options_from(args), write=False, cache=cache, progress=progress)

@@ -15,6 +15,9 @@ from typing import Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
+SPARE_PREFIX = ".chronicle-spare-"  # + the output folder's name: the site before the last build
+
+Signature = tuple[int, int, int]  # (mtime_ns, size, inode): a file as it was written
 
 
 class OutputError(Exception):
@@ -48,16 +51,26 @@ def check_target(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path, protected: list[Path] = (),
-               previous: Mapping[str, bytes] | None = None) -> None:
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], output: Path,
+               protected: list[Path] = (), previous: Mapping[str, bytes] | None = None,
+               spare: Mapping[str, Signature] | None = None) -> dict[str, Signature]:
     """Write files into output as one whole: on any failure the previous output stays as it was.
 
     files: a mapping of names to bytes, or (name, bytes) pairs as they are made
-    (a build written as it renders; an error raised while making them is a failure too).
+    (a build written as it renders; an error raised while making them is a failure too);
+    bytes None: the file in output/ is still right, and is linked as it is.
+    Return each file's signature (mtime_ns, size, inode) as written, by name.
 
     previous: what this process wrote into output last time. A file whose bytes
     are the very same object is linked from there instead of written again,
     which makes serve's rewrite of a 10,000-page site after one save cheap.
+
+    spare: what the spare folder beside output holds (each file's signature as
+    written); when given, the site in output/ is kept there after the swap.
+    When it names files, that folder (the site before the one in output/) is
+    brought up to date and swapped in, instead of a new folder holding 10,000
+    new folders (a new folder costs as much as writing a page here, and
+    removing one as much again). None: the site before is removed.
     """
     check_target(output, list(protected))
     output = output.resolve()
@@ -65,7 +78,7 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output:
     parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(parent):
         clean_leftovers(parent)
-        _write_and_swap(files, output, previous)
+        return _write_and_swap(files, output, previous, spare)
 
 
 @contextmanager
@@ -84,26 +97,78 @@ def _exclusive(folder: Path):
         os.close(descriptor)  # closing releases the lock
 
 
-def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path,
-                    previous: Mapping[str, bytes] | None) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
+def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], output: Path,
+                    previous: Mapping[str, bytes] | None, spare: Mapping[str, Signature] | None) -> dict[str, Signature]:
+    spare_path = output.parent / (SPARE_PREFIX + output.name)
+    holds: Mapping[str, Signature] = {}
+    if spare and spare_path.is_dir():
+        # Renamed first: a build killed while it changes the spare leaves a staging folder,
+        # which the next build removes, never a spare that is neither site.
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
+        os.rename(spare_path, staging)  # onto the new empty folder: one step
+        holds = spare
+    else:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
     made: set[PurePosixPath] = {PurePosixPath(".")}
+    signatures: dict[str, Signature] = {}
     try:
         for name, data in files.items() if isinstance(files, Mapping) else files:
             # Every part of the name is checked (no '..', no absolute path), and staging is a
-            # folder this build made, holding only what it wrote: no link can lead outside.
+            # folder a build made, holding only what it wrote: no link can lead outside.
             relative = safe_relative(name)
             path = staging / relative
             if relative.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.update(relative.parents)
-            if previous is not None and previous.get(name) is data and _link(output / relative, path):
-                continue
-            path.write_bytes(data)
-        _swap_in(staging, output)
+            was = holds.get(name)
+            if data is None:
+                # Kept as it is: its bytes and signature. A spare often holds that very file already.
+                live = output / relative
+                if was is None or was != _signature(path) or was != _signature(live):
+                    _replace_with_link(live, path, bool(holds))
+            elif not (previous is not None and previous.get(name) is data and _link(output / relative, path)):
+                if holds:
+                    _unlink(path)  # never written into: the spare's files may be output/'s own
+                path.write_bytes(data)
+            signatures[name] = _signature(path)
+        for name in holds.keys() - signatures.keys():
+            _unlink(staging / name)  # a page gone since (an event deleted or renamed)
+            _remove_empty_folders(staging, PurePosixPath(name).parent)
+        _swap_in(staging, output, spare_path if spare is not None else None)
+        return signatures
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _signature(path: Path) -> Signature | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _replace_with_link(existing: Path, path: Path, present: bool) -> None:
+    if present:
+        _unlink(path)
+    os.link(existing, path)
+
+
+def _remove_empty_folders(root: Path, folder: PurePosixPath) -> None:
+    while folder != PurePosixPath("."):
+        try:
+            os.rmdir(root / folder)
+        except OSError:
+            return  # not empty
+        folder = folder.parent
 
 
 def _link(existing: Path, new: Path) -> bool:
@@ -115,24 +180,39 @@ def _link(existing: Path, new: Path) -> bool:
 
 
 def clean_leftovers(parent: Path) -> None:
-    """Remove staging folders that an interrupted build left behind."""
+    """Remove staging folders that an interrupted build left behind (not the spare: see write_site)."""
     for leftover in parent.glob(".chronicle-*-*"):
         if leftover.name.startswith((STAGING_PREFIX, RETIRED_PREFIX)) and leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _swap_in(staging: Path, output: Path) -> None:
-    """Put staging where output is: one atomic exchange where the system offers it."""
+def _swap_in(staging: Path, output: Path, spare: Path | None = None) -> None:
+    """Put staging where output is: one atomic exchange where the system offers it.
+
+    spare: where to keep the previous site for the next build; None: remove it.
+    """
     if not output.exists():
         os.rename(staging, output)
         return
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # holds the previous site now
+        _retire(staging, spare)  # staging holds the previous site now
         return
     retired = Path(tempfile.mkdtemp(prefix=RETIRED_PREFIX, dir=output.parent))
     os.rename(output, retired / "site")
     os.rename(staging, output)
+    _retire(retired / "site", spare)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _retire(previous: Path, spare: Path | None) -> None:
+    if spare is not None:
+        shutil.rmtree(spare, ignore_errors=True)  # a spare not used by this build: out of date
+        try:
+            os.rename(previous, spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2

@@ -417,9 +417,11 @@ class _Splicer:
     _MARK = re.compile(rb"\x00chronicle-part-(\d+)\x00")
 
     def __init__(self, env: jinja2.Environment, part: str, context: dict[str, Any], name: str,
-                 key: Any, store: dict[str, dict]):
+                 key: Any, store: dict[str, dict], fragments: Any = None, scope: str = ""):
         self.env, self.part, self.context, self.name, self.key = env, part, context, name, key
         self.store = store
+        # The build cache's rendered items (cache.Fragments), for a build in a new process.
+        self.fragments, self.kind = fragments, f"{part} {scope}"
         self.old_lists = store.get("lists") or {}
         self.lists: dict[object, tuple] = {}
         self.items: dict[object, tuple] = store.setdefault("items", {})
@@ -436,12 +438,19 @@ class _Splicer:
             if self._template is None:
                 self._template = _template(self.env, self.part)
             cached = self.items[key] = (item, _render_template(self._template, {**self.context, self.name: item}))
+            if self.fragments is not None:
+                self.fragments.keep(self.kind, item, cached[1])
         return cached[1]
 
     def __call__(self, items: Sequence[Any]) -> Markup:
         items = tuple(items)
         whole = self.key(items[0]) if items else None
         old = self.old_lists.get(whole)
+        if old is None and self.fragments is not None:
+            missing = [item for item in items if self.key(item) not in self.items]
+            for item, html in zip(missing, self.fragments.fetch(self.kind, missing)):
+                if html is not None:
+                    self.items[self.key(item)] = (item, html)
         if old is None:
             parts = [self._one(item) for item in items]
         elif old[0] is items or old[0] == items:
@@ -489,7 +498,8 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 
 
 def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
-                 cache: dict[str, object], share: tuple[int, int] | None = None) -> dict[str, bytes]:
+                 cache: dict[str, object], share: tuple[int, int] | None = None,
+                 fragments: Any = None) -> dict[str, bytes]:
     """Return sources/index.html, tags/index.html and tags/TAG/index.html (issue 4).
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -499,7 +509,8 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     unchanged, so one edit re-renders a few fragments, not 10,000 events.
 
     share (k, n): only part k of n, for worker processes (pipeline.Builder.render_parallel):
-    part 0 is the sources and tags indexes, parts 1 … n-1 the tag pages, in turn.
+    part 0 is the sources and tags indexes, parts 1 … n-1 the tag pages, in turn;
+    fragments: the build cache's rendered citations and days (cache.Fragments), or None.
     """
     # A page shows the timeline's own values too (the Builder's key for its pages); a fragment
     # (one cited source, one day of a tag) shows its item, in the timeline's words and order only,
@@ -522,17 +533,17 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     files: dict[str, bytes] = {}
     indexes = share is None or share[0] == 0
     if indexes and _has_template(env, SOURCES_PAGE, cache):
-        files["sources/index.html"] = _sources_page(env, catalogue, common, cache)
+        files["sources/index.html"] = _sources_page(env, catalogue, common, cache, fragments)
     if indexes and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
     if (share is None or share[0] > 0) and _has_template(env, TAG_PAGE, cache):
         tags = catalogue.tags if share is None else catalogue.tags[share[0] - 1::share[1] - 1]
-        files.update(_tag_pages(env, tags, common, cache))
+        files.update(_tag_pages(env, tags, common, cache, fragments))
     return files
 
 
 def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, Any],
-                  cache: dict[str, object]) -> bytes:
+                  cache: dict[str, object], fragments: Any = None) -> bytes:
     key = (catalogue.publishers, catalogue.unsourced)
     cached = cache.get("sources")
     if isinstance(cached, tuple) and cached[0] == key:
@@ -540,7 +551,7 @@ def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[st
     publishers, unsourced = catalogue.publishers, catalogue.unsourced
     context = {**common, "root": "../", "page": {"kind": "sources", "path": "sources/", "title": "Sources"}}
     splicer = _Splicer(env, CITATION_PART, context, "citation", lambda c: _source_key(c.source),
-                       cache.setdefault("citations", {}))
+                       cache.setdefault("citations", {}), fragments)
     page = _render_template(_template(env, SOURCES_PAGE), {
         **context,
         "publishers": publishers,
@@ -569,7 +580,7 @@ def _tags_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, 
 
 
 def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, Any],
-               cache: dict[str, object]) -> dict[str, bytes]:
+               cache: dict[str, object], fragments: Any = None) -> dict[str, bytes]:
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
     pages: dict[str, tuple[Tag, bytes]] = {}
@@ -582,7 +593,7 @@ def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, A
             context = {**common, "root": "../../",
                        "page": {"kind": "tag", "path": tag.url, "title": tag.name}, "tag": tag}
             store = old_days.get(tag.name) or {}
-            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store)
+            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store, fragments, tag.name)
             template = template or _template(env, TAG_PAGE)
             cached = (tag, splicer.finish(_render_template(template, {**context, "render_days": splicer})))
             days[tag.name] = store

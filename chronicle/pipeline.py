@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from itertools import chain
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds
-from .cache import Cache, dumps as cache_dumps, loads as cache_loads
+from .cache import Cache, Fragments, digest, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
 from .output import OutputError, write_site
-from .render import Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index
+from .render import (Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index,
+                     timeline_span)
 from .timeline import build_timeline
 from .workers import map_items
 
@@ -86,6 +88,7 @@ class _Entry:
     signature: tuple[int, int, int]
     event: Event | None
     diagnostics: tuple[Diagnostic, ...]
+    key: bytes = b""  # the build cache's key of the entry: a digest of all it is made from
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -224,10 +227,12 @@ class Builder:
         missed: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
         for path, signature, text, key in pending:
             try:
-                event, diagnostics = cache_loads(found[key])
-                entries[path] = _Entry(signature, event, tuple(diagnostics))
+                event, diagnostics = _entry_value(cache_loads(found[key]))
+                entries[path] = _Entry(signature, event, diagnostics, key)
             except Exception:  # not cached, or not a value this version wrote: read it again
                 missed.append((path, signature, text, key))
+        if self.cache:
+            self.cache.count(len(pending) - len(missed), len(missed))
 
         def parse(item: tuple[Path, str]) -> bytes:
             local = Report()
@@ -238,7 +243,7 @@ class Builder:
         for done, ((path, signature, _, key), data) in enumerate(zip(missed, made), 1):
             self.progress("reading entries", done, len(missed))
             event, diagnostics = cache_loads(data)
-            entries[path] = _Entry(signature, event, tuple(diagnostics))
+            entries[path] = _Entry(signature, event, tuple(diagnostics), key)
             if self.cache:
                 self.cache.put(key, data)
         return entries
@@ -312,36 +317,67 @@ class Builder:
         files.update(self._static)
         return files
 
-    def render_parallel(self, timeline: Timeline, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
+                        rest: bool = True, fragments: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
         """Yield the same files as render, made by worker processes, one page or group at a time.
 
         For a build run once: nothing is kept for a next build in this process,
         and each file is handed over as soon as it is made, to be written and let go.
+        pages: the positions of the events whose pages to make (None: all);
+        rest: whether to make every other file too (index, tags, sources, feeds, static);
+        fragments: the long pages' parts kept in the build cache, or None.
         """
         env = self._theme(theme)
         common = page_context(timeline)
         events = timeline.events
+        pages = range(len(events)) if pages is None else pages
         # The longest jobs first, so that neither core waits for the other at the end.
-        tasks: list[tuple] = [("pages", k, TAG_SHARES + 1) for k in range(1, TAG_SHARES + 1)]
-        tasks += [("feeds",), ("index",), ("pages", 0, TAG_SHARES + 1)]
-        tasks += [("events", start) for start in range(0, len(events), EVENT_PAGES_A_TASK)]
+        tasks: list[tuple] = []
+        if rest:
+            tasks += [("pages", k, TAG_SHARES + 1) for k in range(1, TAG_SHARES + 1)]
+            tasks += [("feeds",), ("index",), ("pages", 0, TAG_SHARES + 1)]
+        tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
+                  for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
 
-        def run(task: tuple) -> list[tuple[str, bytes]]:
+        def make(task: tuple) -> list[tuple[str, bytes]]:
             kind = task[0]
             if kind == "events":
-                end = min(task[1] + EVENT_PAGES_A_TASK, len(events))
-                return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common))
-                        for i in range(task[1], end)]
+                return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common)) for i in task[1]]
             if kind == "index":
-                return [("index.html", render_index(env, timeline, common, {}))]
+                return [("index.html", self._index_from(env, timeline, common, fragments))]
             if kind == "feeds":
                 return list(render_feeds(timeline, {}).items())
-            return list(render_pages(env, timeline, common, {}, share=task[1:]).items())
+            return list(render_pages(env, timeline, common, {}, share=task[1:], fragments=fragments).items())
 
-        yield from self._static.items()
-        for done, files in enumerate(map_items(run, tasks, ordered=False), 1):
+        def run(task: tuple) -> tuple[list[tuple[str, bytes]], dict[bytes, bytes], list[bytes]]:
+            if fragments is None:
+                return make(task), {}, []
+            fragments.made, fragments.used = {}, []
+            return make(task), fragments.made, fragments.used  # a worker's, handed back to be kept
+
+        if rest:
+            yield from self._static.items()
+        for done, (files, made, used) in enumerate(map_items(run, tasks, ordered=False), 1):
             yield from files
+            if self.cache:
+                for key, html in made.items():
+                    self.cache.put(key, html)
+                self.cache.touch(used)
             self.progress("rendering pages", done, len(tasks))
+
+    @staticmethod
+    def _index_from(env, timeline: Timeline, common: dict, fragments: Fragments | None) -> bytes:
+        """Render the index, each day's HTML from the cache when it holds it (render_index's `days`)."""
+        if fragments is None:
+            return render_index(env, timeline, common, {})
+        days = {day.id: (day, html) for day, html in zip(timeline.days, fragments.fetch("index day", list(timeline.days)))
+                if html is not None}
+        known = set(days)
+        page = render_index(env, timeline, common, days)
+        for day in timeline.days:
+            if day.id not in known and day.id in days:
+                fragments.keep("index day", day, days[day.id][1])
+        return page
 
     def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).
@@ -356,7 +392,9 @@ class Builder:
             return result
         streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
         try:
-            if streamed:
+            if streamed and write and self.cache:
+                result.pages = self._write_changed(timeline, theme, report)
+            elif streamed:
                 files = _Counted(self.render_parallel(timeline, theme))
                 if write:
                     write_output(files, self.options, theme, report)
@@ -377,6 +415,69 @@ class Builder:
         return result
 
 
+    def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
+        """Return a digest of all that every page shows besides its events: the timeline's own
+        values (as the keys of render's caches), the theme's files, the options, the clock's stand-in."""
+        shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
+                  timeline.timezone, timeline.newest_first, timeline_span(timeline), timeline.tag_renames,
+                  sorted(timeline.extra.items()))
+        files = sorted(p for p in theme.root.rglob("*") if p.is_file())
+        theme_parts = [part for p in files for part in (p.relative_to(theme.root).as_posix(), p.read_bytes())]
+        return self.cache.key("site", repr(shared), repr(self.options), os.environ.get("SOURCE_DATE_EPOCH", ""),
+                              *theme_parts)
+
+    def _write_changed(self, timeline: Timeline, theme: Theme, report: Report) -> int:
+        """Write the site, rendering only the files whose inputs changed since the build that
+        wrote output/ (its manifest, in the cache, names each file's key and file signature);
+        the others are linked from output/ as they are. Return the number of HTML pages."""
+        events = timeline.events
+        fingerprints = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
+        prints = [fingerprints[id(event)] for event in events]
+        site = self._site_key(timeline, theme)
+        rest_key = digest(site, "rest", *prints)
+        page_keys = {f"{event.url}index.html": digest(site, "page", prints[i - 1] if i else b"", prints[i],
+                                                     prints[i + 1] if i + 1 < len(events) else b"")
+                     for i, event in enumerate(events)}
+        output = self.options.output.resolve()
+        place, spare_place = self.cache.key("manifest", str(output)), self.cache.key("spare", str(output))
+        found = self.cache.get_many([place, spare_place])
+        manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
+        kept = {name for name, (key, signature) in manifest.items()
+                if key == page_keys.get(name, rest_key) and _signature(output / name) == signature}
+        pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
+        rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
+        rest = not rest_names or not rest_names <= kept
+        reused = [name for name in kept if name in page_keys or not rest]
+        if not pages and not rest and len(kept) == len(manifest):
+            return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
+        files = _Counted(self.render_parallel(timeline, theme, pages, rest, Fragments(self.cache, site, fingerprints)))
+        written = write_output(chain(((name, None) for name in reused), files), self.options, theme, report,
+                               spare={name: signature for name, (_, signature) in spare.items()})
+        if written:
+            self.cache.put(place, cache_dumps({name: (page_keys.get(name, rest_key), signature)
+                                               for name, signature in written.items()}))
+            self.cache.put(spare_place, cache_dumps(manifest))  # the site that was in output/ is the spare now
+        return files.pages + sum(name.endswith(".html") for name in reused)
+
+
+def _entry_value(value: object) -> tuple[Event | None, tuple[Diagnostic, ...]]:
+    """Return a cached entry's event and diagnostics; raise ValueError when it is anything else."""
+    event, diagnostics = value  # a pair, or an error
+    diagnostics = tuple(diagnostics)
+    if (event is not None and type(event) is not Event) or not all(type(d) is Diagnostic for d in diagnostics):
+        raise ValueError("not a cached entry")
+    return event, diagnostics
+
+
+def _manifest(data: bytes | None) -> dict[str, tuple[bytes, tuple[int, int, int]]]:
+    """Read a manifest from the cache: each file's key and signature, by name; {} when unusable."""
+    try:
+        manifest = cache_loads(data) if data else {}
+    except Exception:
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 class _Counted:
     """The files of a build as they are made, counting the HTML pages that go by."""
 
@@ -394,18 +495,22 @@ class _Counted:
             pass
 
 
-def write_output(files: dict[str, bytes] | Iterable[tuple[str, bytes]], options: Options, theme: Theme, report: Report,
-                 previous: dict[str, bytes] | None = None) -> bool:
-    """Write the site to the output folder, as one whole or not at all; tell whether it was written."""
+def write_output(files: dict[str, bytes] | Iterable[tuple[str, bytes | None]], options: Options, theme: Theme,
+                 report: Report, previous: dict[str, bytes] | None = None,
+                 spare: dict[str, tuple[int, int, int]] | None = None) -> dict[str, tuple[int, int, int]] | None:
+    """Write the site to the output folder, as one whole or not at all.
+
+    Return each file's signature (see write_site) when it was written, None when it was not.
+    """
     try:
-        write_site(files, options.output, protected=[options.content, theme.root, Path.cwd()], previous=previous)
-        return True
+        return write_site(files, options.output, protected=[options.content, theme.root, Path.cwd()],
+                          previous=previous, spare=spare)
     except OutputError as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
                      "the previous site was left as it was")
-    return False
+    return None
 
 
 def build(options: Options, write: bool = True, cache: Cache | None = None,
