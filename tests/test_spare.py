@@ -1,0 +1,106 @@
+"""Builds after builds: the manifest and the spare site (output.write_site) never leave a file stale.
+
+A timeline large enough for the parallel, cached path (pipeline.PARALLEL_EVENTS)
+is edited step by step (a title, a date that moves an event, a new event, a
+deleted one, a new tag, an edit undone, a page spoilt by hand in output/), and
+after every step the output must be byte for byte what --no-cache makes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from chronicle.output import SPARE_PREFIX
+from chronicle.pipeline import PARALLEL_EVENTS
+
+COUNT = PARALLEL_EVENTS + 40
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def write_timeline(project) -> None:
+    project.write("_index.md", "---\ntitle: Steps\ntimezone: Europe/Brussels\n---\n")
+    for n in range(COUNT):
+        day = 1 + n % 28
+        month = 1 + (n // 28) % 12
+        project.entry(f"e{n:03d}.md", f"""
+            title: "Event {n}"
+            date: 2024-{month:02d}-{day:02d}
+            tags: [t{n % 7}, all]
+            sources: [https://example.org/{n}]
+            """, f"Body of *event {n}*.\n")
+
+
+def check(project, monkeypatch) -> None:
+    """Build with the cache into output/, and without into fresh/; the two must be the same."""
+    run = project.run("build")
+    assert run.code == 0, run.err
+    assert project.run("build", "--no-cache", "--output", "fresh").code == 0
+    assert tree(project.root / "output") == tree(project.root / "fresh")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_every_step_gives_the_bytes_of_a_build_without_cache(project, monkeypatch, workers):
+    monkeypatch.setenv("CHRONICLE_WORKERS", workers)
+    write_timeline(project)
+    check(project, monkeypatch)
+    check(project, monkeypatch)  # warm: nothing changed
+
+    edit = project.content / "e010.md"
+    original = edit.read_text()
+    edit.write_text(original.replace('"Event 10"', '"Event ten, retitled"'))
+    check(project, monkeypatch)
+    assert (project.root / (SPARE_PREFIX + "output")).is_dir()  # the site before, kept for the next build
+    edit.write_text(original.replace("date: 2024-01-11", "date: 2024-12-31"))  # moves to the end: new neighbours
+    check(project, monkeypatch)
+    edit.write_text(original)  # undone: the spare holds the pages of two builds ago
+    check(project, monkeypatch)
+
+    (project.content / "e020.md").unlink()  # its page must go
+    check(project, monkeypatch)
+    assert not (project.root / "output" / "events" / "e020").exists()
+    project.entry("new.md", """
+        title: "A new one"
+        date: 2024-06-15
+        tags: [fresh]
+        sources: [https://example.org/new]
+        """)
+    check(project, monkeypatch)
+    project.write("_index.md", "---\ntitle: Steps, renamed\ntimezone: Europe/Brussels\n---\n")
+    check(project, monkeypatch)
+
+    # A page spoilt by hand in output/ is made again, not trusted.
+    page = project.root / "output" / "events" / "e030" / "index.html"
+    page.write_bytes(b"spoilt")
+    check(project, monkeypatch)
+    # And one spoilt in the spare, which the next build brings up to date and swaps in.
+    spare = project.root / (SPARE_PREFIX + "output") / "events" / "e031" / "index.html"
+    os.unlink(spare)
+    spare.write_bytes(b"spoilt")
+    check(project, monkeypatch)
+    check(project, monkeypatch)
+
+
+def test_a_spare_left_by_a_killed_build_is_never_swapped_in(project, monkeypatch):
+    """A build killed while it brings the spare up to date leaves a staging folder (removed by
+    the next build), never a spare holding half of two sites."""
+    write_timeline(project)
+    check(project, monkeypatch)
+    (project.content / "e004.md").write_text((project.content / "e004.md").read_text().replace('"Event 4"', '"Four"'))
+    check(project, monkeypatch)
+    spare = project.root / (SPARE_PREFIX + "output")
+    # What a killed build leaves: the spare renamed to a staging folder, some pages changed.
+    staging = project.root / ".chronicle-staging-killed"
+    os.rename(spare, staging)
+    (staging / "index.html").unlink()
+    (staging / "index.html").write_bytes(b"half")
+    edit = project.content / "e005.md"
+    edit.write_text(edit.read_text().replace('"Event 5"', '"Event five"'))
+    check(project, monkeypatch)
+    assert not staging.exists()
+    check(project, monkeypatch)
