@@ -6,7 +6,8 @@ For each size, writes one corpus (bench/corpus.py), turns it into an
 equivalent Hugo site (one index page of all events, one page per event with
 its sources), then runs the two builds in pairs, alternating which goes first:
 
-- cold: a fresh output folder;
+- cold: a fresh output folder, no cache (Chronicle: --no-cache);
+- cold, cache empty: a fresh output folder, the cache filled (Hugo: cold again);
 - warm: the same build again, nothing changed;
 - one edit: one entry's title changed, then a full build.
 
@@ -145,7 +146,8 @@ def main() -> None:
             hugo_site(root / "chronicle" / "content", root / "hugo")
             chronicle_cmd = [sys.executable, str(ROOT / "build.py"), "build", "--output", "out"]
             hugo_cmd = [args.hugo, "--quiet", "--destination", "out"]
-            results: dict[str, tuple[list[Run], list[Run]]] = {"cold": ([], []), "warm": ([], []), "one edit": ([], [])}
+            results: dict[str, tuple[list[Run], list[Run]]] = {
+                "cold": ([], []), "cold+fill": ([], []), "warm": ([], []), "one edit": ([], [])}
             edited = sorted((root / "chronicle" / "content").glob("2*.md"))[size // 2]
             edited_hugo = root / "hugo" / "content" / "events" / edited.name
             for run in range(args.runs):
@@ -154,10 +156,11 @@ def main() -> None:
                     pairs.reverse()  # alternate who goes first: a noisy machine favours neither
                 for name, command, cwd in pairs:
                     column = 0 if name == "chronicle" else 1
-                    shutil.rmtree(cwd / "out", ignore_errors=True)
-                    shutil.rmtree(cwd / "resources", ignore_errors=True)
-                    shutil.rmtree(cwd / ".chronicle-cache", ignore_errors=True)
-                    results["cold"][column].append(measure(command, cwd))
+                    for label, extra in (("cold", ["--no-cache"]), ("cold+fill", [])):
+                        for stale in ("out", "resources", ".chronicle-cache", ".chronicle-spare-out"):
+                            shutil.rmtree(cwd / stale, ignore_errors=True)
+                        run_cmd = command + extra if name == "chronicle" else command
+                        results[label][column].append(measure(run_cmd, cwd))
                     results["warm"][column].append(measure(command, cwd))
                     path = edited if name == "chronicle" else edited_hugo
                     path.write_text(path.read_text().replace('title: "', f'title: "Edit {run} ', 1))
