@@ -1,0 +1,684 @@
+"""The build cache and the worker processes never show (issue 5, items 4 and 5).
+
+The same content gives the same bytes with and without .chronicle-cache/, cold
+or warm, in one process or in workers; a cache that is corrupted, stale,
+planted or unusable is ignored, never trusted; `check` adds nothing to it; a
+long build shows a counter on a terminal only, and ends with one summary line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import pty
+import random
+import re
+import select
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tty
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
+
+import pytest
+
+from chronicle import cache as cache_module, cli, pipeline, workers
+from chronicle.cache import CACHE_DIR
+from conftest import ROOT
+
+BIG = 250  # events: above pipeline.PARALLEL_ENTRIES (64) and PARALLEL_EVENTS (200), so workers parse and render
+TAGS = ["Diplomacy", "Defence", "Economy", "Energy", "Élections", "Health", "Courts", "Climate", "Sport"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Map every file below folder, by its path relative to it, to its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def same_tree(got: Path, expected: dict[str, bytes]) -> None:
+    """Assert that a built folder has exactly the expected files and bytes, naming what differs."""
+    files = tree(got)
+    extra, missing = sorted(files.keys() - expected.keys()), sorted(expected.keys() - files.keys())
+    differing = [name for name in expected if name in files and files[name] != expected[name]]
+    assert (extra, missing, differing) == ([], [], []), f"{got}: files extra, missing, with other bytes"
+
+
+def example(project) -> int:
+    """Copy the repository's example timeline into the project; return its number of entries."""
+    shutil.copytree(ROOT / "content", project.content, dirs_exist_ok=True)
+    return sum(1 for p in project.content.glob("*.md") if not p.name.startswith("_"))
+
+
+def generated(project, count: int = BIG) -> int:
+    """Write a varied, warning-free timeline of count events (always the same one); return count."""
+    rng = random.Random(5)
+    project.write("_index.md", """\
+        ---
+        title: A generated timeline
+        description: Many events, to take the paths of a large build.
+        base_url: https://example.org/timeline/
+        timezone: Europe/Berlin
+        year: 2023
+        ---
+        Written by *tests/test_cache.py*, [always the same](https://example.org/about).
+        """)
+    for n in range(count):
+        year = 2020 + rng.randrange(5)
+        month = rng.randrange(1, 13)
+        day = rng.randrange(1, 29)
+        kind = n % 7
+        if kind == 0:
+            date = f"{year}-{month:02d}-{day:02d}"
+        elif kind == 1:
+            date = f"{year}-{month:02d}-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}-04:00"
+        elif kind == 2:
+            date = f"'{year}-{month:02d}'"  # month precision
+        elif kind == 3:
+            date = f"{day} {MONTHS[month - 1]} {year}"
+        elif kind == 4:
+            date = f"'{year}-{month:02d}-{day:02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}'"  # the timezone's
+        elif kind == 5:
+            date = f"{MONTHS[month - 1][:3]} {day}, {year} {rng.randrange(1, 13)}:{rng.randrange(60):02d} PM"
+        else:
+            date = f"{day} {MONTHS[month - 1]}"  # the timeline's year
+        lines = [f'title: "Event {n}: {rng.choice(["talks", "vote", "report", "ruling", "strike"])} in '
+                 f'{rng.choice(["Berlin", "Kyiv", "Seoul", "Lagos", "Lima"])}"', f"date: {date}"]
+        if kind == 0 and n % 3 == 0:
+            lines.append(f"end: {year}-{month:02d}-{day + rng.randrange(0, 3):02d}")
+        if n % 5 == 0:
+            lines.append(f"weight: {rng.randrange(-2, 3)}")
+        if n % 4 == 1:
+            lines.append(f"location: {rng.choice(['Geneva', 'New York', 'Brussels'])}")
+        tags = rng.sample(TAGS, rng.randrange(0, 4))
+        if tags:
+            lines.append(f"tags: [{', '.join(tags)}]")
+        lines.append("sources:")
+        for s in range(rng.randrange(1, 4)):
+            number = rng.randrange(1000)
+            if s == 1:
+                lines += [f"  - url: https://example.org/{number}", f"    title: Report number {number}",
+                          f"    publisher: {rng.choice(['Wire', 'Gazette', 'Herald'])}"]
+            else:
+                lines.append(f"  - https://example.org/{number}")
+        body = (f"What happened on **day {day}**, in *brief*.\n\n"
+                f"- first point, with `code` {n}\n- second point, see [the record](https://example.org/r/{n})\n\n"
+                f"> A quotation number {rng.randrange(100)}.\n")
+        project.entry(f"{year}-{n:03d}-event.md" if n % 2 else f"event-{n:03d}.md", "\n".join(lines), body)
+    return count
+
+
+CONTENTS = {"example": example, "generated": generated}
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory) -> tuple[dict[str, bytes], list[str]]:
+    """The example built once without a cache: its files and diagnostics, for the tests that spoil a cache."""
+    root = tmp_path_factory.mktemp("example-without-cache")
+    shutil.copytree(ROOT / "content", root / "content")
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()) as err:
+        patch.chdir(root)
+        patch.delenv(workers.WORKERS_VARIABLE, raising=False)
+        assert cli.main(["build", "--no-cache"]) == 0
+    assert not (root / CACHE_DIR).exists()
+    return tree(root / "output"), err.getvalue().splitlines()
+
+
+def summary(run) -> str:
+    """Return the one summary line of a build (on standard output), checking there is only one."""
+    lines = run.out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("built "), run.out + run.err
+    return lines[0]
+
+
+def hits(run, n: int, total: int) -> None:
+    entries = "entry" if total == 1 else "entries"
+    assert f"cache: {n} of {total} {entries})" in summary(run), summary(run)
+
+
+@pytest.fixture
+def ways(monkeypatch):
+    """Record how many processes each map of the build used, to prove the workers ran (or not)."""
+    used: list[int] = []
+    real = workers._usable_workers
+
+    def spy(count, least):
+        used.append(real(count, least))
+        return used[-1]
+
+    monkeypatch.setattr(workers, "_usable_workers", spy)
+    return used
+
+
+def build(project, monkeypatch, *argv: str, workers_wanted: str | None = None):
+    if workers_wanted is None:
+        monkeypatch.delenv(workers.WORKERS_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(workers.WORKERS_VARIABLE, workers_wanted)
+    run = project.run("build", *argv)
+    assert run.code == 0, run.err
+    return run
+
+
+def rows(project) -> dict[bytes, tuple[bytes, bytes]]:
+    """Return what the cache file holds: checksum and value by key."""
+    with sqlite3.connect(project.root / CACHE_DIR / "cache.sqlite") as db:
+        found = {key: (checksum, value) for key, checksum, value in db.execute("SELECT key, sum, value FROM blobs")}
+    db.close()
+    return found
+
+
+def fresh(project, monkeypatch) -> tuple[dict[str, bytes], list[str]]:
+    """Build the project's content as it is now without the cache; return the files and diagnostics."""
+    run = build(project, monkeypatch, "--no-cache", "--output", "fresh")
+    files = tree(project.root / "fresh")
+    shutil.rmtree(project.root / "fresh")
+    return files, run.lines
+
+
+# 1. Every way gives the same bytes.
+
+@pytest.mark.parametrize("content", CONTENTS)
+def test_every_way_of_building_gives_the_same_bytes(project, monkeypatch, ways, content):
+    count = CONTENTS[content](project) + 1
+    # An entry with warnings: a build from the cache tells them again, the same.
+    project.entry("warned.md", "title: Warned\ndate: 2024-01-01\nsorces: [https://example.org/w]")
+    cache = project.root / CACHE_DIR
+    # The plainest way is the measure: no cache, one process, every page by Builder.render (as serve does).
+    with monkeypatch.context() as plain:
+        plain.setattr(pipeline, "PARALLEL_ENTRIES", 10 ** 9)
+        plain.setattr(pipeline, "PARALLEL_EVENTS", 10 ** 9)
+        reference = build(project, monkeypatch, "--no-cache", "--output", "plain", workers_wanted="1")
+    assert summary(reference).endswith("no cache)")
+    assert not cache.exists(), "--no-cache leaves .chronicle-cache/ as it was: absent"
+    expected = tree(project.root / "plain")
+    assert len(expected) > count
+    assert sum("content/warned.md" in line for line in reference.lines) == 2
+
+    def way(output: str, workers_wanted: str | None, found: int | None, forked: list[int] | None = None,
+            argv: tuple[str, ...] = ()) -> None:
+        """Build into output; check the bytes, the diagnostics, the cache hits and the processes used."""
+        ways.clear()
+        run = build(project, monkeypatch, "--output", output, *argv, workers_wanted=workers_wanted)
+        same_tree(project.root / output, expected)
+        assert run.lines == reference.lines, output
+        if found is not None:
+            hits(run, found, count)
+        if forked is not None:
+            assert ways == forked, f"{output}: processes used by each map of the build"
+
+    big = content == "generated"
+    way("no-cache", None, None, argv=("--no-cache",))
+    assert not cache.exists()
+    way("cold-one", "1", 0, [1, 1] if big else [1])
+    assert (cache / "cache.sqlite").is_file()
+    way("warm-two", "2", count, [2] if big else [])  # nothing to parse; two workers render
+    shutil.rmtree(cache)
+    way("cold-two", "2", 0, [2, 2] if big else [1])  # two workers parse and render, the cache gets their values
+    way("warm-one", "1", count, [1] if big else [])
+    way("warm-one", "2", count, [])  # again into the same folder: nothing to make again
+
+    # Another process reads what this one wrote, and renders with the cores it finds.
+    done = subprocess.run([sys.executable, "-m", "chronicle", "build", "--output", "other"], cwd=project.root,
+                          capture_output=True, text=True, env=ENV, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == reference.lines
+    assert f"cache: {count} of {count} entries)" in done.stdout
+    same_tree(project.root / "other", expected)
+
+
+def test_a_no_cache_build_leaves_the_cache_as_it_was(project, monkeypatch):
+    count = example(project)
+    build(project, monkeypatch)
+    before = rows(project)
+    project.write("2024-10-28-pentagon-no-new-limits.md",
+                  (project.content / "2024-10-28-pentagon-no-new-limits.md").read_text().replace("Pentagon:", "DoD:"),
+                  dedent=False)
+    build(project, monkeypatch, "--no-cache")
+    assert rows(project) == before
+    assert len(before) == count
+
+
+# 2 and 3. An edit is seen; nothing stale is reused.
+
+def test_one_edited_entry_is_read_again_and_the_rest_come_from_the_cache(project, monkeypatch):
+    """Its title, and also its date and tags: it moves to another day, between other neighbours,
+    onto another tag's page; every page that shows it or them is made again, in the same output/."""
+    count = generated(project)
+    build(project, monkeypatch)
+    entry = project.content / "event-100.md"
+    text = entry.read_text()
+    assert 'title: "Event 100:' in text and "date: '2022-01'\n" in text and "tags:" not in text
+    entry.write_text(text.replace('title: "Event 100:', 'title: "Event 100, edited:')
+                     .replace("date: '2022-01'\n", "date: 2021-06-15T10:00:00+02:00\ntags: [Sport]\n"))
+    edited = build(project, monkeypatch)
+    expected, lines = fresh(project, monkeypatch)
+    assert b"Event 100, edited:" in expected["events/event-100/index.html"]
+    assert b"Event 100, edited:" in expected["tags/sport/index.html"]
+    same_tree(project.root / "output", expected)
+    assert edited.lines == lines
+    hits(edited, count - 1, count)
+    # The next build finds the edited entry in the cache too, and leaves output/ as it is.
+    hits(build(project, monkeypatch), count, count)
+    same_tree(project.root / "output", expected)
+
+
+def test_a_changed_setting_reads_every_entry_again(project, monkeypatch):
+    count = generated(project, 100)  # enough for workers to parse them again
+    build(project, monkeypatch)
+    index = project.content / "_index.md"
+    # The year and the timezone change the events themselves (dates without a year or a zone).
+    index.write_text(index.read_text().replace("title: A generated timeline", "title: Another title")
+                     .replace("year: 2023", "year: 2019").replace("Europe/Berlin", "Asia/Seoul"))
+    changed = build(project, monkeypatch)
+    expected, lines = fresh(project, monkeypatch)
+    assert b"Another title" in expected["index.html"]
+    same_tree(project.root / "output", expected)
+    assert changed.lines == lines
+    hits(changed, 0, count)
+
+
+def test_an_entry_moved_to_another_name_is_not_the_cached_one(project, monkeypatch):
+    """The file name gives the slug and, for undated entries, the date: the path is part of the key."""
+    example(project)
+    build(project, monkeypatch)
+    old = project.content / "2024-10-28-pentagon-no-new-limits.md"
+    text = old.read_text().replace("date: 28 October 2024\n", "")
+    old.write_text(text)
+    build(project, monkeypatch)
+    old.rename(project.content / "2024-10-30-pentagon-no-new-limits-again.md")
+    moved = build(project, monkeypatch)
+    expected, lines = fresh(project, monkeypatch)
+    assert b'datetime="2024-10-30"' in expected["events/2024-10-30-pentagon-no-new-limits-again/index.html"]
+    same_tree(project.root / "output", expected)
+    assert moved.lines == lines
+
+
+def test_files_in_output_that_no_build_made_are_gone_and_changed_ones_are_made_again(project, monkeypatch):
+    """A warm build into the same output/ gives the bytes of a build from scratch, whatever was done
+    to output/ since: a file added, a page changed, one deleted (a build from scratch drops them)."""
+    generated(project, pipeline.PARALLEL_EVENTS)  # the smallest timeline whose files are kept between builds
+    build(project, monkeypatch)
+    output = project.root / "output"
+    (output / "stray.html").write_text("no build made this\n")
+    index = (output / "index.html").read_bytes()
+    (output / "index.html").write_bytes(index.replace(b"<main", b"<MAIN"))  # as long as before
+    (output / "events" / "event-010" / "index.html").unlink()
+    with open(output / "events" / "event-012" / "index.html", "ab") as page:
+        page.write(b"<!-- changed -->")
+    for n in (20, 40):  # two builds that each read one entry again
+        entry = project.content / f"event-{n:03d}.md"
+        entry.write_text(entry.read_text().replace(f'title: "Event {n}:', f'title: "Event {n}, edited:'))
+        build(project, monkeypatch)
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+
+
+# 4 and 5. A corrupted, forged or planted cache is never trusted.
+
+def corrupt_garbage(path: Path) -> None:
+    path.write_bytes(b"this is not a database\n" * 500)
+
+
+def corrupt_truncated(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def corrupt_values(path: Path, change: Callable[[bytes, bytes], tuple[object, object]]) -> None:
+    """Replace every stored value and checksum by change(value, checksum)."""
+    with sqlite3.connect(path) as db:
+        for key, checksum, value in list(db.execute("SELECT key, sum, value FROM blobs")):
+            new_value, new_sum = change(value, checksum)
+            db.execute("UPDATE blobs SET value = ?, sum = ? WHERE key = ?", (new_value, new_sum, key))
+    db.close()
+
+
+def checksum(value: bytes) -> bytes:
+    return hashlib.blake2b(value, digest_size=16).digest()
+
+
+def entry_of(value: bytes) -> tuple:
+    """Load a stored entry, as the cache does: a pair of its event and its diagnostics."""
+    event, diagnostics = cache_module.loads(value)
+    return event, diagnostics
+
+
+def still_a_pickle(value: bytes, old: bytes) -> tuple[bytes, bytes]:
+    """Change every source link inside a stored event, keeping a pickle that loads; keep the old checksum."""
+    changed = value.replace(b"https://", b"hxxps://")  # as long as before: the pickle's lengths still hold
+    assert changed != value and pickle.loads(changed)  # only the checksum can tell
+    return changed, old
+
+
+def a_pickle_of(something) -> Callable[[bytes, bytes], tuple[bytes, bytes]]:
+    """Return a change that stores a pickle of something, with its right checksum."""
+    data = pickle.dumps(something)
+    return lambda value, old: (data, checksum(data))
+
+
+CORRUPTIONS = {
+    "garbage file": corrupt_garbage,
+    "truncated to half": corrupt_truncated,
+    "a changed byte, old checksum": lambda path: corrupt_values(path, still_a_pickle),
+    "null value and checksum": lambda path: corrupt_values(path, lambda value, old: (None, None)),
+    "value stored as text": lambda path: corrupt_values(path, lambda value, old: (value.hex(), old)),
+    "truncated pickle, new checksum": lambda path: corrupt_values(
+        path, lambda value, old: (value[: len(value) // 2], checksum(value[: len(value) // 2]))),
+    "a pickle of a string, new checksum": lambda path: corrupt_values(path, a_pickle_of("not an event")),
+    "a pickle of a pair of strings, new checksum": lambda path: corrupt_values(
+        path, a_pickle_of(("not an event", ["not a diagnostic"]))),
+}
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS)
+def test_a_corrupted_cache_is_ignored(project, monkeypatch, example_site, corruption):
+    count = example(project)
+    expected, lines = example_site
+    build(project, monkeypatch)
+    database = project.root / CACHE_DIR / "cache.sqlite"
+    assert len(rows(project)) == count
+    CORRUPTIONS[corruption](database)
+    run = project.run("build")
+    assert run.code == 0, run.err
+    assert run.lines == lines
+    same_tree(project.root / "output", expected)
+    # Nothing bad was counted as a hit, and what the build read anew took the bad values' place.
+    if corruption in ("garbage file", "truncated to half") and "cache unusable" in summary(run):
+        return  # a file that is no database: this build ran without a cache (the next test: not for good)
+    hits(run, 0, count)
+    assert sorted(type(entry_of(value)[0]).__name__ for _, value in rows(project).values()) == ["Event"] * count
+
+
+def test_a_corrupted_cache_is_mended_by_the_next_build(project, monkeypatch):
+    """A broken file is started anew, so that a cache spoilt once is not spoilt for good."""
+    count = example(project)
+    build(project, monkeypatch)
+    corrupt_truncated(project.root / CACHE_DIR / "cache.sqlite")
+    build(project, monkeypatch)
+    hits(build(project, monkeypatch), count, count)
+
+
+def test_a_cache_of_another_version_of_chronicle_is_not_used(project, monkeypatch, example_site):
+    count = example(project)
+    expected, lines = example_site
+    build(project, monkeypatch)
+    monkeypatch.setattr(cache_module, "code_version", lambda: b"another release of chronicle")
+    run = build(project, monkeypatch)
+    hits(run, 0, count)
+    assert run.lines == lines
+    same_tree(project.root / "output", expected)
+
+
+def test_a_cache_of_another_layout_is_started_anew(project, monkeypatch, example_site):
+    """A cache.sqlite written by another version (a table of other columns) is replaced, not
+    left unusable for every build to come."""
+    count = example(project)
+    expected, lines = example_site
+    (project.root / CACHE_DIR).mkdir()
+    with sqlite3.connect(project.root / CACHE_DIR / "cache.sqlite") as db:
+        db.execute("CREATE TABLE blobs (key BLOB PRIMARY KEY, value BLOB)")
+        db.execute("INSERT INTO blobs VALUES (x'00', x'00')")
+    db.close()
+    run = build(project, monkeypatch)
+    assert run.lines == lines
+    same_tree(project.root / "output", expected)
+    hits(build(project, monkeypatch, "--output", "again"), count, count)
+    same_tree(project.root / "again", expected)
+
+
+class Planted:
+    """A pickle that calls function(argument) when loaded by an unpickler that allows it."""
+
+    def __init__(self, function, argument: str):
+        self.function, self.argument = function, argument
+
+    def __reduce__(self):
+        return self.function, (self.argument,)
+
+
+def through_getattr(code: str) -> bytes:
+    """Return a pickle that reaches eval with only getattr and a type the cache allows:
+    getattr(_event, '__globals__').get('__builtins__').get('eval')(code)."""
+    def call_getattr(owner: bytes, name: str, memo: int) -> bytes:
+        return b"cbuiltins\ngetattr\n(" + owner + f"V{name}\ntRp{memo}\n0".encode()
+
+    return (call_getattr(b"cchronicle.model\n_event\n", "__globals__", 0)
+            + call_getattr(b"g0\n", "get", 1) + b"g1\n(V__builtins__\ntRp2\n0"
+            + call_getattr(b"g2\n", "get", 3) + b"g3\n(Veval\ntRp4\n0"
+            + b"g4\n(V" + code.encode("raw_unicode_escape") + b"\ntR.")
+
+
+def planted(kind: str, marker: Path) -> bytes:
+    """Return a pickle of the kind named that, loaded by pickle.loads, creates the marker file."""
+    touch = f"open({str(marker)!r}, 'w').close()"
+    return {
+        "os.system": lambda: pickle.dumps(Planted(os.system, f"touch '{marker}'")),
+        "os.system inside an entry's pair": lambda: pickle.dumps((Planted(os.system, f"touch '{marker}'"), [])),
+        "eval": lambda: pickle.dumps(Planted(eval, touch)),
+        "eval through getattr": lambda: through_getattr(touch),
+    }[kind]()
+
+
+PLANTED = ["os.system", "os.system inside an entry's pair", "eval", "eval through getattr"]
+
+
+@pytest.mark.parametrize("kind", PLANTED)
+def test_a_planted_pickle_would_run_code(tmp_path, kind):
+    """The premise of the next test: each planted value does run code when loaded by pickle itself."""
+    marker = tmp_path / "ran"
+    pickle.loads(planted(kind, marker))
+    assert marker.exists()
+
+
+def test_a_planted_pickle_is_never_run(project, monkeypatch, example_site):
+    count = example(project)
+    assert count >= len(PLANTED)
+    expected, lines = example_site
+    build(project, monkeypatch)
+    markers = {kind: project.root / f"planted-{n}-ran" for n, kind in enumerate(PLANTED)}
+    values = [planted(kind, markers[kind]) for kind in PLANTED]
+    # Under the entries' real keys, one kind each (the last again for the rest), with checksums that match.
+    database = project.root / CACHE_DIR / "cache.sqlite"
+    with sqlite3.connect(database) as db:
+        for n, (key,) in enumerate(db.execute("SELECT key FROM blobs ORDER BY key").fetchall()):
+            value = values[min(n, len(values) - 1)]
+            db.execute("UPDATE blobs SET value = ?, sum = ? WHERE key = ?", (value, checksum(value), key))
+    db.close()
+    assert sorted(set(value for _, value in rows(project).values())) == sorted(values)
+    run = build(project, monkeypatch)
+    assert [kind for kind, marker in markers.items() if marker.exists()] == [], "the build ran a planted pickle"
+    assert run.lines == lines
+    same_tree(project.root / "output", expected)
+    # The entries read anew replaced what was planted.
+    assert not set(value for _, value in rows(project).values()) & set(values)
+    hits(run, 0, count)  # what was planted is no hit
+
+
+# 6. A cache that cannot be used is no reason to fail.
+
+def test_a_cache_folder_that_is_a_file_is_unusable_and_the_build_goes_on(project, monkeypatch, example_site):
+    example(project)
+    expected, lines = example_site
+    (project.root / CACHE_DIR).write_text("a file where the cache folder goes\n")
+    for _ in range(2):
+        run = build(project, monkeypatch)
+        assert f"cache unusable in {CACHE_DIR}/)" in summary(run)
+        assert run.lines == lines
+        same_tree(project.root / "output", expected)
+    assert (project.root / CACHE_DIR).read_text() == "a file where the cache folder goes\n"
+
+
+def test_a_cache_file_that_is_a_folder_is_unusable_and_the_build_goes_on(project, monkeypatch, example_site):
+    example(project)
+    expected, lines = example_site
+    (project.root / CACHE_DIR / "cache.sqlite").mkdir(parents=True)
+    run = project.run("build")
+    assert run.code == 0, run.err
+    assert run.lines == lines
+    assert f"cache unusable in {CACHE_DIR}/)" in summary(run)
+    same_tree(project.root / "output", expected)
+
+
+# 7. `check` writes nothing, the cache included.
+
+def test_check_adds_nothing_to_the_cache(project, monkeypatch):
+    count = example(project)
+    build(project, monkeypatch)
+    before = rows(project)
+    assert len(before) == count
+    (project.content / "new-entry.md").write_text(
+        "---\ntitle: Not yet built\ndate: 2024-10-29\nsources: [https://example.org/n]\n---\nText.\n")
+    index = project.content / "_index.md"
+    index.write_text(index.read_text().replace("title: North Korean troops in Russia", "title: Changed"))
+    run = project.run("check")
+    assert run.code == 0, run.err
+    assert run.out.startswith("check ok: 6 events")
+    assert rows(project) == before
+    assert sorted(p.name for p in (project.root / CACHE_DIR).iterdir()) == ["cache.sqlite"]
+
+
+def test_check_makes_no_cache_where_there_was_none(project):
+    example(project)
+    run = project.run("check")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in project.root.iterdir()) == ["content"], "check wrote something"
+
+
+# 8. Progress on a terminal only, and one summary line.
+
+class Terminal:
+    """A stream that says it is a terminal and keeps what was written to it."""
+
+    def __init__(self, is_terminal: bool = True):
+        self.is_terminal = is_terminal
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return self.is_terminal
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def shown(text: str) -> str:
+    """Return what a terminal shows after text: each carriage return moves back to the line's start."""
+    screen: list[str] = []
+    for line in text.split("\n"):
+        cells: list[str] = []
+        for part in line.split("\r"):
+            cells[:len(part)] = list(part)
+        screen.append("".join(cells).rstrip())
+    return "\n".join(screen)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[float]:
+    """The time cli reads, set by the test."""
+    now = [1000.0]
+    monkeypatch.setattr(cli, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    return now
+
+
+def test_the_counter_shows_after_two_seconds_at_most_ten_times_a_second_and_is_cleared(clock):
+    stream = Terminal()
+    progress = cli.Progress(stream)
+    clock[0] += 1.9
+    progress("reading entries", 1, 1000)
+    progress("reading entries", 1000, 1000)
+    assert stream.text == "", "a quick build shows no counter"
+    clock[0] += 0.2
+    progress("reading entries", 1001, 2000)
+    clock[0] += 0.05
+    progress("reading entries", 1002, 2000)  # within a tenth of a second: not drawn again
+    progress("reading entries", 2000, 2000)  # the last is always drawn
+    assert stream.text == "\rreading entries 1,001/2,000\rreading entries 2,000/2,000"
+    progress("rendering pages", 3, 3)
+    assert stream.text.endswith("\r" + "rendering pages 3/3".ljust(len("reading entries 2,000/2,000")))
+    assert shown(stream.text) == "rendering pages 3/3"
+    progress.clear()
+    assert shown(stream.text) == ""
+    assert stream.text.endswith("\r")
+    progress.clear()  # twice is harmless
+    assert shown(stream.text + "built") == "built"
+
+
+def test_no_counter_when_standard_error_is_not_a_terminal(clock):
+    stream = Terminal(is_terminal=False)
+    progress = cli.Progress(stream)
+    clock[0] += 60
+    progress("reading entries", 1000, 1000)
+    progress.clear()
+    assert stream.text == ""
+
+
+COUNTED_BUILD = """\
+import sys
+from chronicle import cli
+cli.Progress.DELAY = 0  # as if the build had run for more than two seconds
+sys.exit(cli.main(sys.argv[1:]))
+"""
+WARNING = "content/warned.md:1: warning: no sources — add `sources:` with the link to where this was reported"
+
+
+def test_a_pipe_gets_no_counter_only_diagnostics_and_one_summary_line(project, example_site):
+    """Standard error as in CI or a log: what would draw a counter on a terminal draws nothing."""
+    count = example(project)
+    done = subprocess.run([sys.executable, "-c", COUNTED_BUILD, "build"], cwd=project.root,
+                          capture_output=True, env=ENV, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert b"\r" not in done.stderr + done.stdout
+    assert done.stderr.decode().splitlines() == example_site[1] != []
+    assert re.fullmatch(rf"built {count} events, [0-9]+ pages into output/ in [0-9]+\.[0-9]{{2}} s "
+                        rf"\(1 warning; cache: 0 of {count} entries\)\n", done.stdout.decode()), done.stdout
+
+
+def test_a_terminal_shows_a_counter_while_reading_and_rendering_then_clears_it(project):
+    count = generated(project) + 1
+    project.entry("warned.md", "title: Warned\ndate: 2024-01-01")  # one diagnostic, after the counter
+    # A real terminal (a pseudo-terminal, raw so that it adds no carriage returns of its own).
+    controller, terminal = pty.openpty()
+    tty.setraw(terminal)
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", COUNTED_BUILD, "build"], cwd=project.root,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=ENV)
+    finally:
+        os.close(terminal)
+    seen = b""
+    try:
+        while True:
+            if not select.select([controller], [], [], 120)[0]:
+                proc.kill()
+                pytest.fail(f"the build wrote nothing to its terminal for 2 minutes; so far: {seen!r}")
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: every process of the build closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(controller)
+    out = proc.stdout.read().decode()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0, seen
+    text = seen.decode()
+    assert re.search(rf"\rreading entries [0-9,]+/{count}", text), text
+    assert f"\rreading entries {count}/{count}" in text, text
+    assert re.search(r"\rrendering pages ([0-9]+)/([0-9]+).*\rrendering pages \2/\2", text, re.S), text
+    assert shown(text) == WARNING + "\n", "the counter is cleared before the diagnostics"
+    assert re.fullmatch(rf"built {count} events, [0-9]+ pages into output/ in [0-9]+\.[0-9]{{2}} s "
+                        rf"\(1 warning; cache: 0 of {count} entries\)\n", out), out
