@@ -103,6 +103,9 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._pending: dict[bytes, bytes] = {}
         self._size = 0  # bytes waiting in _pending
+        # Whether this build looked up all it could use (it rendered every page), so that what it
+        # did not use may go; a build that reused pages as they were never prunes.
+        self.complete = False
         self._used: set[bytes] = set()
         self._open()
 
@@ -210,7 +213,7 @@ class Cache:
             self._db.execute("BEGIN IMMEDIATE")
             self._insert()
             (count,) = self._db.execute("SELECT count(*) FROM blobs").fetchone()
-            if count > 2 * len(self._used) + 1000:
+            if self.complete and count > 2 * len(self._used) + 1000:
                 # Old versions of entries pile up as authors edit: keep only what this build used.
                 self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY) WITHOUT ROWID")
                 self._db.execute("DELETE FROM used")

@@ -101,14 +101,20 @@ def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Non
                     previous: Mapping[str, bytes] | None, spare: Mapping[str, Signature] | None) -> dict[str, Signature]:
     spare_path = output.parent / (SPARE_PREFIX + output.name)
     holds: Mapping[str, Signature] = {}
+    present: set[str] | None = None
     if spare and spare_path.is_dir():
         # Renamed first: a build killed while it changes the spare leaves a staging folder,
         # which the next build removes, never a spare that is neither site.
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
         os.rename(spare_path, staging)  # onto the new empty folder: one step
         holds = spare
+        present = _files_under(staging)  # what it really holds: a file put into output/ by hand too
+        if present is None:  # a link or a device in it, put there by hand: nothing is written through one
+            shutil.rmtree(staging, ignore_errors=True)
+            staging, holds = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent)), {}
     else:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
+    present = present or set()
     made: set[PurePosixPath] = {PurePosixPath(".")}
     signatures: dict[str, Signature] = {}
     try:
@@ -124,15 +130,15 @@ def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Non
             if data is None:
                 # Kept as it is: its bytes and signature. A spare often holds that very file already.
                 live = output / relative
-                if was is None or was != _signature(path) or was != _signature(live):
+                if was is None or was != signature(path) or was != signature(live):
                     _replace_with_link(live, path, bool(holds))
             elif not (previous is not None and previous.get(name) is data and _link(output / relative, path)):
                 if holds:
                     _unlink(path)  # never written into: the spare's files may be output/'s own
                 path.write_bytes(data)
-            signatures[name] = _signature(path)
-        for name in holds.keys() - signatures.keys():
-            _unlink(staging / name)  # a page gone since (an event deleted or renamed)
+            signatures[name] = signature(path)
+        for name in present - signatures.keys():
+            _unlink(staging / name)  # a page gone since (an event deleted or renamed), or a stray file
             _remove_empty_folders(staging, PurePosixPath(name).parent)
         _swap_in(staging, output, spare_path if spare is not None else None)
         return signatures
@@ -141,12 +147,35 @@ def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Non
         raise
 
 
-def _signature(path: Path) -> Signature | None:
+def signature(path: Path | str) -> Signature | None:
+    """Return a file's (mtime_ns, size, inode), of the link itself for a symbolic link; None if absent.
+
+    Files are replaced, never written into, so a file with the signature it was written with
+    still holds those bytes (a link put in its place has another inode).
+    """
     try:
-        stat = os.stat(path)
+        stat = os.lstat(path)
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _files_under(root: Path) -> set[str] | None:
+    """Return the relative name of every file under root; None when anything there is neither
+    a folder nor a regular file (a symbolic link, above all)."""
+    names: set[str] = set()
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    names.add(prefix + entry.name)
+                else:
+                    return None
+    return names
 
 
 def _unlink(path: Path) -> None:

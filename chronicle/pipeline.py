@@ -15,7 +15,7 @@ from .feeds import feed_warnings, render_feeds
 from .cache import Cache, Fragments, digest, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
-from .output import OutputError, write_site
+from .output import OutputError, signature as file_signature, write_site
 from .render import (Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index,
                      timeline_span)
 from .timeline import build_timeline
@@ -91,17 +91,9 @@ class _Entry:
     key: bytes = b""  # the build cache's key of the entry: a digest of all it is made from
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
 def _tree_signature(root: Path) -> tuple:
     return tuple(
-        (p.relative_to(root).as_posix(), _signature(p)) for p in sorted(root.rglob("*")) if p.is_file()
+        (p.relative_to(root).as_posix(), file_signature(p)) for p in sorted(root.rglob("*")) if p.is_file()
     )
 
 
@@ -149,7 +141,7 @@ class Builder:
 
     def _load_settings(self, report: Report) -> Settings:
         index = self.options.content / INDEX_NAME
-        key = _signature(index)
+        key = file_signature(index)
         if key != self._settings_key or self._settings is None:
             local = Report()
             text = read_text(index, local) if index.is_file() else None
@@ -191,7 +183,7 @@ class Builder:
             if cached is not None and named is not None and path not in named:
                 kept[path] = cached
                 continue
-            signature = _signature(path)
+            signature = file_signature(path)
             if cached is None or cached.signature != signature or signature is None:
                 stale.append((path, signature))
             else:
@@ -402,6 +394,8 @@ class Builder:
                     files.drain()
                 result.pages = files.pages
             else:
+                if self.cache:
+                    self.cache.complete = True  # a small timeline: its entries are all it looks up
                 result.files = self.render(timeline, theme)
                 result.pages = sum(1 for name in result.files if name.endswith(".html"))
         except ThemeError as error:
@@ -443,13 +437,14 @@ class Builder:
         found = self.cache.get_many([place, spare_place])
         manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
         kept = {name for name, (key, signature) in manifest.items()
-                if key == page_keys.get(name, rest_key) and _signature(output / name) == signature}
+                if key == page_keys.get(name, rest_key) and file_signature(output / name) == signature}
         pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if name in page_keys or not rest]
         if not pages and not rest and len(kept) == len(manifest):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
+        self.cache.complete = rest  # every entry and every part of the long pages is looked up
         files = _Counted(self.render_parallel(timeline, theme, pages, rest, Fragments(self.cache, site, fingerprints)))
         written = write_output(chain(((name, None) for name in reused), files), self.options, theme, report,
                                spare={name: signature for name, (_, signature) in spare.items()})

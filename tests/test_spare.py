@@ -104,3 +104,24 @@ def test_a_spare_left_by_a_killed_build_is_never_swapped_in(project, monkeypatch
     check(project, monkeypatch)
     assert not staging.exists()
     check(project, monkeypatch)
+
+
+def test_a_link_put_into_the_site_never_leads_a_build_outside(project, monkeypatch, tmp_path_factory):
+    """A folder of output/ (hence, a build later, of the spare) replaced by a symbolic link to
+    elsewhere: no build writes through it, and the site comes out whole."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "keep.txt").write_text("mine")
+    write_timeline(project)
+    check(project, monkeypatch)
+    for step in range(3):
+        folder = project.root / "output" / "events" / f"e00{step}"
+        if folder.is_dir() and not folder.is_symlink():
+            for child in folder.iterdir():
+                child.unlink()
+            folder.rmdir()
+            folder.symlink_to(outside, target_is_directory=True)
+        edit = project.content / f"e1{step}0.md"
+        edit.write_text(edit.read_text().replace("Body of", "Text of"))
+        check(project, monkeypatch)
+        assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+        assert (outside / "keep.txt").read_text() == "mine"
