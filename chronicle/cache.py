@@ -22,6 +22,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from .dates import Precision
+from .model import Event
 
 CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 1
@@ -250,8 +251,11 @@ class Fragments:
         self._pid = 0
 
     def key(self, kind: str, item: object) -> bytes:
-        events = getattr(item, "events")
-        label = getattr(item, "id", None) if not hasattr(item, "source") else repr(item.source)
+        if isinstance(item, Event):  # one event's share of the feeds
+            events, label = (item,), None
+        else:  # a day (its id), or a citation (its source), and their events
+            events = getattr(item, "events")
+            label = getattr(item, "id", None) if not hasattr(item, "source") else repr(item.source)
         return digest(self.version, "fragment", self.site, kind, repr(label), repr(getattr(item, "gap", None)),
                       *(self.prints[id(event)] for event in events))
 
@@ -275,3 +279,16 @@ class Fragments:
 
     def keep(self, kind: str, item: object, html: bytes) -> None:
         self.made[self.key(kind, item)] = html
+
+    def fetch_values(self, kind: str, items: list) -> list[object | None]:
+        """As fetch, for values kept with keep_value (plain tuples, strings, bytes and numbers)."""
+        values: list[object | None] = []
+        for data in self.fetch(kind, items):
+            try:
+                values.append(loads(data) if data is not None else None)
+            except Exception:
+                values.append(None)  # not a value this version kept: made again
+        return values
+
+    def keep_value(self, kind: str, item: object, value: object) -> None:
+        self.keep(kind, item, dumps(value))

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from itertools import compress
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from functools import cached_property
 from urllib.parse import quote, urlsplit
 
@@ -424,11 +425,29 @@ def _chunks(share: str, parts: list[_Fragments]) -> list[bytes]:
     return [b"", *items, b""]
 
 
+def _value(part: _Fragments) -> tuple:
+    """Return an event's fragments as plain values, for the build cache."""
+    return (part.atom, part.ics, part.timelinejs, part.sitemap, part.stamp.isoformat())
+
+
+def _from_value(event: Event, value: object) -> _Fragments | None:
+    """Return the fragments kept by _value, or None when value is not such a thing."""
+    if not (isinstance(value, tuple) and len(value) == 5 and all(isinstance(v, bytes) for v in value[:4])
+            and isinstance(value[4], str)):
+        return None
+    try:
+        stamp = datetime.fromisoformat(value[4])
+    except ValueError:
+        return None
+    return _Fragments(event, *value[:4], stamp)
+
+
 class _State:
     """What the last build rendered: its events, their fragments, each file's list and bytes."""
 
-    def __init__(self, site: _Site):
+    def __init__(self, site: _Site, stored: Any = None):
         self.site = site
+        self.stored = stored  # the build cache's fragments (cache.Fragments), for a first build
         self.events: tuple[Event, ...] | None = None
         self.parts: list[_Fragments] = []
         self.by_slug: dict[str, _Fragments] = {}
@@ -458,11 +477,18 @@ class _State:
                 self.events = events
                 return changed
         # Events added, removed or moved: every list is made again, from fragments kept by slug.
+        if self.stored is not None and not self.by_slug:
+            for event, value in zip(events, self.stored.fetch_values("feeds", list(events))):
+                part = _from_value(event, value)
+                if part is not None:
+                    self.by_slug[event.slug] = part
         parts = []
         for event in events:
             part = self.by_slug.get(event.slug)
             if part is None or (part.event is not event and part.event != event):
                 part = _fragments(event, self.site, part)
+                if self.stored is not None:
+                    self.stored.keep_value("feeds", event, _value(part))
             parts.append(part)
         self.events, self.parts = events, parts
         self.by_slug = {part.event.slug: part for part in parts}
@@ -470,12 +496,13 @@ class _State:
         return set(self.chunks)
 
 
-def render_feeds(timeline: Timeline, cache: dict[str, object]) -> dict[str, bytes]:
+def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = None) -> dict[str, bytes]:
     """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml.
 
     cache is kept by the Builder between builds: each event's fragments are
     kept and reused while the event is the same value, and a file none of
-    whose parts changed is the same bytes object as last time.
+    whose parts changed is the same bytes object as last time. stored: the build
+    cache's fragments (cache.Fragments) for a build in a new process, or None.
     """
     # Percent-encoded, so that no space or control character of a setting reaches a URL, a line of
     # the calendar or robots.txt.
@@ -483,7 +510,7 @@ def render_feeds(timeline: Timeline, cache: dict[str, object]) -> dict[str, byte
     site = _Site(base_url, timeline.title, source_date_epoch()[0])
     state = cache.get("state")
     if not isinstance(state, _State) or state.site != site:
-        state = cache["state"] = _State(site)
+        state = cache["state"] = _State(site, stored)
     changed = state.update(timeline.events)
     heading = (timeline.title, timeline.description, timeline.language, timeline.intro)
     for name, (share, ends) in _FILES.items():

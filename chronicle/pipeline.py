@@ -331,6 +331,8 @@ class Builder:
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
 
+        pages_store: dict[str, object] = {}
+
         def make(task: tuple) -> list[tuple[str, bytes]]:
             kind = task[0]
             if kind == "events":
@@ -338,8 +340,9 @@ class Builder:
             if kind == "index":
                 return [("index.html", self._index_from(env, timeline, common, fragments))]
             if kind == "feeds":
-                return list(render_feeds(timeline, {}).items())
-            return list(render_pages(env, timeline, common, {}, share=task[1:], fragments=fragments).items())
+                return list(render_feeds(timeline, {}, fragments).items())
+            # One store for the tasks a process runs: the catalogue of sources and tags is made once.
+            return list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
 
         def run(task: tuple) -> tuple[list[tuple[str, bytes]], dict[bytes, bytes], list[bytes]]:
             if fragments is None:
