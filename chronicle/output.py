@@ -11,13 +11,26 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
 SPARE_PREFIX = ".chronicle-spare-"  # + the output folder's name: the site before the last build
 
 Signature = tuple[int, int, int]  # (mtime_ns, size, inode): a file as it was written
+
+
+class _Written:
+    """In place of a file's bytes: the file is in the staging folder already (put_file)."""
+
+    def __reduce__(self):  # one object, in every process
+        return "WRITTEN"
+
+    def __repr__(self) -> str:
+        return "WRITTEN"
+
+
+WRITTEN = _Written()
 
 
 class OutputError(Exception):
@@ -51,14 +64,19 @@ def check_target(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], output: Path,
+Files = Mapping[str, bytes] | Iterable[tuple[str, "bytes | None | _Written"]]
+
+
+def write_site(files: Files | Callable[[Path], Files], output: Path,
                protected: list[Path] = (), previous: Mapping[str, bytes] | None = None,
                spare: Mapping[str, Signature] | None = None) -> dict[str, Signature]:
     """Write files into output as one whole: on any failure the previous output stays as it was.
 
     files: a mapping of names to bytes, or (name, bytes) pairs as they are made
     (a build written as it renders; an error raised while making them is a failure too);
-    bytes None: the file in output/ is still right, and is linked as it is.
+    bytes None: the file in output/ is still right, and is linked as it is;
+    WRITTEN: put_file has written it into the staging folder already. files may
+    be a function of the staging folder, for makers that write there themselves.
     Return each file's signature (mtime_ns, size, inode) as written, by name.
 
     previous: what this process wrote into output last time. A file whose bytes
@@ -97,7 +115,7 @@ def _exclusive(folder: Path):
         os.close(descriptor)  # closing releases the lock
 
 
-def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], output: Path,
+def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
                     previous: Mapping[str, bytes] | None, spare: Mapping[str, Signature] | None) -> dict[str, Signature]:
     spare_path = output.parent / (SPARE_PREFIX + output.name)
     holds: Mapping[str, Signature] = {}
@@ -118,11 +136,16 @@ def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Non
     made: set[PurePosixPath] = {PurePosixPath(".")}
     signatures: dict[str, Signature] = {}
     try:
+        if callable(files):
+            files = files(staging)
         for name, data in files.items() if isinstance(files, Mapping) else files:
             # Every part of the name is checked (no '..', no absolute path), and staging is a
             # folder a build made, holding only what it wrote: no link can lead outside.
             relative = safe_relative(name)
             path = staging / relative
+            if data is WRITTEN:
+                signatures[name] = signature(path)
+                continue
             if relative.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.update(relative.parents)
@@ -145,6 +168,14 @@ def _write_and_swap(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def put_file(staging: Path, name: str, data: bytes) -> None:
+    """Write one file into a staging folder (write_site's, given to a maker), as write_site would."""
+    path = staging / safe_relative(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _unlink(path)  # never written into: a spare's files may be output/'s own
+    path.write_bytes(data)
 
 
 def signature(path: Path | str) -> Signature | None:

@@ -15,7 +15,7 @@ from .feeds import feed_warnings, render_feeds
 from .cache import Cache, Fragments, digest, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
-from .output import OutputError, signature as file_signature, write_site
+from .output import WRITTEN, Files, OutputError, put_file, signature as file_signature, write_site
 from .render import (Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index,
                      timeline_span)
 from .timeline import build_timeline
@@ -310,14 +310,17 @@ class Builder:
         return files
 
     def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
-                        rest: bool = True, fragments: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
+                        rest: bool = True, fragments: Fragments | None = None,
+                        staging: Path | None = None) -> Iterator[tuple[str, bytes]]:
         """Yield the same files as render, made by worker processes, one page or group at a time.
 
         For a build run once: nothing is kept for a next build in this process,
         and each file is handed over as soon as it is made, to be written and let go.
         pages: the positions of the events whose pages to make (None: all);
         rest: whether to make every other file too (index, tags, sources, feeds, static);
-        fragments: the long pages' parts kept in the build cache, or None.
+        fragments: the long pages' parts kept in the build cache, or None;
+        staging: where the workers write what they make (output.put_file), handing back only
+        names (with output.WRITTEN), so that no page crosses between processes.
         """
         env = self._theme(theme)
         common = page_context(timeline)
@@ -345,10 +348,16 @@ class Builder:
             return list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
 
         def run(task: tuple) -> tuple[list[tuple[str, bytes]], dict[bytes, bytes], list[bytes]]:
+            if fragments is not None:
+                fragments.made, fragments.used = {}, []
+            files = make(task)
+            if staging is not None:
+                for name, data in files:
+                    put_file(staging, name, data)
+                files = [(name, WRITTEN) for name, _ in files]
             if fragments is None:
-                return make(task), {}, []
-            fragments.made, fragments.used = {}, []
-            return make(task), fragments.made, fragments.used  # a worker's, handed back to be kept
+                return files, {}, []
+            return files, fragments.made, fragments.used  # a worker's, handed back to be kept
 
         if rest:
             yield from self._static.items()
@@ -387,14 +396,11 @@ class Builder:
             return result
         streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
         try:
-            if streamed and write and self.cache:
+            if streamed and write:
                 result.pages = self._write_changed(timeline, theme, report)
             elif streamed:
                 files = _Counted(self.render_parallel(timeline, theme))
-                if write:
-                    write_output(files, self.options, theme, report)
-                else:
-                    files.drain()
+                files.drain()
                 result.pages = files.pages
             else:
                 if self.cache:
@@ -426,8 +432,18 @@ class Builder:
     def _write_changed(self, timeline: Timeline, theme: Theme, report: Report) -> int:
         """Write the site, rendering only the files whose inputs changed since the build that
         wrote output/ (its manifest, in the cache, names each file's key and file signature);
-        the others are linked from output/ as they are. Return the number of HTML pages."""
+        the others are linked from output/ as they are. Return the number of HTML pages.
+        Without a cache: everything, written by the workers as they make it."""
         events = timeline.events
+        made: list[_Counted] = []
+
+        def files(staging: Path, *args) -> _Counted:  # called by the writer with its staging folder
+            made.append(_Counted(self.render_parallel(timeline, theme, *args, staging=staging)))
+            return made[-1]
+
+        if not self.cache:
+            write_output(lambda staging: files(staging), self.options, theme, report)
+            return made[-1].pages if made else 0
         fingerprints = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
         prints = [fingerprints[id(event)] for event in events]
         site = self._site_key(timeline, theme)
@@ -448,14 +464,16 @@ class Builder:
         if not pages and not rest and len(kept) == len(manifest):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
-        files = _Counted(self.render_parallel(timeline, theme, pages, rest, Fragments(self.cache, site, fingerprints)))
-        written = write_output(chain(((name, None) for name in reused), files), self.options, theme, report,
+        stored = Fragments(self.cache, site, fingerprints)
+        written = write_output(lambda staging: chain(((name, None) for name in reused),
+                                                     files(staging, pages, rest, stored)),
+                               self.options, theme, report,
                                spare={name: signature for name, (_, signature) in spare.items()})
         if written:
             self.cache.put(place, cache_dumps({name: (page_keys.get(name, rest_key), signature)
                                                for name, signature in written.items()}))
             self.cache.put(spare_place, cache_dumps(manifest))  # the site that was in output/ is the spare now
-        return files.pages + sum(name.endswith(".html") for name in reused)
+        return (made[-1].pages if made else 0) + sum(name.endswith(".html") for name in reused)
 
 
 def _entry_value(value: object) -> tuple[Event | None, tuple[Diagnostic, ...]]:
@@ -493,7 +511,7 @@ class _Counted:
             pass
 
 
-def write_output(files: dict[str, bytes] | Iterable[tuple[str, bytes | None]], options: Options, theme: Theme,
+def write_output(files: Files | Callable[[Path], Files], options: Options, theme: Theme,
                  report: Report, previous: dict[str, bytes] | None = None,
                  spare: dict[str, tuple[int, int, int]] | None = None) -> dict[str, tuple[int, int, int]] | None:
     """Write the site to the output folder, as one whole or not at all.
