@@ -32,12 +32,25 @@ _PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold 
 
 def digest(*parts: bytes | str) -> bytes:
     """Return a key for parts, each length-prefixed so that ('ab', 'c') ≠ ('a', 'bc')."""
-    h = hashlib.blake2b(digest_size=_DIGEST)
+    return digest_from(None, *parts)
+
+
+def digest_from(prefix: "hashlib.blake2b | None", *parts: bytes | str) -> bytes:
+    """Return digest(*prefix_parts, *parts), given a hasher fed with the prefix's parts (Cache.hasher)."""
+    return _fed(prefix.copy() if prefix is not None else hashlib.blake2b(digest_size=_DIGEST), parts).digest()
+
+
+def hasher(*parts: bytes | str):
+    """Return a hasher fed with parts: digest_from(it, *rest) == digest(*parts, *rest)."""
+    return _fed(hashlib.blake2b(digest_size=_DIGEST), parts)
+
+
+def _fed(h, parts):
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
-    return h.digest()
+    return h
 
 
 def code_version() -> bytes:
@@ -141,6 +154,11 @@ class Cache:
 
     def key(self, kind: str, *parts: bytes | str) -> bytes:
         return digest(self.version, kind, *parts)
+
+    def hasher(self, kind: str, *parts: bytes | str):
+        """Return a hasher fed with key(kind, *parts)'s first parts: digest_from(it, *rest) == key(kind, *parts, *rest),
+        for many keys that share their beginning."""
+        return hasher(self.version, kind, *parts)
 
     def get_many(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
         """Return the values found for keys, each checked against its checksum.

@@ -12,7 +12,7 @@ from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds
-from .cache import Cache, Fragments, digest, dumps as cache_dumps, loads as cache_loads
+from .cache import Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
 from .output import WRITTEN, Files, OutputError, put_file, signature as file_signature, write_site
@@ -22,6 +22,7 @@ from .timeline import build_timeline
 from .workers import map_items
 
 PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
+LOOKUPS_AT_ONCE = 1000
 PARALLEL_EVENTS = 200  # a smaller timeline is rendered in this process (Builder.render)
 EVENT_PAGES_A_TASK = 250
 TAG_SHARES = 3  # the tag pages are shared among this many jobs
@@ -204,27 +205,31 @@ class Builder:
         """Read entries anew: from the build cache when their bytes were read before, else parsed
         (by both cores when there are many)."""
         entries: dict[Path, _Entry] = {}
-        pending: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
-        for path, signature in stale:
-            local = Report()
-            text = read_text(path, local)
-            if text is None:
-                entries[path] = _Entry(signature or (0, 0, 0), None, tuple(local.items))
-                continue
-            # Everything an entry's event and messages are made from: its bytes, its path, the
-            # settings, and where the command runs (messages name paths relative to it).
-            key = self.cache.key("entry", self._settings_text, os.getcwd(), str(path), text) if self.cache else b""
-            pending.append((path, signature or (0, 0, 0), text, key))
-        found = self.cache.get_many(key for *_, key in pending) if self.cache else {}
         missed: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
-        for path, signature, text, key in pending:
-            try:
-                event, diagnostics = _entry_value(cache_loads(found[key]))
-                entries[path] = _Entry(signature, event, diagnostics, key)
-            except Exception:  # not cached, or not a value this version wrote: read it again
-                missed.append((path, signature, text, key))
+        hits = 0
+        # Everything an entry's event and messages are made from: its bytes, its path, the
+        # settings, and where the command runs (messages name paths relative to it).
+        prefix = self.cache.hasher("entry", self._settings_text, os.getcwd()) if self.cache else None
+        for start in range(0, len(stale), LOOKUPS_AT_ONCE):  # a thousand at a time: memory stays flat
+            pending: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
+            for path, signature in stale[start:start + LOOKUPS_AT_ONCE]:
+                local = Report()
+                text = read_text(path, local)
+                if text is None:
+                    entries[path] = _Entry(signature or (0, 0, 0), None, tuple(local.items))
+                    continue
+                key = digest_from(prefix, str(path), text) if prefix else b""
+                pending.append((path, signature or (0, 0, 0), text, key))
+            found = self.cache.get_many(key for *_, key in pending) if self.cache else {}
+            for path, signature, text, key in pending:
+                try:
+                    event, diagnostics = _entry_value(cache_loads(found.pop(key)))
+                    entries[path] = _Entry(signature, event, diagnostics, key)
+                    hits += 1
+                except Exception:  # not cached, or not a value this version wrote: read it again
+                    missed.append((path, signature, text, key))
         if self.cache:
-            self.cache.count(len(pending) - len(missed), len(missed))
+            self.cache.count(hits, len(missed))
 
         def parse(item: tuple[Path, str]) -> bytes:
             local = Report()
@@ -448,8 +453,9 @@ class Builder:
         prints = [fingerprints[id(event)] for event in events]
         site = self._site_key(timeline, theme)
         rest_key = digest(site, "rest", *prints)
-        page_keys = {f"{event.url}index.html": digest(site, "page", prints[i - 1] if i else b"", prints[i],
-                                                     prints[i + 1] if i + 1 < len(events) else b"")
+        page = hasher(site, "page")
+        page_keys = {f"{event.url}index.html": digest_from(page, prints[i - 1] if i else b"", prints[i],
+                                                          prints[i + 1] if i + 1 < len(events) else b"")
                      for i, event in enumerate(events)}
         output = self.options.output.resolve()
         place, spare_place = self.cache.key("manifest", str(output)), self.cache.key("spare", str(output))
