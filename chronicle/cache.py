@@ -105,6 +105,13 @@ def loads(data: bytes) -> object:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+def _insert(db: sqlite3.Connection, values: dict[bytes, bytes]) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
+        ((key, hashlib.blake2b(value, digest_size=16).digest(), value) for key, value in values.items()),
+    )
+
+
 class Cache:
     """Values by key in one SQLite file; `hits` and `misses` count this build's lookups."""
 
@@ -213,10 +220,7 @@ class Cache:
         self._size = 0
 
     def _insert(self) -> None:
-        self._db.executemany(
-            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
-            ((key, hashlib.blake2b(value, digest_size=16).digest(), value) for key, value in self._pending.items()),
-        )
+        _insert(self._db, self._pending)
 
     def _rollback(self) -> None:
         try:
@@ -256,17 +260,25 @@ class Fragments:
 
     site: a digest of what every page shows besides its events; prints: each event's
     entry key, by id(event). A worker opens the file for itself (a connection is not
-    shared across fork); what it renders is handed back in `made`, to be kept by the
-    parent, with every key it looked up in `used`.
+    shared across fork) and writes what it renders there (flush), so that no part
+    crosses between processes; every key it looked up or wrote is in `used`, for the
+    parent to count as used (Cache.touch).
     """
 
     def __init__(self, cache: Cache, site: bytes, prints: dict[int, bytes]):
         self.path = cache.folder / "cache.sqlite"
         self.version, self.site, self.prints = cache.version, site, prints
         self.made: dict[bytes, bytes] = {}
+        self._size = 0
         self.used: list[bytes] = []
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._pid = os.getpid()
+        return self._db
 
     def key(self, kind: str, item: object) -> bytes:
         if isinstance(item, Event):  # one event's share of the feeds
@@ -282,12 +294,10 @@ class Fragments:
         self.used += keys
         found: dict[bytes, bytes] = {}
         try:
-            if self._pid != os.getpid():
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
-                self._pid = os.getpid()
+            db = self._connection()
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
-                for key, checksum, value in self._db.execute(
+                for key, checksum, value in db.execute(
                         f"SELECT key, sum, value FROM blobs WHERE key IN ({','.join('?' * len(chunk))})", chunk):
                     if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
                         found[key] = value
@@ -297,6 +307,25 @@ class Fragments:
 
     def keep(self, kind: str, item: object, html: bytes) -> None:
         self.made[self.key(kind, item)] = html
+        self._size += len(html)
+        if self._size > _PENDING_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the parts made since the last flush into the cache file."""
+        if self.made:
+            try:
+                db = self._connection()
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    _insert(db, self.made)
+                    db.execute("COMMIT")
+                except sqlite3.Error:
+                    db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # not kept: made again next time
+            self.used += self.made.keys()
+        self.made, self._size = {}, 0
 
     def fetch_values(self, kind: str, items: list) -> list[object | None]:
         """As fetch, for values kept with keep_value (plain tuples, strings, bytes and numbers)."""

@@ -352,25 +352,24 @@ class Builder:
             # One store for the tasks a process runs: the catalogue of sources and tags is made once.
             return list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
 
-        def run(task: tuple) -> tuple[list[tuple[str, bytes]], dict[bytes, bytes], list[bytes]]:
+        def run(task: tuple) -> tuple[list[tuple[str, bytes]], list[bytes]]:
             if fragments is not None:
-                fragments.made, fragments.used = {}, []
+                fragments.used = []
             files = make(task)
             if staging is not None:
                 for name, data in files:
                     put_file(staging, name, data)
                 files = [(name, WRITTEN) for name, _ in files]
             if fragments is None:
-                return files, {}, []
-            return files, fragments.made, fragments.used  # a worker's, handed back to be kept
+                return files, []
+            fragments.flush()
+            return files, fragments.used
 
         if rest:
             yield from self._static.items()
-        for done, (files, made, used) in enumerate(map_items(run, tasks, ordered=False), 1):
+        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False), 1):
             yield from files
             if self.cache:
-                for key, html in made.items():
-                    self.cache.put(key, html)
                 self.cache.touch(used)
             self.progress("rendering pages", done, len(tasks))
 
