@@ -289,10 +289,15 @@ class Fragments:
         return digest(self.version, "fragment", self.site, kind, repr(label), repr(getattr(item, "gap", None)),
                       *(self.prints[id(event)] for event in events))
 
-    def fetch(self, kind: str, items: list) -> list[bytes | None]:
+    def fetch(self, kind: str, items: list, decode=None) -> list:
+        """Return the kept part of each item, None where there is none (or it fails its checksum).
+
+        decode: applied to each part as it is read (the raw bytes are let go at once); a part it
+        raises on is None, made again.
+        """
         keys = [self.key(kind, item) for item in items]
         self.used += keys
-        found: dict[bytes, bytes] = {}
+        found: dict[bytes, object] = {}
         try:
             db = self._connection()
             for start in range(0, len(keys), 500):
@@ -300,7 +305,10 @@ class Fragments:
                 for key, checksum, value in db.execute(
                         f"SELECT key, sum, value FROM blobs WHERE key IN ({','.join('?' * len(chunk))})", chunk):
                     if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
-                        found[key] = value
+                        try:
+                            found[key] = value if decode is None else decode(value)
+                        except Exception:
+                            pass
         except sqlite3.Error:
             found.clear()
         return [found.get(key) for key in keys]
@@ -329,13 +337,7 @@ class Fragments:
 
     def fetch_values(self, kind: str, items: list) -> list[object | None]:
         """As fetch, for values kept with keep_value (plain tuples, strings, bytes and numbers)."""
-        values: list[object | None] = []
-        for data in self.fetch(kind, items):
-            try:
-                values.append(loads(data) if data is not None else None)
-            except Exception:
-                values.append(None)  # not a value this version kept: made again
-        return values
+        return self.fetch(kind, items, decode=loads)
 
     def keep_value(self, kind: str, item: object, value: object) -> None:
         self.keep(kind, item, dumps(value))
