@@ -421,7 +421,6 @@ class Builder:
             write_output(result.files, self.options, theme, report)
         return result
 
-
     def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
         """Return a digest of all that every page shows besides its events: the timeline's own
         values (as the keys of render's caches), the theme's files, the options, the clock's stand-in."""
@@ -494,9 +493,12 @@ def _manifest(data: bytes | None) -> dict[str, tuple[bytes, tuple[int, int, int]
     """Read a manifest from the cache: each file's key and signature, by name; {} when unusable."""
     try:
         manifest = cache_loads(data) if data else {}
+        if all(type(name) is str and type(key) is bytes and len(signature) == 3 and all(type(n) is int for n in signature)
+               for name, (key, signature) in manifest.items()):
+            return manifest
     except Exception:
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
+        pass
+    return {}
 
 
 class _Counted:

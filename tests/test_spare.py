@@ -125,3 +125,27 @@ def test_a_link_put_into_the_site_never_leads_a_build_outside(project, monkeypat
         check(project, monkeypatch)
         assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
         assert (outside / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("manifest", [{"index.html": ("not a key", 1)}, {"index.html": (b"k", (1, 2))}, ["a list"]])
+def test_a_manifest_of_another_shape_is_ignored(project, monkeypatch, manifest):
+    import hashlib
+    import pickle
+    import sqlite3
+
+    from chronicle.cache import CACHE_DIR, Cache
+
+    write_timeline(project)
+    check(project, monkeypatch)
+    cache = Cache(project.root / CACHE_DIR)
+    place = cache.key("manifest", str((project.root / "output").resolve()))
+    cache.close()
+    value = pickle.dumps(manifest)
+    with sqlite3.connect(project.root / CACHE_DIR / "cache.sqlite") as db:
+        changed = db.execute("UPDATE blobs SET value = ?, sum = ? WHERE key = ?",
+                             (value, hashlib.blake2b(value, digest_size=16).digest(), place)).rowcount
+    db.close()
+    assert changed == 1
+    edit = project.content / "e007.md"
+    edit.write_text(edit.read_text().replace('"Event 7"', '"Seven"'))
+    check(project, monkeypatch)
