@@ -122,7 +122,7 @@ class Builder:
         self.options = options
         self.progress = progress or (lambda stage, done, total: None)
         self.cache = cache if cache is not None and cache.enabled else None
-        self.parallel = parallel  # render with worker processes too (a one-off build, not serve)
+        self.parallel = parallel  # parse and render with worker processes (a one-off build, not serve)
         self._md = None
         self._settings_text = ""
         self._entries: dict[Path, _Entry] = {}
@@ -236,7 +236,8 @@ class Builder:
             event = read_entry(item[0], item[1], settings, local, self._markdown())
             return cache_dumps((event, local.items))
 
-        made = map_items(parse, [(path, text) for path, _, text, _ in missed], least=PARALLEL_ENTRIES, chunk=16)
+        made = map_items(parse, [(path, text) for path, _, text, _ in missed], least=PARALLEL_ENTRIES, chunk=16,
+                         fork=self.parallel)
         for done, ((path, signature, _, key), data) in enumerate(zip(missed, made), 1):
             self.progress("reading entries", done, len(missed))
             event, diagnostics = cache_loads(data)

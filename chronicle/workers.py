@@ -3,16 +3,16 @@
 Parsing Markdown and rendering templates hold Python's lock, so threads would
 not help; processes do. Workers are forked, so they start with the build's
 state (settings, theme, timeline) as it is, and only the items and results
-cross between processes. Small jobs, one core, or other threads running
-(`serve`: forking a threaded process is unsafe) run in this process instead,
-with the very same function, so the output never depends on which way ran.
+cross between processes. Small jobs, one core, or a caller that must not fork
+(`serve`, whose server and watcher threads a fork would copy mid-step) run in
+this process instead, with the very same function, so the output never
+depends on which way ran.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -35,7 +35,7 @@ def worker_count() -> int:
 
 def _usable_workers(count: int, least: int) -> int:
     """Return how many processes to fork for count items; below 2, run here."""
-    if count < least or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < least or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(worker_count(), count)
 
@@ -45,16 +45,17 @@ def _call(item):
 
 
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int = 1) -> Iterator[R]:
+              chunk: int = 1, fork: bool = True) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
     Results come in the items' order, or as they are done (ordered=False), each
     as soon as it is made, so the caller can use it and let it go: a site is
     never held in memory whole. least: the number of items below which forking
-    costs more than it saves; chunk: items sent to a worker at a time.
+    costs more than it saves; chunk: items sent to a worker at a time; fork:
+    False for a caller that must stay one process.
     """
     global _function
-    workers = _usable_workers(len(items), least)
+    workers = _usable_workers(len(items), least) if fork else 1
     if workers < 2:
         yield from map(function, items)
         return
