@@ -112,6 +112,22 @@ def _insert(db: sqlite3.Connection, values: dict[bytes, bytes]) -> None:
     )
 
 
+def _in_transaction(db: sqlite3.Connection, work) -> bool:
+    """Run work(db) in one write transaction, after any other build's; tell whether it was kept.
+    A cache that cannot be written only makes the next build slower: errors are not raised."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            work(db)
+            db.execute("COMMIT")
+            return True
+        except sqlite3.Error:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+    return False
+
+
 class Cache:
     """Values by key in one SQLite file; `hits` and `misses` count this build's lookups."""
 
@@ -210,43 +226,26 @@ class Cache:
     def _write(self) -> None:
         """Write the values waiting, in one transaction, after any other build's."""
         if self._db is not None:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._insert()
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                self._rollback()
+            _in_transaction(self._db, lambda db: _insert(db, self._pending))
         self._pending.clear()
         self._size = 0
-
-    def _insert(self) -> None:
-        _insert(self._db, self._pending)
-
-    def _rollback(self) -> None:
-        try:
-            self._db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
     def save(self) -> None:
         """Write what this build added, and drop what no build used for a while."""
-        if self._db is None:
-            return
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._insert()
-            (count,) = self._db.execute("SELECT count(*) FROM blobs").fetchone()
-            if self.complete and count > 2 * len(self._used) + 1000:
-                # Old versions of entries pile up as authors edit: keep only what this build used.
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY) WITHOUT ROWID")
-                self._db.execute("DELETE FROM used")
-                self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self._used))
-                self._db.execute("DELETE FROM blobs WHERE key NOT IN (SELECT key FROM used)")
-            self._db.execute("COMMIT")
-        except sqlite3.Error:
-            self._rollback()
+        if self._db is not None:
+            _in_transaction(self._db, self._save_into)
         self._pending.clear()
         self._size = 0
+
+    def _save_into(self, db: sqlite3.Connection) -> None:
+        _insert(db, self._pending)
+        (count,) = db.execute("SELECT count(*) FROM blobs").fetchone()
+        if self.complete and count > 2 * len(self._used) + 1000:
+            # Old versions of entries pile up as authors edit: keep only what this build used.
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY) WITHOUT ROWID")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self._used))
+            db.execute("DELETE FROM blobs WHERE key NOT IN (SELECT key FROM used)")
 
     def close(self) -> None:
         if self._db is not None:
@@ -323,15 +322,9 @@ class Fragments:
         """Write the parts made since the last flush into the cache file."""
         if self.made:
             try:
-                db = self._connection()
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    _insert(db, self.made)
-                    db.execute("COMMIT")
-                except sqlite3.Error:
-                    db.execute("ROLLBACK")
+                _in_transaction(self._connection(), lambda db: _insert(db, self.made))  # or made again next time
             except sqlite3.Error:
-                pass  # not kept: made again next time
+                pass
             self.used += self.made.keys()
         self.made, self._size = {}, 0
 
