@@ -131,8 +131,14 @@ class Progress:
             self.width = 0
 
 
-def _open_cache(args: argparse.Namespace, create: bool = True) -> Cache | None:
-    return None if args.no_cache else Cache(Path(CACHE_DIR), create=create)
+def _build(args: argparse.Namespace, options: Options, write: bool) -> tuple[Result, Cache | None]:
+    """Run build or check with the cache (unless --no-cache; check never makes one) and a counter."""
+    cache = None if args.no_cache else Cache(Path(CACHE_DIR), create=write)
+    progress = Progress()
+    try:
+        return build(options, write=write, cache=cache, progress=progress), cache
+    finally:
+        progress.clear()
 
 
 def _cache_note(cache: Cache | None) -> str:
@@ -147,22 +153,16 @@ def _cache_note(cache: Cache | None) -> str:
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = options_from(args)
-    cache = _open_cache(args)
-    progress = Progress()
-    try:
-        result = build(options, cache=cache, progress=progress)
-    finally:
-        progress.clear()
+    result, cache = _build(args, options, write=True)
+    note = _cache_note(cache)
+    if cache is not None:
+        if result.ok:
+            cache.save()
+        cache.close()
     print_report(result)
     if not result.ok:
         print(f"build failed: {_count(result)}; {options.output} was left as it was", file=sys.stderr)
-        if cache is not None:
-            cache.close()
         return EXIT_CONTENT
-    note = _cache_note(cache)
-    if cache is not None:
-        cache.save()
-        cache.close()
     events = len(result.timeline.events) if result.timeline else 0
     pages = result.pages
     summary = (f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into {options.output}/"
@@ -172,14 +172,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    cache = _open_cache(args, create=False)
-    progress = Progress()
-    try:
-        result = build(options_from(args), write=False, cache=cache, progress=progress)
-    finally:
-        progress.clear()
-        if cache is not None:
-            cache.close()  # check writes nothing, the cache included
+    result, cache = _build(args, options_from(args), write=False)
+    if cache is not None:
+        cache.close()  # check writes nothing, the cache included
     print_report(result)
     failed = bool(result.report.errors) or (args.strict and bool(result.report.warnings))
     events = len(result.timeline.events) if result.timeline else 0

@@ -154,11 +154,11 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
                 # Kept as it is: its bytes and signature. A spare often holds that very file already.
                 live = output / relative
                 if was is None or was != signature(path) or was != signature(live):
-                    _replace_with_link(live, path, bool(holds))
+                    if holds:
+                        _unlink(path)
+                    os.link(live, path)
             elif not (previous is not None and previous.get(name) is data and _link(output / relative, path)):
-                if holds:
-                    _unlink(path)  # never written into: the spare's files may be output/'s own
-                path.write_bytes(data)
+                _write_new(path, data, replace=bool(holds))
             signatures[name] = signature(path)
         for name in present - signatures.keys():
             _unlink(staging / name)  # a page gone since (an event deleted or renamed), or a stray file
@@ -174,7 +174,14 @@ def put_file(staging: Path, name: str, data: bytes) -> None:
     """Write one file into a staging folder (write_site's, given to a maker), as write_site would."""
     path = staging / safe_relative(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _unlink(path)  # never written into: a spare's files may be output/'s own
+    _write_new(path, data, replace=True)
+
+
+def _write_new(path: Path, data: bytes, replace: bool) -> None:
+    """Write data as a new file at path. replace: a file may be there (a spare's), removed first,
+    never written into: it may be output/'s own, hard-linked."""
+    if replace:
+        _unlink(path)
     path.write_bytes(data)
 
 
@@ -214,12 +221,6 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
-
-
-def _replace_with_link(existing: Path, path: Path, present: bool) -> None:
-    if present:
-        _unlink(path)
-    os.link(existing, path)
 
 
 def _remove_empty_folders(root: Path, folder: PurePosixPath) -> None:
