@@ -28,6 +28,7 @@ CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 1
 _DIGEST = 20
 _PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold build's memory stays flat
+_PENDING_PART_BYTES = 8 * 1024 * 1024  # as much, in a worker rendering a long file beside its parts
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -221,9 +222,9 @@ class Cache:
         self._pending[key] = value
         self._size += len(value)
         if self._size > _PENDING_BYTES:
-            self._write()
+            self.write()
 
-    def _write(self) -> None:
+    def write(self) -> None:
         """Write the values waiting, in one transaction, after any other build's."""
         if self._db is not None:
             _in_transaction(self._db, lambda db: _insert(db, self._pending))
@@ -268,6 +269,7 @@ class Fragments:
         self.path = cache.folder / "cache.sqlite"
         self.version, self.site, self.prints = cache.version, site, prints
         self.made: dict[bytes, bytes] = {}
+        self._prefixes: dict[str, object] = {}
         self._size = 0
         self.used: list[bytes] = []
         self._db: sqlite3.Connection | None = None
@@ -285,8 +287,12 @@ class Fragments:
         else:  # a day (its id), or a citation (its source), and their events
             events = getattr(item, "events")
             label = getattr(item, "id", None) if not hasattr(item, "source") else repr(item.source)
-        return digest(self.version, "fragment", self.site, kind, repr(label), repr(getattr(item, "gap", None)),
-                      *(self.prints[id(event)] for event in events))
+        prefix = self._prefixes.get(kind)
+        if prefix is None:
+            prefix = self._prefixes[kind] = hasher(self.version, "fragment", self.site, kind)
+        # The events' prints are all _DIGEST bytes long: joined, they are one part, not many.
+        return digest_from(prefix, repr(label), repr(getattr(item, "gap", None)),
+                           b"".join([self.prints[id(event)] for event in events]))
 
     def fetch(self, kind: str, items: list, decode=None) -> list:
         """Return the kept part of each item, None where there is none (or it fails its checksum).
@@ -315,7 +321,7 @@ class Fragments:
     def keep(self, kind: str, item: object, html: bytes) -> None:
         self.made[self.key(kind, item)] = html
         self._size += len(html)
-        if self._size > _PENDING_BYTES:
+        if self._size > _PENDING_PART_BYTES:
             self.flush()
 
     def flush(self) -> None:

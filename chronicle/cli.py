@@ -163,7 +163,7 @@ def run_build(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"build failed: {_count(result)}; {options.output} was left as it was", file=sys.stderr)
         return EXIT_CONTENT
-    events = len(result.timeline.events) if result.timeline else 0
+    events = result.events
     pages = result.pages
     summary = (f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into {options.output}/"
                f" in {time.perf_counter() - started:.2f} s")
@@ -177,7 +177,7 @@ def run_check(args: argparse.Namespace) -> int:
         cache.close()  # check writes nothing, the cache included
     print_report(result)
     failed = bool(result.report.errors) or (args.strict and bool(result.report.warnings))
-    events = len(result.timeline.events) if result.timeline else 0
+    events = result.events
     verdict = "failed" if failed else "ok"
     counted = _count(result) or "no problems"
     print(f"check {verdict}: {events} event{'s' * (events != 1)}, {counted}",

@@ -53,6 +53,11 @@ def is_temporary(name: str) -> bool:
 
 def discover(content: Path) -> list[Path]:
     """Return every entry below content, sorted by path; symbolic links are not followed."""
+    return [Path(path) for path in discover_names(content)]
+
+
+def discover_names(content: Path) -> list[str]:
+    """As discover, each path as a string (str() of the Path discover returns)."""
     found: list[str] = []
     pending = [str(content)]
     while pending:
@@ -69,7 +74,7 @@ def discover(content: Path) -> list[Path]:
                 pending.append(item.path)
             elif is_entry_name(item.name):
                 found.append(item.path)
-    return [Path(path) for path in sorted(found)]
+    return sorted(found)
 
 
 # --- Markdown -------------------------------------------------------------------------------------

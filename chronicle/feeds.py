@@ -496,13 +496,16 @@ class _State:
         return set(self.chunks)
 
 
-def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = None) -> dict[str, bytes]:
+def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = None,
+                 joined: bool = True) -> dict[str, bytes | list[bytes]]:
     """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml.
 
     cache is kept by the Builder between builds: each event's fragments are
     kept and reused while the event is the same value, and a file none of
     whose parts changed is the same bytes object as last time. stored: the build
-    cache's fragments (cache.Fragments) for a build in a new process, or None.
+    cache's fragments (cache.Fragments) for a build in a new process, or None;
+    joined=False (a build run once, with a new cache): each long file as its pieces, for a
+    writer to write one after the other, not copied once more in memory.
     """
     # Percent-encoded, so that no space or control character of a setting reaches a URL, a line of
     # the calendar or robots.txt.
@@ -521,7 +524,7 @@ def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = Non
         if share in changed or state.ends.get(name) != made_from or name not in state.files:
             chunks = state.chunks[share]
             chunks[0], chunks[-1] = ends(timeline, site, state.parts)
-            state.files[name] = b"".join(chunks)
+            state.files[name] = b"".join(chunks) if joined else chunks
             state.ends[name] = made_from
     if "robots.txt" not in state.files:
         state.files["robots.txt"] = _robots(site)

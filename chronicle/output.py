@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -170,19 +170,24 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
         raise
 
 
-def put_file(staging: Path, name: str, data: bytes) -> None:
-    """Write one file into a staging folder (write_site's, given to a maker), as write_site would."""
+def put_file(staging: Path, name: str, data: bytes | Sequence[bytes]) -> None:
+    """Write one file into a staging folder (write_site's, given to a maker), as write_site would;
+    data: its bytes, or its pieces in order."""
     path = staging / safe_relative(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_new(path, data, replace=True)
 
 
-def _write_new(path: Path, data: bytes, replace: bool) -> None:
-    """Write data as a new file at path. replace: a file may be there (a spare's), removed first,
-    never written into: it may be output/'s own, hard-linked."""
+def _write_new(path: Path, data: bytes | Sequence[bytes], replace: bool) -> None:
+    """Write data (bytes, or pieces) as a new file at path. replace: a file may be there (a
+    spare's), removed first, never written into: it may be output/'s own, hard-linked."""
     if replace:
         _unlink(path)
-    path.write_bytes(data)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        with path.open("wb") as file:
+            file.writelines(data)
 
 
 def signature(path: Path | str) -> Signature | None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from itertools import chain
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
-from .entries import discover, is_entry, make_markdown, read_entry
+from .entries import discover, discover_names, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds
 from .cache import Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
@@ -41,6 +40,7 @@ class Result:
     files: dict[str, bytes] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)  # slugs of the events read anew by this build
     pages: int = 0  # HTML pages made (files is empty when they were written as they were made)
+    events: int = 0  # events in the timeline (also when output/ was found up to date: no timeline)
 
     @property
     def ok(self) -> bool:
@@ -129,7 +129,7 @@ class Builder:
         self._settings_key: object = None
         self._settings: Settings | None = None
         self._settings_diagnostics: tuple[Diagnostic, ...] = ()
-        self._intro = ""
+        self._intro: str | None = None  # the settings' intro as HTML, made when first needed
         self._theme_key: object = None
         self._env = None
         self._static: dict[str, bytes] = {}
@@ -139,6 +139,7 @@ class Builder:
         self._shared: object = None
         self._extra_pages: dict[str, object] = {}
         self._feeds: dict[str, object] = {}
+        self._manifest: bytes | None = None  # as the last write left it, in the cache
 
     def _load_settings(self, report: Report) -> Settings:
         index = self.options.content / INDEX_NAME
@@ -149,7 +150,7 @@ class Builder:
             self._settings = read_settings(index, text, local)
             self._settings_text = text or ""
             self._settings_diagnostics = tuple(local.items)
-            self._intro = make_markdown().convert(self._settings.intro) if self._settings.intro else ""
+            self._intro = None
             self._settings_key = key
             self._entries.clear()  # dates and defaults depend on the settings
         report.extend(self._settings_diagnostics)
@@ -174,9 +175,9 @@ class Builder:
         present = {path for path in named if path.is_file() and not path.is_symlink()}
         return sorted((set(self._entries) - named) | present, key=str), named
 
-    def _load_entries(self, settings: Settings, report: Report,
-                      hints: set[Path] | None) -> tuple[list[Event], set[str]]:
-        paths, named = self._scan(hints)
+    def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
+                      looked: _Look | None = None) -> tuple[list[Event], set[str]]:
+        paths, named = self._scan(hints) if looked is None else ([Path(path) for path in looked.keys], None)
         kept: dict[Path, _Entry] = {}
         stale: list[tuple[Path, tuple[int, int, int] | None]] = []
         for path in paths:
@@ -189,7 +190,7 @@ class Builder:
                 stale.append((path, signature))
             else:
                 kept[path] = cached
-        fresh = self._read_entries(stale, settings)
+        fresh = self._read_entries(stale, settings, looked.keys if looked is not None else {})
         events: list[Event] = []
         seen: dict[Path, _Entry] = {}
         for path in paths:
@@ -201,25 +202,32 @@ class Builder:
         return events, {fresh[path].event.slug for path in fresh if fresh[path].event is not None}
 
     def _read_entries(self, stale: list[tuple[Path, tuple[int, int, int] | None]],
-                      settings: Settings) -> dict[Path, _Entry]:
+                      settings: Settings, known: dict[str, bytes]) -> dict[Path, _Entry]:
         """Read entries anew: from the build cache when their bytes were read before, else parsed
-        (by both cores when there are many)."""
+        (by both cores when there are many). known: keys made by the quick look (_look), so that
+        an entry found in the cache is not read twice; one that is not is read again, and keyed
+        by what was read then."""
         entries: dict[Path, _Entry] = {}
         missed: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
         hits = 0
-        # Everything an entry's event and messages are made from: its bytes, its path, the
-        # settings, and where the command runs (messages name paths relative to it).
-        prefix = self.cache.hasher("entry", self._settings_text, os.getcwd()) if self.cache else None
+        prefix = self._entry_hasher()
+
+        def read(path: Path, signature: tuple[int, int, int]) -> tuple[str, bytes] | None:
+            local = Report()
+            text = read_text(path, local)
+            if text is None:
+                entries[path] = _Entry(signature, None, tuple(local.items))
+                return None
+            return text, digest_from(prefix, str(path), text) if prefix else b""
+
         for start in range(0, len(stale), LOOKUPS_AT_ONCE):  # a thousand at a time: memory stays flat
-            pending: list[tuple[Path, tuple[int, int, int], str, bytes]] = []
+            pending: list[tuple[Path, tuple[int, int, int], str | None, bytes]] = []
             for path, signature in stale[start:start + LOOKUPS_AT_ONCE]:
-                local = Report()
-                text = read_text(path, local)
-                if text is None:
-                    entries[path] = _Entry(signature or (0, 0, 0), None, tuple(local.items))
-                    continue
-                key = digest_from(prefix, str(path), text) if prefix else b""
-                pending.append((path, signature or (0, 0, 0), text, key))
+                signature = signature or (0, 0, 0)
+                known_key = known.get(str(path))
+                made = (None, known_key) if known_key is not None else read(path, signature)
+                if made is not None:
+                    pending.append((path, signature, *made))
             found = self.cache.get_many(key for *_, key in pending) if self.cache else {}
             for path, signature, text, key in pending:
                 try:
@@ -227,7 +235,9 @@ class Builder:
                     entries[path] = _Entry(signature, event, diagnostics, key)
                     hits += 1
                 except Exception:  # not cached, or not a value this version wrote: read it again
-                    missed.append((path, signature, text, key))
+                    made = (text, key) if text is not None else read(path, signature)
+                    if made is not None:
+                        missed.append((path, signature, *made))
         if self.cache:
             self.cache.count(hits, len(missed))
 
@@ -246,6 +256,11 @@ class Builder:
                 self.cache.put(key, data)
         return entries
 
+    def _entry_hasher(self):
+        # Everything an entry's event and messages are made from: its bytes, its path, the
+        # settings, and where the command runs (messages name paths relative to it).
+        return self.cache.hasher("entry", self._settings_text, os.getcwd()) if self.cache else None
+
     def _markdown(self):
         if self._md is None:
             self._md = make_markdown()
@@ -263,21 +278,28 @@ class Builder:
             self._theme_key = key
         return self._env
 
-    def assemble(self, report: Report, hints: set[Path] | None = None) -> tuple[Timeline, set[str]]:
+    def assemble(self, report: Report, hints: set[Path] | None = None,
+                 looked: _Look | None = None) -> tuple[Timeline, set[str]]:
         """Load the content and turn it into the ordered timeline; also name the events re-read."""
-        content = self.options.content
-        if not content.is_dir():
-            raise UsageError(
-                f"content folder '{content}' not found — run in the folder that holds content/, or pass --content DIR"
-            )
+        self._check_content()
         settings = self._load_settings(report)
-        events, changed = self._load_entries(settings, report, hints)
+        events, changed = self._load_entries(settings, report, hints, looked)
         timeline = build_timeline(settings, events, report, drafts=self.options.drafts,
-                                  base_url=self.options.base_url, intro=self._intro)
+                                  base_url=self.options.base_url, intro=self._intro_html(settings))
         if not timeline.events and not report.errors:
-            report.warning(content, None, "no events — add a Markdown file per event, such as "
+            report.warning(self.options.content, None, "no events — add a Markdown file per event, such as "
                            "content/2024-10-28-first-event.md with title, date and sources")
         return timeline, changed
+
+    def _intro_html(self, settings: Settings) -> str:
+        if self._intro is None:
+            self._intro = make_markdown().convert(settings.intro) if settings.intro else ""
+        return self._intro
+
+    def _check_content(self) -> None:
+        if not self.options.content.is_dir():
+            raise UsageError(f"content folder '{self.options.content}' not found — run in the folder that holds "
+                             "content/, or pass --content DIR")
 
     def render(self, timeline: Timeline, theme: Theme) -> dict[str, bytes]:
         """Render the site, reusing every page whose inputs are the same as last time."""
@@ -317,7 +339,7 @@ class Builder:
 
     def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
                         rest: bool = True, fragments: Fragments | None = None,
-                        staging: Path | None = None) -> Iterator[tuple[str, bytes]]:
+                        staging: Path | None = None, kept: Sequence[str] = ()) -> Iterator[tuple[str, bytes | None]]:
         """Yield the same files as render, made by worker processes, one page or group at a time.
 
         For a build run once: nothing is kept for a next build in this process,
@@ -326,7 +348,8 @@ class Builder:
         rest: whether to make every other file too (index, tags, sources, feeds, static);
         fragments: the long pages' parts kept in the build cache, or None;
         staging: where the workers write what they make (output.put_file), handing back only
-        names (with output.WRITTEN), so that no page crosses between processes.
+        names (with output.WRITTEN), so that no page crosses between processes;
+        kept: the names of files kept as they are, handed over (with None) while the workers render.
         """
         env = self._theme(theme)
         common = page_context(timeline)
@@ -334,9 +357,9 @@ class Builder:
         pages = range(len(events)) if pages is None else pages
         # The longest jobs first, so that neither core waits for the other at the end.
         tasks: list[tuple] = []
-        if rest:
-            tasks += [("pages", k, TAG_SHARES + 1) for k in range(1, TAG_SHARES + 1)]
-            tasks += [("feeds",), ("index",), ("pages", 0, TAG_SHARES + 1)]
+        if rest:  # measured at 10,000 events: tag pages 1 and 2, sources, feeds, index, tag pages 3
+            tasks += [("pages", 1, TAG_SHARES + 1), ("pages", 2, TAG_SHARES + 1), ("pages", 0, TAG_SHARES + 1)]
+            tasks += [("feeds",), ("index",)] + [("pages", k, TAG_SHARES + 1) for k in range(3, TAG_SHARES + 1)]
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
 
@@ -347,11 +370,15 @@ class Builder:
             if kind == "events":
                 return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common)) for i in task[1]]
             if kind == "index":
-                return [("index.html", self._index_from(env, timeline, common, fragments))]
+                return [("index.html", self._index_from(env, timeline, common, fragments, joined=staging is None))]
             if kind == "feeds":
-                return list(render_feeds(timeline, {}, fragments).items())
-            # One store for the tasks a process runs: the catalogue of sources and tags is made once.
-            return list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
+                return list(render_feeds(timeline, {}, fragments, joined=staging is None).items())
+            # One store for the tasks a process runs: the catalogue of sources and tags is made once;
+            # the pages and their parts are let go once written (nothing is rendered twice here).
+            files = list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
+            for name in [name for name in pages_store if name != "catalogue"]:
+                del pages_store[name]
+            return files
 
         def run(task: tuple) -> tuple[list[tuple[str, bytes]], list[bytes]]:
             if fragments is not None:
@@ -366,23 +393,25 @@ class Builder:
             fragments.flush()
             return files, fragments.used
 
-        if rest:
-            yield from self._static.items()
-        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False), 1):
+        # Handed over first, once the workers have started: the writer links the kept files while they render.
+        ready = (list(self._static.items()) if rest else []) + [(name, None) for name in kept]
+        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])])):
             yield from files
             if self.cache:
                 self.cache.touch(used)
-            self.progress("rendering pages", done, len(tasks))
+            if done:
+                self.progress("rendering pages", done, len(tasks))
 
     @staticmethod
-    def _index_from(env, timeline: Timeline, common: dict, fragments: Fragments | None) -> bytes:
+    def _index_from(env, timeline: Timeline, common: dict, fragments: Fragments | None,
+                    joined: bool = True) -> bytes | list[bytes]:
         """Render the index, each day's HTML from the cache when it holds it (render_index's `days`)."""
         if fragments is None:
-            return render_index(env, timeline, common, {})
+            return render_index(env, timeline, common, {}, joined)
         days = {day.id: (day, html) for day, html in zip(timeline.days, fragments.fetch("index day", list(timeline.days)))
                 if html is not None}
         known = set(days)
-        page = render_index(env, timeline, common, days)
+        page = render_index(env, timeline, common, days, joined)
         for day in timeline.days:
             if day.id not in known and day.id in days:
                 fragments.keep("index day", day, days[day.id][1])
@@ -395,8 +424,11 @@ class Builder:
         """
         report = Report()
         theme = theme_for(self.options)
-        timeline, changed = self.assemble(report, hints)
-        result = Result(report, timeline, changed=changed)
+        looked = self._look(theme, report) if write and self.parallel and self.cache else None
+        if isinstance(looked, Result):
+            return looked
+        timeline, changed = self.assemble(report, hints, looked)
+        result = Result(report, timeline, changed=changed, events=len(timeline.events))
         if report.errors:
             return result
         streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
@@ -420,7 +452,71 @@ class Builder:
             report.warning(self.options.content / INDEX_NAME, None, warning)
         if write and not streamed:
             write_output(result.files, self.options, theme, report)
+        elif looked is not None and self._manifest is not None and not report.errors:
+            self._remember(looked, result)
         return result
+
+    # The quick look: a build whose inputs are all as the build that wrote output/ read them
+    # reads no event from the cache, renders nothing and leaves output/ as it is.
+
+    def _look(self, theme: Theme, report: Report) -> _Look | Result | None:
+        """Key every input (each entry by its bytes, the settings, the theme, the options); when
+        they are the inputs of the build that wrote output/ and every file of output/ is as that
+        build wrote it, return that build's result (its messages told again). Else return the
+        keys, for the build to go on with; None when an entry cannot be read (the build says why)."""
+        self._check_content()
+        self._load_settings(Report())  # its messages are told by assemble, or kept in the record
+        prefix = self._entry_hasher()
+        keys: dict[str, bytes] = {}
+        for path in discover_names(self.options.content):
+            try:
+                with open(path, "rb", buffering=0) as file:
+                    data = file.read(MAX_ENTRY_BYTES + 1)
+            except OSError:
+                return None
+            if len(data) > MAX_ENTRY_BYTES:
+                return None
+            # The bytes as read_text's text keys them: the same for UTF-8; a file that is not has
+            # no value in the cache under its key, and is read again (and reported) by the build.
+            keys[path] = digest_from(prefix, path, data)
+        looked = _Look(keys, self._inputs_key(theme, keys))
+        output = self.options.output.resolve()
+        place, manifest_place = self.cache.key("built", str(output)), self.cache.key("manifest", str(output))
+        found = self.cache.get_many([place, manifest_place])
+        try:
+            inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
+            blob = found[manifest_place]
+            if inputs != looked.inputs or manifest_sum != digest(blob):
+                return looked
+            diagnostics = tuple(diagnostics)
+            if not all(type(d) is Diagnostic for d in diagnostics) or type(events) is not int or type(pages) is not int:
+                return looked
+        except Exception:  # no record, or not one this version wrote
+            return looked
+        manifest = _manifest(blob)
+        folder = str(output)
+        if not manifest or any(file_signature(os.path.join(folder, name)) != signature
+                               for name, (_, signature) in manifest.items()):
+            return looked
+        report.extend(diagnostics)
+        self.cache.count(len(keys), 0)
+        return Result(report, pages=pages, events=events)
+
+    def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
+        return self.cache.key("inputs", self._settings_text, os.getcwd(), repr(self.options), str(theme.root.resolve()),
+                              os.environ.get("SOURCE_DATE_EPOCH", ""), os.environ.get("TZ", ""), *_theme_parts(theme),
+                              *(path.encode("utf-8", "surrogatepass") + key for path, key in keys.items()))
+
+    def _remember(self, looked: _Look, result: Result) -> None:
+        """Record what this build read and told, for the next build's quick look; not when an
+        entry changed while the build read it (it read other bytes than the look keyed)."""
+        entries = self._entries
+        if len(entries) != len(looked.keys) or any(
+                entries.get(Path(path)) is None or entries[Path(path)].key != key for path, key in looked.keys.items()):
+            return
+        output = str(self.options.output.resolve())
+        self.cache.put(self.cache.key("built", output), cache_dumps(
+            (looked.inputs, digest(self._manifest), tuple(result.report.items), result.events, result.pages)))
 
     def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
         """Return a digest of all that every page shows besides its events: the timeline's own
@@ -428,10 +524,8 @@ class Builder:
         shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
                   timeline.timezone, timeline.newest_first, timeline_span(timeline), timeline.tag_renames,
                   sorted(timeline.extra.items()))
-        files = sorted(p for p in theme.root.rglob("*") if p.is_file())
-        theme_parts = [part for p in files for part in (p.relative_to(theme.root).as_posix(), p.read_bytes())]
         return self.cache.key("site", repr(shared), repr(self.options), os.environ.get("SOURCE_DATE_EPOCH", ""),
-                              *theme_parts)
+                              *_theme_parts(theme))
 
     def _write_changed(self, timeline: Timeline, theme: Theme, report: Report) -> int:
         """Write the site, rendering only the files whose inputs changed since the build that
@@ -441,8 +535,8 @@ class Builder:
         events = timeline.events
         made: list[_Counted] = []
 
-        def files(staging: Path, *args) -> _Counted:  # called by the writer with its staging folder
-            made.append(_Counted(self.render_parallel(timeline, theme, *args, staging=staging)))
+        def files(staging: Path, *args, **named) -> _Counted:  # called by the writer with its staging folder
+            made.append(_Counted(self.render_parallel(timeline, theme, *args, staging=staging, **named)))
             return made[-1]
 
         if not self.cache:
@@ -460,6 +554,7 @@ class Builder:
         place, spare_place = self.cache.key("manifest", str(output)), self.cache.key("spare", str(output))
         found = self.cache.get_many([place, spare_place])
         manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
+        self._manifest = found.get(place) if manifest else None
         kept = {name for name, (key, signature) in manifest.items()
                 if key == page_keys.get(name, rest_key) and file_signature(output / name) == signature}
         pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
@@ -469,16 +564,30 @@ class Builder:
         if not pages and not rest and len(kept) == len(manifest):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
+        self.cache.write()  # the entries read anew: not copied into the workers, which fork now
         stored = Fragments(self.cache, site, fingerprints)
-        written = write_output(lambda staging: chain(((name, None) for name in reused),
-                                                     files(staging, pages, rest, stored)),
+        written = write_output(lambda staging: files(staging, pages, rest, stored, kept=reused),
                                self.options, theme, report,
                                spare={name: signature for name, (_, signature) in spare.items()})
         if written:
-            self.cache.put(place, cache_dumps({name: (page_keys.get(name, rest_key), signature)
-                                               for name, signature in written.items()}))
+            self._manifest = cache_dumps({name: (page_keys.get(name, rest_key), signature)
+                                          for name, signature in written.items()})
+            self.cache.put(place, self._manifest)
             self.cache.put(spare_place, cache_dumps(manifest))  # the site that was in output/ is the spare now
-        return (made[-1].pages if made else 0) + sum(name.endswith(".html") for name in reused)
+        return made[-1].pages if made else 0
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the quick look found: each entry's key in the cache, and a key of all the inputs."""
+
+    keys: dict[str, bytes]  # by path, as str(Path) names it
+    inputs: bytes
+
+
+def _theme_parts(theme: Theme) -> list[str | bytes]:
+    files = sorted(p for p in theme.root.rglob("*") if p.is_file())
+    return [part for p in files for part in (p.relative_to(theme.root).as_posix(), p.read_bytes())]
 
 
 def _entry_value(value: object) -> tuple[Event | None, tuple[Diagnostic, ...]]:

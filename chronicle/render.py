@@ -237,7 +237,7 @@ _DAYS_MARK = "\x00chronicle-days\x00"
 
 
 def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
-                 days: dict[str, tuple[Day, bytes]] | None = None) -> bytes:
+                 days: dict[str, tuple[Day, bytes]] | None = None, joined: bool = True) -> bytes | list[bytes]:
     """Render index.html: the intro, then every day, each day from day.html.
 
     `days` keeps each day's HTML between builds; a day equal to the one it was
@@ -245,6 +245,8 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     The template asks for `render_days(timeline.days)`; the days' bytes are
     spliced in after rendering, so a 10,000-event page is not copied through
     Jinja on every save (issue 3: a save re-renders only what depends on it).
+    joined=False: the page as its pieces, for a writer to write one after the other
+    (a 10,000-event page is not copied once more in memory).
     """
     days = {} if days is None else days
     context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
@@ -272,7 +274,8 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     if not spliced:
         return page
     head, _, tail = page.partition(_DAYS_MARK.encode())
-    return b"".join([head, *spliced[0], tail])
+    pieces = [head, *spliced[0], tail]
+    return b"".join(pieces) if joined else pieces
 
 
 def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:

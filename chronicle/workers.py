@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,24 +45,28 @@ def _call(item):
 
 
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int = 1, fork: bool = True) -> Iterator[R]:
+              chunk: int = 1, fork: bool = True, meanwhile: Iterable[R] = ()) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
     Results come in the items' order, or as they are done (ordered=False), each
     as soon as it is made, so the caller can use it and let it go: a site is
     never held in memory whole. least: the number of items below which forking
     costs more than it saves; chunk: items sent to a worker at a time; fork:
-    False for a caller that must stay one process.
+    False for a caller that must stay one process; meanwhile: results the caller
+    already has, yielded first, once the workers have started (the caller's work
+    on them overlaps theirs).
     """
     global _function
     workers = _usable_workers(len(items), least) if fork else 1
     if workers < 2:
+        yield from meanwhile
         yield from map(function, items)
         return
     _function = function
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            mapped = pool.imap if ordered else pool.imap_unordered
-            yield from mapped(_call, items, chunksize=chunk)
+            mapped = (pool.imap if ordered else pool.imap_unordered)(_call, items, chunksize=chunk)
+            yield from meanwhile
+            yield from mapped
     finally:
         _function = None

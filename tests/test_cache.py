@@ -323,6 +323,104 @@ def test_files_in_output_that_no_build_made_are_gone_and_changed_ones_are_made_a
     same_tree(output, expected)
 
 
+# The quick look: a build whose inputs are all as the last build read them leaves output/ alone.
+
+def signatures(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and mtime: what a build that did not touch folder leaves as it was."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def no_assembling(monkeypatch) -> None:
+    """Make reading the content fail: a build that passes did not read a single entry."""
+    def refused(*args, **kwargs):
+        raise AssertionError("the build read the content although nothing changed")
+    monkeypatch.setattr(pipeline.Builder, "assemble", refused)
+
+
+def test_nothing_changed_reads_nothing_and_tells_the_same(project, monkeypatch):
+    count = generated(project) + 1
+    project.entry("warned.md", "title: Warned\ndate: 2024-01-01\nsorces: [https://example.org/w]")
+    first = build(project, monkeypatch)
+    output = project.root / "output"
+    before, files = signatures(output), tree(output)
+    with monkeypatch.context() as patch:
+        no_assembling(patch)
+        again = build(project, monkeypatch)
+    assert again.lines == first.lines and sum("warned.md" in line for line in again.lines) == 2
+    assert summary(again).split(" in ")[0] == summary(first).split(" in ")[0]  # the same events and pages
+    hits(again, count, count)
+    assert signatures(output) == before and tree(output) == files
+
+
+@pytest.mark.parametrize("change", ["entry", "added", "removed", "theme", "option", "settings", "output"])
+def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, change):
+    generated(project)
+    if change == "theme":
+        shutil.copytree(pipeline.default_theme(), project.root / "theme")
+    build(project, monkeypatch)
+    argv: tuple[str, ...] = ()
+    output = project.root / "output"
+    if change == "entry":
+        entry = project.content / "event-010.md"
+        entry.write_text(entry.read_text().replace('title: "Event 10:', 'title: "Event 10, edited:'))
+    elif change == "added":
+        project.entry("late.md", "title: Late\ndate: 2024-02-02\nsources: [https://example.org/late]")
+    elif change == "removed":
+        (project.content / "event-012.md").unlink()
+    elif change == "theme":
+        day = project.root / "theme" / "templates" / "day.html"
+        day.write_text(day.read_text() + "<!-- a theme of one's own -->\n")
+    elif change == "option":
+        argv = ("--base-url", "https://example.org/elsewhere/")
+    elif change == "settings":
+        index = project.content / "_index.md"
+        index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
+    else:
+        (output / "tags" / "sport" / "index.html").unlink()
+    with monkeypatch.context() as patch:
+        calls: list[int] = []
+        real = pipeline.Builder.assemble
+        patch.setattr(pipeline.Builder, "assemble", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+        build(project, monkeypatch, *argv)
+    assert calls == [1]
+    expected, _ = fresh(project, monkeypatch) if not argv else (None, None)
+    if expected is None:
+        run = build(project, monkeypatch, "--no-cache", "--output", "fresh", *argv)
+        assert run.code == 0
+        expected = tree(project.root / "fresh")
+    same_tree(output, expected)
+
+
+def test_output_written_by_another_build_is_not_taken_for_the_recorded_one(project, monkeypatch):
+    """Built from A with the cache; from B without it (the record still says A); back to A: the
+    files of output/ are B's, so the quick look must not vouch for them."""
+    generated(project)
+    build(project, monkeypatch)
+    entry = project.content / "event-020.md"
+    text = entry.read_text()
+    entry.write_text(text.replace('title: "Event 20:', 'title: "Event 20, B:'))
+    build(project, monkeypatch, "--no-cache")
+    assert b"Event 20, B:" in (project.root / "output" / "index.html").read_bytes()
+    entry.write_text(text)
+    build(project, monkeypatch)
+    expected, _ = fresh(project, monkeypatch)
+    assert b"Event 20, B:" not in expected["index.html"]
+    same_tree(project.root / "output", expected)
+
+
+def test_an_entry_that_is_no_longer_utf8_fails_the_build_and_keeps_output(project, monkeypatch):
+    generated(project)
+    build(project, monkeypatch)
+    output = project.root / "output"
+    before = tree(output)
+    (project.content / "event-030.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    run = project.run("build")
+    assert run.code == 1
+    assert any(line.startswith("content/event-030.md:2: error: is not UTF-8") for line in run.lines), run.lines
+    assert tree(output) == before
+
+
 # 4 and 5. A corrupted, forged or planted cache is never trusted.
 
 def corrupt_garbage(path: Path) -> None:
