@@ -126,7 +126,7 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
         os.rename(spare_path, staging)  # onto the new empty folder: one step
         holds = spare
-        present = _files_under(staging)  # what it really holds: a file put into output/ by hand too
+        present = files_under(staging)  # what it really holds: a file put into output/ by hand too
         if present is None:  # a link or a device in it, put there by hand: nothing is written through one
             shutil.rmtree(staging, ignore_errors=True)
             staging, holds = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent)), {}
@@ -203,7 +203,7 @@ def signature(path: Path | str) -> Signature | None:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def _files_under(root: Path) -> set[str] | None:
+def files_under(root: Path) -> set[str] | None:
     """Return the relative name of every file under root; None when anything there is neither
     a folder nor a regular file (a symbolic link, above all)."""
     names: set[str] = set()

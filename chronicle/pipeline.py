@@ -14,7 +14,7 @@ from .feeds import feed_warnings, render_feeds
 from .cache import Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
-from .output import WRITTEN, Files, OutputError, put_file, signature as file_signature, write_site
+from .output import WRITTEN, Files, OutputError, files_under, put_file, signature as file_signature, write_site
 from .render import (Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index,
                      timeline_span)
 from .timeline import build_timeline
@@ -495,8 +495,8 @@ class Builder:
             return looked
         manifest = _manifest(blob)
         folder = str(output)
-        if not manifest or any(file_signature(os.path.join(folder, name)) != signature
-                               for name, (_, signature) in manifest.items()):
+        if not manifest or not _holds_only(output, manifest.keys()) or any(
+                file_signature(os.path.join(folder, name)) != signature for name, (_, signature) in manifest.items()):
             return looked
         report.extend(diagnostics)
         self.cache.count(len(keys), 0)
@@ -561,7 +561,7 @@ class Builder:
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if name in page_keys or not rest]
-        if not pages and not rest and len(kept) == len(manifest):
+        if not pages and not rest and len(kept) == len(manifest) and _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
@@ -583,6 +583,15 @@ class _Look:
 
     keys: dict[str, bytes]  # by path, as str(Path) names it
     inputs: bytes
+
+
+def _holds_only(output: Path, names: Iterable[str]) -> bool:
+    """Tell whether output holds these files and nothing else: no file put there since (a build
+    from scratch has none), no link."""
+    try:
+        return files_under(output) == set(names)
+    except OSError:
+        return False
 
 
 def _theme_parts(theme: Theme) -> list[str | bytes]:

@@ -353,7 +353,7 @@ def test_nothing_changed_reads_nothing_and_tells_the_same(project, monkeypatch):
     assert signatures(output) == before and tree(output) == files
 
 
-@pytest.mark.parametrize("change", ["entry", "added", "removed", "theme", "option", "settings", "output"])
+@pytest.mark.parametrize("change", ["entry", "added", "removed", "theme", "option", "settings", "output", "stray"])
 def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, change):
     generated(project)
     if change == "theme":
@@ -376,8 +376,10 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
     elif change == "settings":
         index = project.content / "_index.md"
         index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
-    else:
+    elif change == "output":
         (output / "tags" / "sport" / "index.html").unlink()
+    else:  # a file no build made: a build from scratch has none, so neither may this one
+        (output / "events" / "stray.html").write_text("put here by hand\n")
     with monkeypatch.context() as patch:
         calls: list[int] = []
         real = pipeline.Builder.assemble
