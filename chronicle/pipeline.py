@@ -452,8 +452,8 @@ class Builder:
             report.warning(self.options.content / INDEX_NAME, None, warning)
         if write and not streamed:
             write_output(result.files, self.options, theme, report)
-        elif looked is not None and self._manifest is not None and not report.errors:
-            self._remember(looked, result)
+        elif self.cache and self._manifest is not None and not report.errors:
+            self._remember(theme, result)
         return result
 
     # The quick look: a build whose inputs are all as the build that wrote output/ read them
@@ -463,8 +463,22 @@ class Builder:
         """Key every input (each entry by its bytes, the settings, the theme, the options); when
         they are the inputs of the build that wrote output/ and every file of output/ is as that
         build wrote it, return that build's result (its messages told again). Else return the
-        keys, for the build to go on with; None when an entry cannot be read (the build says why)."""
+        keys, for the build to go on with; None when there is no such build to compare with (a
+        first build, a new cache: nothing is keyed twice) or an entry cannot be read (the build
+        says why)."""
         self._check_content()
+        output = self.options.output.resolve()
+        place, manifest_place = self.cache.key("built", str(output)), self.cache.key("manifest", str(output))
+        found = self.cache.get_many([place, manifest_place])
+        try:
+            inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
+            blob = found[manifest_place]
+            diagnostics = tuple(diagnostics)
+            if manifest_sum != digest(blob) or not all(type(d) is Diagnostic for d in diagnostics) or \
+                    type(events) is not int or type(pages) is not int:
+                return None
+        except Exception:  # no record, or not one this version wrote
+            return None
         self._load_settings(Report())  # its messages are told by assemble, or kept in the record
         prefix = self._entry_hasher()
         keys: dict[str, bytes] = {}
@@ -479,19 +493,8 @@ class Builder:
             # The bytes as read_text's text keys them: the same for UTF-8; a file that is not has
             # no value in the cache under its key, and is read again (and reported) by the build.
             keys[path] = digest_from(prefix, path, data)
-        looked = _Look(keys, self._inputs_key(theme, keys))
-        output = self.options.output.resolve()
-        place, manifest_place = self.cache.key("built", str(output)), self.cache.key("manifest", str(output))
-        found = self.cache.get_many([place, manifest_place])
-        try:
-            inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
-            blob = found[manifest_place]
-            if inputs != looked.inputs or manifest_sum != digest(blob):
-                return looked
-            diagnostics = tuple(diagnostics)
-            if not all(type(d) is Diagnostic for d in diagnostics) or type(events) is not int or type(pages) is not int:
-                return looked
-        except Exception:  # no record, or not one this version wrote
+        looked = _Look(keys)
+        if self._inputs_key(theme, keys) != inputs:
             return looked
         manifest = _manifest(blob)
         folder = str(output)
@@ -503,20 +506,18 @@ class Builder:
         return Result(report, pages=pages, events=events)
 
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
+        """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
         return self.cache.key("inputs", self._settings_text, os.getcwd(), repr(self.options), str(theme.root.resolve()),
                               os.environ.get("SOURCE_DATE_EPOCH", ""), os.environ.get("TZ", ""), *_theme_parts(theme),
-                              *(path.encode("utf-8", "surrogatepass") + key for path, key in keys.items()))
+                              *(path.encode("utf-8", "surrogatepass") + key for path, key in sorted(keys.items())))
 
-    def _remember(self, looked: _Look, result: Result) -> None:
-        """Record what this build read and told, for the next build's quick look; not when an
-        entry changed while the build read it (it read other bytes than the look keyed)."""
-        entries = self._entries
-        if len(entries) != len(looked.keys) or any(
-                entries.get(Path(path)) is None or entries[Path(path)].key != key for path, key in looked.keys.items()):
-            return
+    def _remember(self, theme: Theme, result: Result) -> None:
+        """Record what this build read (each entry's key, as it read it) and told, for the next
+        build's quick look."""
+        inputs = self._inputs_key(theme, {str(path): entry.key for path, entry in self._entries.items()})
         output = str(self.options.output.resolve())
         self.cache.put(self.cache.key("built", output), cache_dumps(
-            (looked.inputs, digest(self._manifest), tuple(result.report.items), result.events, result.pages)))
+            (inputs, digest(self._manifest), tuple(result.report.items), result.events, result.pages)))
 
     def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
         """Return a digest of all that every page shows besides its events: the timeline's own
@@ -579,10 +580,9 @@ class Builder:
 
 @dataclass(frozen=True)
 class _Look:
-    """What the quick look found: each entry's key in the cache, and a key of all the inputs."""
+    """What the quick look found: each entry's key in the cache, by its path (as str(Path))."""
 
-    keys: dict[str, bytes]  # by path, as str(Path) names it
-    inputs: bytes
+    keys: dict[str, bytes]
 
 
 def _holds_only(output: Path, names: Iterable[str]) -> bool:
