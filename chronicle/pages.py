@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import accumulate, chain
 from operator import attrgetter, is_not
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -499,7 +499,7 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 
 def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
                  cache: dict[str, object], share: tuple[int, int] | None = None,
-                 fragments: Any = None) -> dict[str, bytes]:
+                 fragments: Any = None, indexes: bool = True, skip: Collection[str] = ()) -> dict[str, bytes]:
     """Return sources/index.html, tags/index.html and tags/TAG/index.html (issue 4).
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -508,8 +508,9 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     (citation.html) and each day of a tag (day.html) is reused while it is
     unchanged, so one edit re-renders a few fragments, not 10,000 events.
 
-    share (k, n): only part k of n, for worker processes (pipeline.Builder.render_parallel):
-    part 0 is the sources and tags indexes, parts 1 … n-1 the tag pages, in turn;
+    share (k, n): only the tag pages k, k + n, k + 2n … (for worker processes,
+    pipeline.Builder.render_parallel); indexes: whether to make the sources and tags
+    indexes too; skip: the names of tag pages not to make (kept as they are);
     fragments: the build cache's rendered citations and days (cache.Fragments), or None.
     """
     # A page shows the timeline's own values too (the Builder's key for its pages); a fragment
@@ -531,13 +532,13 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         catalogue = cache["catalogue"] = Catalogue(timeline.newest_first)
     catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
-    indexes = share is None or share[0] == 0
     if indexes and _has_template(env, SOURCES_PAGE, cache):
         files["sources/index.html"] = _sources_page(env, catalogue, common, cache, fragments)
     if indexes and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
-    if (share is None or share[0] > 0) and _has_template(env, TAG_PAGE, cache):
-        tags = catalogue.tags if share is None else catalogue.tags[share[0] - 1::share[1] - 1]
+    if _has_template(env, TAG_PAGE, cache):
+        tags = catalogue.tags if share is None else catalogue.tags[share[0]::share[1]]
+        tags = [tag for tag in tags if f"{tag.url}index.html" not in skip] if skip else tags
         files.update(_tag_pages(env, tags, common, cache, fragments))
     return files
 

@@ -339,7 +339,8 @@ class Builder:
 
     def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
                         rest: bool = True, fragments: Fragments | None = None,
-                        staging: Path | None = None, kept: Sequence[str] = ()) -> Iterator[tuple[str, bytes | None]]:
+                        staging: Path | None = None, kept: Sequence[str] = (),
+                        tags: int | None = None) -> Iterator[tuple[str, bytes | None]]:
         """Yield the same files as render, made by worker processes, one page or group at a time.
 
         For a build run once: nothing is kept for a next build in this process,
@@ -349,19 +350,26 @@ class Builder:
         fragments: the long pages' parts kept in the build cache, or None;
         staging: where the workers write what they make (output.put_file), handing back only
         names (with output.WRITTEN), so that no page crosses between processes;
-        kept: the names of files kept as they are, handed over (with None) while the workers render.
+        kept: the names of files kept as they are, handed over (with None) while the workers render
+        (a tag page among them is not made); tags: how many tag pages there are to make (None: all).
         """
         env = self._theme(theme)
         common = page_context(timeline)
         events = timeline.events
         pages = range(len(events)) if pages is None else pages
-        # The longest jobs first, so that neither core waits for the other at the end.
+        # The longest jobs first, so that neither core waits for the other at the end. A job of
+        # tag pages (with the sources and tags indexes in the last) makes the catalogue of sources
+        # and tags in its process; a few tag pages are one job, so that it is made once.
         tasks: list[tuple] = []
-        if rest:  # measured at 10,000 events: tag pages 1 and 2, sources, feeds, index, tag pages 3
-            tasks += [("pages", 1, TAG_SHARES + 1), ("pages", 2, TAG_SHARES + 1), ("pages", 0, TAG_SHARES + 1)]
-            tasks += [("feeds",), ("index",)] + [("pages", k, TAG_SHARES + 1) for k in range(3, TAG_SHARES + 1)]
+        if tags is not None and tags <= TAG_SHARES:
+            tasks += [("pages", None, rest)] if tags or rest else []
+        else:
+            tasks += [("pages", (k, TAG_SHARES), rest and k == 0) for k in range(TAG_SHARES)]
+        if rest:
+            tasks += [("feeds",), ("index",)]
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
+        skip = frozenset(kept)
 
         pages_store: dict[str, object] = {}
 
@@ -375,7 +383,8 @@ class Builder:
                 return list(render_feeds(timeline, {}, fragments, joined=staging is None).items())
             # One store for the tasks a process runs: the catalogue of sources and tags is made once;
             # the pages and their parts are let go once written (nothing is rendered twice here).
-            files = list(render_pages(env, timeline, common, pages_store, share=task[1:], fragments=fragments).items())
+            files = list(render_pages(env, timeline, common, pages_store, share=task[1], fragments=fragments,
+                                      indexes=task[2], skip=skip).items())
             for name in [name for name in pages_store if name != "catalogue"]:
                 del pages_store[name]
             return files
@@ -551,6 +560,8 @@ class Builder:
         page_keys = {f"{event.url}index.html": digest_from(page, prints[i - 1] if i else b"", prints[i],
                                                           prints[i + 1] if i + 1 < len(events) else b"")
                      for i, event in enumerate(events)}
+        tag_pages = _tag_page_keys(timeline, prints, site)
+        page_keys.update(tag_pages)
         output = self.options.output.resolve()
         place, spare_place = self.cache.key("manifest", str(output)), self.cache.key("spare", str(output))
         found = self.cache.get_many([place, spare_place])
@@ -567,7 +578,8 @@ class Builder:
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
         stored = Fragments(self.cache, site, fingerprints)
-        written = write_output(lambda staging: files(staging, pages, rest, stored, kept=reused),
+        tags = sum(name not in kept for name in tag_pages)
+        written = write_output(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags),
                                self.options, theme, report,
                                spare={name: signature for name, (_, signature) in spare.items()})
         if written:
@@ -576,6 +588,21 @@ class Builder:
             self.cache.put(place, self._manifest)
             self.cache.put(spare_place, cache_dumps(manifest))  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
+
+
+def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict[str, bytes]:
+    """Return each tag page's key: of its tag's events (their entries' keys, in order) and of the
+    timeline's own values (site: Builder._site_key, and the number of events), as serve's
+    catalogue keeps its pages. Other tags show on it only in its events' links, by their slugs:
+    all of those are in it too."""
+    slugs = timeline.tag_slugs
+    prefix = hasher(site, "tag page", repr((sorted(slugs.items()), len(timeline.events))))
+    members: dict[str, list[bytes]] = {}
+    for event, fingerprint in zip(timeline.events, prints):
+        for name in dict.fromkeys(event.tags):
+            members.setdefault(name, []).append(fingerprint)
+    return {f"tags/{slugs[name]}/index.html": digest_from(prefix, name, b"".join(fingerprints))
+            for name, fingerprints in members.items() if name in slugs}
 
 
 @dataclass(frozen=True)

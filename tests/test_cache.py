@@ -394,6 +394,33 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
     same_tree(output, expected)
 
 
+def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project, monkeypatch):
+    """A tag page is kept while its tag's events and the timeline's own values are; the tag pages
+    of an edited event are made again, and a tag it is given gets its page, as a fresh build has."""
+    generated(project)
+    build(project, monkeypatch)
+    output = project.root / "output"
+    tagged = {path: re.search(r"^tags: \[(.*)\]$", path.read_text(), re.M) for path in project.content.glob("event-*.md")}
+    entry, tags = next((path, found.group(1).split(", ")) for path, found in sorted(tagged.items())
+                       if found and "Sport" not in found.group(1))
+    text = entry.read_text()
+    number = int(entry.stem.split("-")[1])
+    slug = {"Élections": "elections"}
+    pages = {tag: output / "tags" / slug.get(tag, tag.lower()) / "index.html" for tag in TAGS}
+    before = {tag: page.stat().st_ino for tag, page in pages.items()}
+    entry.write_text(text.replace(f'title: "Event {number}:', f'title: "Event {number}, edited:'))
+    build(project, monkeypatch)
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+    after = {tag: page.stat().st_ino for tag, page in pages.items()}
+    assert sorted(tag for tag in TAGS if after[tag] != before[tag]) == sorted(tags)
+    entry.write_text(text.replace("tags: [", "tags: [Sport, "))
+    build(project, monkeypatch)
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+    assert f"Event {number}:".encode() in pages["Sport"].read_bytes()
+
+
 def test_output_written_by_another_build_is_not_taken_for_the_recorded_one(project, monkeypatch):
     """Built from A with the cache; from B without it (the record still says A); back to A: the
     files of output/ are B's, so the quick look must not vouch for them."""
