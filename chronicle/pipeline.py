@@ -176,8 +176,8 @@ class Builder:
         return sorted((set(self._entries) - named) | present, key=str), named
 
     def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
-                      looked: _Look | None = None) -> tuple[list[Event], set[str]]:
-        paths, named = self._scan(hints) if looked is None else ([Path(path) for path in looked.keys], None)
+                      known: dict[str, bytes] | None = None) -> tuple[list[Event], set[str]]:
+        paths, named = self._scan(hints) if known is None else ([Path(path) for path in known], None)
         kept: dict[Path, _Entry] = {}
         stale: list[tuple[Path, tuple[int, int, int] | None]] = []
         for path in paths:
@@ -190,7 +190,7 @@ class Builder:
                 stale.append((path, signature))
             else:
                 kept[path] = cached
-        fresh = self._read_entries(stale, settings, looked.keys if looked is not None else {})
+        fresh = self._read_entries(stale, settings, known or {})
         events: list[Event] = []
         seen: dict[Path, _Entry] = {}
         for path in paths:
@@ -279,11 +279,11 @@ class Builder:
         return self._env
 
     def assemble(self, report: Report, hints: set[Path] | None = None,
-                 looked: _Look | None = None) -> tuple[Timeline, set[str]]:
+                 known: dict[str, bytes] | None = None) -> tuple[Timeline, set[str]]:
         """Load the content and turn it into the ordered timeline; also name the events re-read."""
         self._check_content()
         settings = self._load_settings(report)
-        events, changed = self._load_entries(settings, report, hints, looked)
+        events, changed = self._load_entries(settings, report, hints, known)
         timeline = build_timeline(settings, events, report, drafts=self.options.drafts,
                                   base_url=self.options.base_url, intro=self._intro_html(settings))
         if not timeline.events and not report.errors:
@@ -433,10 +433,10 @@ class Builder:
         """
         report = Report()
         theme = theme_for(self.options)
-        looked = self._look(theme, report) if write and self.parallel and self.cache else None
-        if isinstance(looked, Result):
-            return looked
-        timeline, changed = self.assemble(report, hints, looked)
+        known = self._look(theme, report) if write and self.parallel and self.cache else None
+        if isinstance(known, Result):
+            return known
+        timeline, changed = self.assemble(report, hints, known)
         result = Result(report, timeline, changed=changed, events=len(timeline.events))
         if report.errors:
             return result
@@ -468,11 +468,11 @@ class Builder:
     # The quick look: a build whose inputs are all as the build that wrote output/ read them
     # reads no event from the cache, renders nothing and leaves output/ as it is.
 
-    def _look(self, theme: Theme, report: Report) -> _Look | Result | None:
+    def _look(self, theme: Theme, report: Report) -> dict[str, bytes] | Result | None:
         """Key every input (each entry by its bytes, the settings, the theme, the options); when
         they are the inputs of the build that wrote output/ and every file of output/ is as that
-        build wrote it, return that build's result (its messages told again). Else return the
-        keys, for the build to go on with; None when there is no such build to compare with (a
+        build wrote it, return that build's result (its messages told again). Else return each
+        entry's key by its path (as str(Path) names it), for the build to go on with; None when there is no such build to compare with (a
         first build, a new cache: nothing is keyed twice) or an entry cannot be read (the build
         says why)."""
         self._check_content()
@@ -502,14 +502,13 @@ class Builder:
             # The bytes as read_text's text keys them: the same for UTF-8; a file that is not has
             # no value in the cache under its key, and is read again (and reported) by the build.
             keys[path] = digest_from(prefix, path, data)
-        looked = _Look(keys)
         if self._inputs_key(theme, keys) != inputs:
-            return looked
+            return keys
         manifest = _manifest(blob)
         folder = str(output)
         if not manifest or not _holds_only(output, manifest.keys()) or any(
                 file_signature(os.path.join(folder, name)) != signature for name, (_, signature) in manifest.items()):
-            return looked
+            return keys
         report.extend(diagnostics)
         self.cache.count(len(keys), 0)
         return Result(report, pages=pages, events=events)
@@ -603,13 +602,6 @@ def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict
             members.setdefault(name, []).append(fingerprint)
     return {f"tags/{slugs[name]}/index.html": digest_from(prefix, name, b"".join(fingerprints))
             for name, fingerprints in members.items() if name in slugs}
-
-
-@dataclass(frozen=True)
-class _Look:
-    """What the quick look found: each entry's key in the cache, by its path (as str(Path))."""
-
-    keys: dict[str, bytes]
 
 
 def _holds_only(output: Path, names: Iterable[str]) -> bool:
