@@ -461,7 +461,7 @@ class Builder:
             report.warning(self.options.content / INDEX_NAME, None, warning)
         if write and not streamed:
             write_output(result.files, self.options, theme, report)
-        elif self.cache and self._manifest is not None and not report.errors:
+        elif write and self.cache and self._manifest is not None and not report.errors:
             self._remember(theme, result)
         return result
 
