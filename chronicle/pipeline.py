@@ -472,12 +472,12 @@ class Builder:
         """Key every input (each entry by its bytes, the settings, the theme, the options); when
         they are the inputs of the build that wrote output/ and every file of output/ is as that
         build wrote it, return that build's result (its messages told again). Else return each
-        entry's key by its path (as str(Path) names it), for the build to go on with; None when there is no such build to compare with (a
-        first build, a new cache: nothing is keyed twice) or an entry cannot be read (the build
-        says why)."""
+        entry's key by its path (as str(Path) names it), for the build to go on with; None when
+        there is no such build to compare with (a first build, a new cache: nothing is keyed
+        twice) or an entry cannot be read (the build says why)."""
         self._check_content()
         output = self.options.output.resolve()
-        place, manifest_place = self.cache.key("built", str(output)), self.cache.key("manifest", str(output))
+        place, manifest_place = self._place("built"), self._place("manifest")
         found = self.cache.get_many([place, manifest_place])
         try:
             inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
@@ -513,6 +513,11 @@ class Builder:
         self.cache.count(len(keys), 0)
         return Result(report, pages=pages, events=events)
 
+    def _place(self, kind: str) -> bytes:
+        """Return where the cache keeps what it knows of the output folder: its manifest ("manifest"),
+        its spare's ("spare"), the record of the build that wrote it ("built")."""
+        return self.cache.key(kind, str(self.options.output.resolve()))
+
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
         """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
         return self.cache.key("inputs", self._settings_text, os.getcwd(), repr(self.options), str(theme.root.resolve()),
@@ -523,8 +528,7 @@ class Builder:
         """Record what this build read (each entry's key, as it read it) and told, for the next
         build's quick look."""
         inputs = self._inputs_key(theme, {str(path): entry.key for path, entry in self._entries.items()})
-        output = str(self.options.output.resolve())
-        self.cache.put(self.cache.key("built", output), cache_dumps(
+        self.cache.put(self._place("built"), cache_dumps(
             (inputs, digest(self._manifest), tuple(result.report.items), result.events, result.pages)))
 
     def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
@@ -562,7 +566,7 @@ class Builder:
         tag_pages = _tag_page_keys(timeline, prints, site)
         page_keys.update(tag_pages)
         output = self.options.output.resolve()
-        place, spare_place = self.cache.key("manifest", str(output)), self.cache.key("spare", str(output))
+        place, spare_place = self._place("manifest"), self._place("spare")
         found = self.cache.get_many([place, spare_place])
         manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
         self._manifest = found.get(place) if manifest else None
