@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from itertools import compress
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterator
 from functools import cached_property
 from urllib.parse import quote, urlsplit
 
@@ -355,8 +355,7 @@ def _fragments(event: Event, site: _Site, before: _Fragments | None) -> _Fragmen
 # writer links it), and the one join of a changed file is its whole cost.
 
 
-def _atom_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
-    latest = max(map(operator.attrgetter("stamp"), parts), default=_EPOCH)
+def _atom_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang="{xml_attribute(timeline.language)}">',
@@ -376,7 +375,7 @@ def _atom_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tupl
     return ("\n".join(head) + "\n").encode("utf-8"), b"</feed>\n"
 
 
-def _calendar_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+def _calendar_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
             f"X-WR-CALNAME:{ics_text(timeline.title)}"]
     if timeline.description:
@@ -384,14 +383,14 @@ def _calendar_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> 
     return b"".join(map(fold, head)), fold("END:VCALENDAR")
 
 
-def _timelinejs_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+def _timelinejs_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     intro = timeline.intro.strip() or (f"<p>{_html(timeline.description)}</p>" if timeline.description else "")
     title = {"text": {"headline": _html(timeline.title), "text": intro}, "unique_id": TITLE_SLIDE_ID}
     # Keys in the order json.dumps(sort_keys=True) gives them ("events" < "title"); one event a line.
     return b'{"events": [\n', b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
 
 
-def _sitemap_ends(timeline: Timeline, site: _Site, parts: list[_Fragments]) -> tuple[bytes, bytes]:
+def _sitemap_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     pages = ["sources/"]
     if timeline.tag_slugs:
         pages.append("tags/")
@@ -408,6 +407,8 @@ _FILES = {
     "sitemap.xml": ("sitemap", _sitemap_ends),
 }
 _JSON_SEPARATOR = b",\n"
+_STAMP = operator.attrgetter("stamp")
+_STREAMED = 1000  # events at a time (stream_feeds)
 
 
 def _position(share: str, index: int) -> int:
@@ -440,6 +441,23 @@ def _from_value(event: Event, value: object) -> _Fragments | None:
     except ValueError:
         return None
     return _Fragments(event, *value[:4], stamp)
+
+
+def _parts(events: tuple[Event, ...], site: _Site, stored: Any, known: dict[str, _Fragments]) -> list[_Fragments]:
+    """Return the events' fragments: known's (by slug) where made from the same event, else the build
+    cache's (stored, looked up when known is empty), else rendered (and kept in stored)."""
+    if stored is not None and not known:
+        known = {event.slug: part for event, value in zip(events, stored.fetch_values("feeds", list(events)))
+                 if (part := _from_value(event, value)) is not None}
+    parts = []
+    for event in events:
+        part = known.get(event.slug)
+        if part is None or (part.event is not event and part.event != event):
+            part = _fragments(event, site, part)
+            if stored is not None:
+                stored.keep_value("feeds", event, _value(part))
+        parts.append(part)
+    return parts
 
 
 class _State:
@@ -477,40 +495,24 @@ class _State:
                 self.events = events
                 return changed
         # Events added, removed or moved: every list is made again, from fragments kept by slug.
-        if self.stored is not None and not self.by_slug:
-            for event, value in zip(events, self.stored.fetch_values("feeds", list(events))):
-                part = _from_value(event, value)
-                if part is not None:
-                    self.by_slug[event.slug] = part
-        parts = []
-        for event in events:
-            part = self.by_slug.get(event.slug)
-            if part is None or (part.event is not event and part.event != event):
-                part = _fragments(event, self.site, part)
-                if self.stored is not None:
-                    self.stored.keep_value("feeds", event, _value(part))
-            parts.append(part)
+        parts = _parts(events, self.site, self.stored, self.by_slug)
         self.events, self.parts = events, parts
         self.by_slug = {part.event.slug: part for part in parts}
         self.chunks = {share: _chunks(share, parts) for share, _ in _FILES.values()}
         return set(self.chunks)
 
 
-def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = None,
-                 joined: bool = True) -> dict[str, bytes | list[bytes]]:
+def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = None) -> dict[str, bytes]:
     """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml.
 
     cache is kept by the Builder between builds: each event's fragments are
     kept and reused while the event is the same value, and a file none of
     whose parts changed is the same bytes object as last time. stored: the build
-    cache's fragments (cache.Fragments) for a build in a new process, or None;
-    joined=False (a build run once, with a new cache): each long file as its pieces, for a
-    writer to write one after the other, not copied once more in memory.
+    cache's fragments (cache.Fragments) for a build in a new process, or None.
+    A build run once streams them instead (stream_feeds).
     """
-    # Percent-encoded, so that no space or control character of a setting reaches a URL, a line of
-    # the calendar or robots.txt.
-    base_url = quote(timeline.base_url.rstrip("/") + "/", safe=_URL_SAFE) if timeline.base_url else None
-    site = _Site(base_url, timeline.title, source_date_epoch()[0])
+    site = _site(timeline)
+    base_url = site.base_url
     state = cache.get("state")
     if not isinstance(state, _State) or state.site != site:
         state = cache["state"] = _State(site, stored)
@@ -523,12 +525,41 @@ def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = Non
         made_from = (heading, tuple(timeline.tag_slugs.values())) if share == "sitemap" else heading
         if share in changed or state.ends.get(name) != made_from or name not in state.files:
             chunks = state.chunks[share]
-            chunks[0], chunks[-1] = ends(timeline, site, state.parts)
-            state.files[name] = b"".join(chunks) if joined else chunks
+            chunks[0], chunks[-1] = ends(timeline, site, max(map(_STAMP, state.parts), default=_EPOCH))
+            state.files[name] = b"".join(chunks)
             state.ends[name] = made_from
     if "robots.txt" not in state.files:
         state.files["robots.txt"] = _robots(site)
     return dict(state.files)
+
+
+def stream_feeds(timeline: Timeline, stored: Any = None) -> Iterator[tuple[str, bytes]]:
+    """Yield the files of render_feeds as (name, piece): each file's pieces in order, the files'
+    pieces interleaved, a thousand events at a time. For a build run once: at 100,000 events the
+    long files are 850 MB, never held whole. stored: as render_feeds'."""
+    site = _site(timeline)
+    events = timeline.events
+    files = {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
+    latest = max((_utc(stamp(event)) for event in events), default=_EPOCH)
+    ends = {name: _FILES[name][1](timeline, site, latest) for name in files}
+    for name in files:
+        yield name, ends[name][0]
+    for start in range(0, len(events), _STREAMED):
+        for number, part in enumerate(_parts(events[start:start + _STREAMED], site, stored, {}), start):
+            for name, share in files.items():
+                if share == "timelinejs" and number:
+                    yield name, _JSON_SEPARATOR
+                yield name, getattr(part, share)
+    for name in files:
+        yield name, ends[name][1]
+    yield "robots.txt", _robots(site)
+
+
+def _site(timeline: Timeline) -> _Site:
+    # Percent-encoded, so that no space or control character of a setting reaches a URL, a line of
+    # the calendar or robots.txt.
+    base_url = quote(timeline.base_url.rstrip("/") + "/", safe=_URL_SAFE) if timeline.base_url else None
+    return _Site(base_url, timeline.title, source_date_epoch()[0])
 
 
 def _robots(site: _Site) -> bytes:

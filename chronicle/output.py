@@ -9,9 +9,9 @@ import fcntl
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import BinaryIO, Callable, Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -170,15 +170,31 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
         raise
 
 
-def put_file(staging: Path, name: str, data: bytes | Sequence[bytes]) -> None:
+def put_file(staging: Path, name: str, data: bytes | Iterable[bytes]) -> None:
     """Write one file into a staging folder (write_site's, given to a maker), as write_site would;
-    data: its bytes, or its pieces in order."""
+    data: its bytes, or its pieces in order (an iterator: made as they are written)."""
     path = staging / safe_relative(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_new(path, data, replace=True)
 
 
-def _write_new(path: Path, data: bytes | Sequence[bytes], replace: bool) -> None:
+def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Write files given as (name, piece) pairs, each file's pieces in order and the files'
+    interleaved (feeds.stream_feeds), into a staging folder as put_file would; return their names."""
+    files: dict[str, BinaryIO] = {}
+    with ExitStack() as opened:
+        for name, piece in pieces:
+            file = files.get(name)
+            if file is None:
+                path = staging / safe_relative(name)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _unlink(path)  # a spare's file, maybe linked to output/'s: replaced, never written into
+                file = files[name] = opened.enter_context(path.open("wb"))
+            file.write(piece)
+    return list(files)
+
+
+def _write_new(path: Path, data: bytes | Iterable[bytes], replace: bool) -> None:
     """Write data (bytes, or pieces) as a new file at path. replace: a file may be there (a
     spare's), removed first, never written into: it may be output/'s own, hard-linked."""
     if replace:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import accumulate, chain
 from operator import attrgetter, is_not
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Collection, Iterable, Iterator, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -32,6 +32,7 @@ CITATION_PART, DAY_PART = "citation.html", "day.html"
 _SORT_KEY = attrgetter("sort_key")
 _EVENTS = attrgetter("events")
 _VALUE = attrgetter("value")
+_AT_ONCE = 1000  # parts looked up in the build cache at a time, for a page not joined
 
 
 @dataclass(frozen=True)
@@ -417,9 +418,9 @@ class _Splicer:
     _MARK = re.compile(rb"\x00chronicle-part-(\d+)\x00")
 
     def __init__(self, env: jinja2.Environment, part: str, context: dict[str, Any], name: str,
-                 key: Any, store: dict[str, dict], fragments: Any = None, scope: str = ""):
+                 key: Any, store: dict[str, dict], fragments: Any = None, scope: str = "", joined: bool = True):
         self.env, self.part, self.context, self.name, self.key = env, part, context, name, key
-        self.store = store
+        self.store, self.joined = store, joined
         # The build cache's rendered items (cache.Fragments), for a build in a new process.
         self.fragments, self.kind = fragments, f"{part} {scope}"
         self.old_lists = store.get("lists") or {}
@@ -435,15 +436,22 @@ class _Splicer:
         key = self.key(item)
         cached = self.items.get(key)
         if cached is None or (cached[0] is not item and cached[0] != item):
-            if self._template is None:
-                self._template = _template(self.env, self.part)
-            cached = self.items[key] = (item, _render_template(self._template, {**self.context, self.name: item}))
-            if self.fragments is not None:
-                self.fragments.keep(self.kind, item, cached[1])
+            cached = self.items[key] = (item, self._render(item))
         return cached[1]
+
+    def _render(self, item: Any) -> bytes:
+        if self._template is None:
+            self._template = _template(self.env, self.part)
+        html = _render_template(self._template, {**self.context, self.name: item})
+        if self.fragments is not None:
+            self.fragments.keep(self.kind, item, html)
+        return html
 
     def __call__(self, items: Sequence[Any]) -> Markup:
         items = tuple(items)
+        if not self.joined:  # made as the writer comes to them (finish), nothing kept
+            self.spliced.append(items)
+            return Markup(f"\x00chronicle-part-{len(self.spliced) - 1}\x00")
         whole = self.key(items[0]) if items else None
         old = self.old_lists.get(whole)
         if old is None and self.fragments is not None:
@@ -468,7 +476,11 @@ class _Splicer:
         self.spliced.append(parts)
         return Markup(f"\x00chronicle-part-{len(self.spliced) - 1}\x00")
 
-    def finish(self, page: bytes) -> bytes:
+    def finish(self, page: bytes) -> bytes | Iterator[bytes]:
+        """Return the page with its items' HTML in place of the markers; not joined: as its pieces,
+        the items made a thousand at a time as they are asked for."""
+        if not self.joined:
+            return self._pieces(page)
         if len(self.items) > 2 * self._live + 64:  # drop the HTML of items gone for good
             live = {self.key(item) for items, _ in self.lists.values() for item in items}
             for key in [key for key in self.items if key not in live]:
@@ -488,6 +500,19 @@ class _Splicer:
         return html
 
 
+    def _pieces(self, page: bytes) -> Iterator[bytes]:
+        pieces = self._MARK.split(page)
+        yield pieces[0]
+        for i in range(1, len(pieces), 2):
+            items = self.spliced[int(pieces[i])]
+            for start in range(0, len(items), _AT_ONCE):
+                batch = list(items[start:start + _AT_ONCE])
+                found = self.fragments.fetch(self.kind, batch) if self.fragments is not None else [None] * len(batch)
+                for item, html in zip(batch, found):
+                    yield self._render(item) if html is None else html
+            yield pieces[i + 1]
+
+
 def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) -> bool:
     """Tell whether the theme has a template (a theme may leave these pages out)."""
     known = cache.get("templates")
@@ -499,7 +524,8 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 
 def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
                  cache: dict[str, object], share: tuple[int, int] | None = None,
-                 fragments: Any = None, indexes: bool = True, skip: Collection[str] = ()) -> dict[str, bytes]:
+                 fragments: Any = None, indexes: bool = True, skip: Collection[str] = (),
+                 joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
     """Return sources/index.html, tags/index.html and tags/TAG/index.html (issue 4).
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -511,7 +537,9 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     share (k, n): only the tag pages k, k + n, k + 2n … (for worker processes,
     pipeline.Builder.render_parallel); indexes: whether to make the sources and tags
     indexes too; skip: the names of tag pages not to make (kept as they are);
-    fragments: the build cache's rendered citations and days (cache.Fragments), or None.
+    fragments: the build cache's rendered citations and days (cache.Fragments), or None;
+    joined=False (a build run once): the sources and tag pages as their pieces, each part
+    made as a writer comes to it, nothing kept in `cache` but the catalogue.
     """
     # A page shows the timeline's own values too (the Builder's key for its pages); a fragment
     # (one cited source, one day of a tag) shows its item, in the timeline's words and order only,
@@ -533,18 +561,18 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
     if indexes and _has_template(env, SOURCES_PAGE, cache):
-        files["sources/index.html"] = _sources_page(env, catalogue, common, cache, fragments)
+        files["sources/index.html"] = _sources_page(env, catalogue, common, cache, fragments, joined)
     if indexes and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
     if _has_template(env, TAG_PAGE, cache):
         tags = catalogue.tags if share is None else catalogue.tags[share[0]::share[1]]
         tags = [tag for tag in tags if f"{tag.url}index.html" not in skip] if skip else tags
-        files.update(_tag_pages(env, tags, common, cache, fragments))
+        files.update(_tag_pages(env, tags, common, cache, fragments, joined))
     return files
 
 
 def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, Any],
-                  cache: dict[str, object], fragments: Any = None) -> bytes:
+                  cache: dict[str, object], fragments: Any = None, joined: bool = True) -> bytes | Iterator[bytes]:
     key = (catalogue.publishers, catalogue.unsourced)
     cached = cache.get("sources")
     if isinstance(cached, tuple) and cached[0] == key:
@@ -552,7 +580,7 @@ def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[st
     publishers, unsourced = catalogue.publishers, catalogue.unsourced
     context = {**common, "root": "../", "page": {"kind": "sources", "path": "sources/", "title": "Sources"}}
     splicer = _Splicer(env, CITATION_PART, context, "citation", lambda c: _source_key(c.source),
-                       cache.setdefault("citations", {}), fragments)
+                       cache.setdefault("citations", {}) if joined else {}, fragments, joined=joined)
     page = _render_template(_template(env, SOURCES_PAGE), {
         **context,
         "publishers": publishers,
@@ -562,7 +590,8 @@ def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[st
         "render_citations": splicer,
     })
     html = splicer.finish(page)
-    cache["sources"] = (key, html)
+    if joined:
+        cache["sources"] = (key, html)
     return html
 
 
@@ -581,7 +610,8 @@ def _tags_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, 
 
 
 def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, Any],
-               cache: dict[str, object], fragments: Any = None) -> dict[str, bytes]:
+               cache: dict[str, object], fragments: Any = None,
+               joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
     pages: dict[str, tuple[Tag, bytes]] = {}
@@ -594,7 +624,7 @@ def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, A
             context = {**common, "root": "../../",
                        "page": {"kind": "tag", "path": tag.url, "title": tag.name}, "tag": tag}
             store = old_days.get(tag.name) or {}
-            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store, fragments, tag.name)
+            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store, fragments, tag.name, joined)
             template = template or _template(env, TAG_PAGE)
             cached = (tag, splicer.finish(_render_template(template, {**context, "render_days": splicer})))
             days[tag.name] = store
@@ -602,6 +632,7 @@ def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, A
             days[tag.name] = old_days.get(tag.name) or {}
         pages[tag.name] = cached
         files[f"{tag.url}index.html"] = cached[1]
-    cache["tag_pages"] = pages
-    cache["tag_days"] = days
+    if joined:
+        cache["tag_pages"] = pages
+        cache["tag_days"] = days
     return files

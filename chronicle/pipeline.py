@@ -10,11 +10,12 @@ from typing import Callable, Iterable, Iterator, Sequence
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, discover_names, is_entry, make_markdown, read_entry
-from .feeds import feed_warnings, render_feeds
+from .feeds import feed_warnings, render_feeds, stream_feeds
 from .cache import Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps, loads as cache_loads
 from .model import Event, Timeline
 from .pages import render_pages
-from .output import WRITTEN, Files, OutputError, files_under, put_file, signature as file_signature, write_site
+from .output import (WRITTEN, Files, OutputError, files_under, put_file, put_pieces, signature as file_signature,
+                     write_site)
 from .render import (Theme, ThemeError, default_theme, make_environment, page_context, render_event_page, render_index,
                      timeline_span)
 from .timeline import build_timeline
@@ -378,13 +379,15 @@ class Builder:
             if kind == "events":
                 return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common)) for i in task[1]]
             if kind == "index":
-                return [("index.html", self._index_from(env, timeline, common, fragments, joined=staging is None))]
+                return [("index.html", render_index(env, timeline, common, fragments=fragments, joined=staging is None))]
+            if kind == "feeds" and staging is not None:
+                return [(name, WRITTEN) for name in put_pieces(staging, stream_feeds(timeline, fragments))]
             if kind == "feeds":
-                return list(render_feeds(timeline, {}, fragments, joined=staging is None).items())
+                return list(render_feeds(timeline, {}, fragments).items())
             # One store for the tasks a process runs: the catalogue of sources and tags is made once;
-            # the pages and their parts are let go once written (nothing is rendered twice here).
+            # the pages are written as their parts are made (staging), or let go once handed over.
             files = list(render_pages(env, timeline, common, pages_store, share=task[1], fragments=fragments,
-                                      indexes=task[2], skip=skip).items())
+                                      indexes=task[2], skip=skip, joined=staging is None).items())
             for name in [name for name in pages_store if name != "catalogue"]:
                 del pages_store[name]
             return files
@@ -395,7 +398,8 @@ class Builder:
             files = make(task)
             if staging is not None:
                 for name, data in files:
-                    put_file(staging, name, data)
+                    if data is not WRITTEN:
+                        put_file(staging, name, data)
                 files = [(name, WRITTEN) for name, _ in files]
             if fragments is None:
                 return files, []
@@ -410,21 +414,6 @@ class Builder:
                 self.cache.touch(used)
             if done:
                 self.progress("rendering pages", done, len(tasks))
-
-    @staticmethod
-    def _index_from(env, timeline: Timeline, common: dict, fragments: Fragments | None,
-                    joined: bool = True) -> bytes | list[bytes]:
-        """Render the index, each day's HTML from the cache when it holds it (render_index's `days`)."""
-        if fragments is None:
-            return render_index(env, timeline, common, {}, joined)
-        days = {day.id: (day, html) for day, html in zip(timeline.days, fragments.fetch("index day", list(timeline.days)))
-                if html is not None}
-        known = set(days)
-        page = render_index(env, timeline, common, days, joined)
-        for day in timeline.days:
-            if day.id not in known and day.id in days:
-                fragments.keep("index day", day, days[day.id][1])
-        return page
 
     def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from itertools import chain
+from typing import Any, Iterator
 from urllib.parse import quote
 
 import jinja2
@@ -234,10 +235,12 @@ def page_context(timeline: Timeline) -> dict[str, Any]:
 
 
 _DAYS_MARK = "\x00chronicle-days\x00"
+_DAYS_AT_ONCE = 1000  # days looked up in the build cache at a time
 
 
 def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
-                 days: dict[str, tuple[Day, bytes]] | None = None, joined: bool = True) -> bytes | list[bytes]:
+                 days: dict[str, tuple[Day, bytes]] | None = None, fragments: Any = None,
+                 joined: bool = True) -> bytes | Iterator[bytes]:
     """Render index.html: the intro, then every day, each day from day.html.
 
     `days` keeps each day's HTML between builds; a day equal to the one it was
@@ -245,36 +248,50 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     The template asks for `render_days(timeline.days)`; the days' bytes are
     spliced in after rendering, so a 10,000-event page is not copied through
     Jinja on every save (issue 3: a save re-renders only what depends on it).
-    joined=False: the page as its pieces, for a writer to write one after the other
-    (a 10,000-event page is not copied once more in memory).
+    fragments: the build cache's days (cache.Fragments), looked up and kept
+    a thousand days at a time, instead of `days`; joined=False: the page as its
+    pieces, each day made as a writer comes to it (a build run once: 100,000
+    events make a 400 MB page, never held whole).
     """
     days = {} if days is None else days
     context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
     day_template = None
-    spliced: list[list[bytes]] = []  # the days' HTML, in order, once render_days is called
+    spliced: list[tuple[Day, ...]] = []  # the days, once render_days is called
 
-    def render_day(day: Day) -> bytes:
+    def render_day(day: Day, found: dict[str, tuple[Day, bytes]]) -> bytes:
         nonlocal day_template
-        cached = days.get(day.id)
+        cached = found.get(day.id)
         if cached is not None and cached[0] == day:
             return cached[1]
         if day_template is None:
             day_template = _template(env, "day.html")
         html = _render_template(day_template, {**context, "day": day})
-        days[day.id] = (day, html)
+        if fragments is None:
+            days[day.id] = (day, html)
+        else:
+            fragments.keep("index day", day, html)
         return html
+
+    def rendered(groups: tuple[Day, ...]) -> Iterator[bytes]:
+        for start in range(0, len(groups), _DAYS_AT_ONCE):
+            batch = groups[start:start + _DAYS_AT_ONCE]
+            found = days if fragments is None else {
+                day.id: (day, html) for day, html in zip(batch, fragments.fetch("index day", list(batch)))
+                if html is not None}
+            for day in batch:
+                yield render_day(day, found)
 
     def render_days(groups: tuple[Day, ...]) -> Markup:
         if spliced:
             raise ThemeError(TEMPLATE_PAGES["index"], None, "template error: render_days may be used once a page")
-        spliced.append([render_day(day) for day in groups])
+        spliced.append(tuple(groups))
         return Markup(_DAYS_MARK)
 
     page = _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": render_days})
     if not spliced:
-        return page
+        return page if joined else iter([page])
     head, _, tail = page.partition(_DAYS_MARK.encode())
-    pieces = [head, *spliced[0], tail]
+    pieces = chain([head], rendered(spliced[0]), [tail])
     return b"".join(pieces) if joined else pieces
 
 

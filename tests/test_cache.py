@@ -28,7 +28,7 @@ from typing import Callable
 
 import pytest
 
-from chronicle import cache as cache_module, cli, pipeline, workers
+from chronicle import cache as cache_module, cli, feeds, pages, pipeline, render, workers
 from chronicle.cache import CACHE_DIR
 from conftest import ROOT
 
@@ -157,6 +157,15 @@ def ways(monkeypatch):
 
     monkeypatch.setattr(workers, "_usable_workers", spy)
     return used
+
+
+@pytest.fixture(autouse=True)
+def few_at_once(monkeypatch):
+    """A build run once writes the long files as their parts are made, looked up in the cache a
+    thousand at a time: a few at a time here, so that every test takes those steps many times."""
+    monkeypatch.setattr(feeds, "_STREAMED", 3)
+    monkeypatch.setattr(pages, "_AT_ONCE", 5)
+    monkeypatch.setattr(render, "_DAYS_AT_ONCE", 7)
 
 
 def build(project, monkeypatch, *argv: str, workers_wanted: str | None = None):

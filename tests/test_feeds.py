@@ -13,6 +13,7 @@ import icalendar
 import jsonschema
 import pytest
 
+from chronicle import feeds, pipeline
 from chronicle.config import Options
 from chronicle.feeds import feed_warnings, fold
 from chronicle.pipeline import Builder
@@ -458,6 +459,23 @@ def test_a_rebuild_after_an_edit_equals_a_fresh_build(project):
     fresh = Builder(Options(content=project.content, base_url=BASE)).build(write=False).files
     assert {name: rebuilt[name] for name in FEEDS} == {name: fresh[name] for name in FEEDS}
     assert rebuilt["feed.xml"] != first["feed.xml"]
+
+
+@pytest.mark.parametrize("base_url", [BASE, None])
+def test_a_build_streams_the_very_files_serve_joins(project, monkeypatch, base_url):
+    # A writing build streams the feeds a few events at a time (stream_feeds), from the cache's
+    # fragments where it has them; serve and check join them whole (render_feeds).
+    monkeypatch.setattr(feeds, "_STREAMED", 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_EVENTS", 1)  # the path of a large timeline
+    write_timeline(project)
+    options = ("--base-url", base_url) if base_url else ()
+    names = [name for name in FEEDS if base_url or name != "sitemap.xml"]
+    for _ in range(2):  # filling the cache, then from it with one event edited
+        assert project.run(*options).code == 0
+        joined = Builder(Options(content=project.content, base_url=base_url)).build(write=False).files
+        assert {name: read_bytes(project, name) for name in names} == {name: joined[name] for name in names}
+        project.entry("summit.md", "title: Summit, retitled\ndate: 2024-10-29T09:00\nend: 2024-10-29T17:15")
+    assert not (project.root / "output" / "sitemap.xml").exists() or base_url
 
 
 def test_a_body_edit_leaves_the_calendar_and_sitemap_objects_alone(project):
