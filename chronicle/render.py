@@ -243,8 +243,8 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
                  joined: bool = True) -> bytes | Iterator[bytes]:
     """Render index.html: the intro, then every day, each day from day.html.
 
-    `days` keeps each day's HTML between builds; a day equal to the one it was
-    rendered from is reused as it is, so an edit re-renders only its own day.
+    `days` keeps each day's HTML between builds (None: nothing is kept); a day equal
+    to the one it was rendered from is reused as it is, so an edit re-renders only its own day.
     The template asks for `render_days(timeline.days)`; the days' bytes are
     spliced in after rendering, so a 10,000-event page is not copied through
     Jinja on every save (issue 3: a save re-renders only what depends on it).
@@ -253,7 +253,6 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     pieces, each day made as a writer comes to it (a build run once: 100,000
     events make a 400 MB page, never held whole).
     """
-    days = {} if days is None else days
     context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
     day_template = None
     spliced: list[tuple[Day, ...]] = []  # the days, once render_days is called
@@ -266,16 +265,16 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         if day_template is None:
             day_template = _template(env, "day.html")
         html = _render_template(day_template, {**context, "day": day})
-        if fragments is None:
-            days[day.id] = (day, html)
-        else:
+        if fragments is not None:
             fragments.keep("index day", day, html)
+        elif days is not None:
+            days[day.id] = (day, html)
         return html
 
     def rendered(groups: tuple[Day, ...]) -> Iterator[bytes]:
         for start in range(0, len(groups), _DAYS_AT_ONCE):
             batch = groups[start:start + _DAYS_AT_ONCE]
-            found = days if fragments is None else {
+            found = (days or {}) if fragments is None else {
                 day.id: (day, html) for day, html in zip(batch, fragments.fetch("index day", list(batch)))
                 if html is not None}
             for day in batch:

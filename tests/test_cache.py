@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tracemalloc
 import tty
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +31,7 @@ import pytest
 
 from chronicle import cache as cache_module, cli, feeds, pages, pipeline, render, workers
 from chronicle.cache import CACHE_DIR
+from chronicle.diagnostics import Report
 from conftest import ROOT
 
 BIG = 250  # events: above pipeline.PARALLEL_ENTRIES (64) and PARALLEL_EVENTS (200), so workers parse and render
@@ -243,6 +245,59 @@ def test_every_way_of_building_gives_the_same_bytes(project, monkeypatch, ways, 
     assert done.stderr.splitlines() == reference.lines
     assert f"cache: {count} of {count} entries)" in done.stdout
     same_tree(project.root / "other", expected)
+
+
+def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monkeypatch):
+    """The index, the sources and tag pages and the feeds come as their pieces, each part made when
+    the writer asks for it, a few at a time (few_at_once), never all held: a build's memory stays
+    flat however long they are. Joined, the pieces are the files serve makes."""
+    generated(project, 2 * BIG)
+    builder = pipeline.Builder(cli.Options(content=project.content))
+    timeline, _ = builder.assemble(Report())
+    env = builder._theme(pipeline.theme_for(builder.options))
+    common = render.page_context(timeline)
+    made: list[str] = []
+
+    def spy(template, context):
+        made.append(template.name)
+        return real(template, context)
+
+    real = render._render_template
+    monkeypatch.setattr(render, "_render_template", spy)
+    monkeypatch.setattr(pages, "_render_template", spy)
+
+    assert b"".join(render.render_index(env, timeline, common, joined=False)) == render.render_index(env, timeline, common)
+    made.clear()
+    pieces = render.render_index(env, timeline, common, joined=False)
+    assert next(pieces) and made == ["index.html"]  # the page's head: no day made yet
+    assert [next(pieces) for _ in range(render._DAYS_AT_ONCE)] and made.count("day.html") == render._DAYS_AT_ONCE
+    tracemalloc.start()
+    size = sum(map(len, pieces))  # the rest, each piece let go once counted, as a writer does
+    held = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert made.count("day.html") == len(timeline.days)
+    assert size > 500_000 and held < size / 3, "the index's pieces are let go once written, not kept"
+
+    made.clear()
+    files = pages.render_pages(env, timeline, common, {}, joined=False)
+    assert set(made) == {"sources.html", "tags.html", "tag.html"}  # the pages' heads and tails, no part
+    assert all(not isinstance(data, bytes) for name, data in files.items() if name != "tags/index.html")
+    joined = pages.render_pages(env, timeline, common, {})
+    assert {name: b"".join(data) if not isinstance(data, bytes) else data for name, data in files.items()} == joined
+
+    made_feeds: list[object] = []
+    real_fragments = feeds._fragments
+    monkeypatch.setattr(feeds, "_fragments", lambda *a: made_feeds.append(a) or real_fragments(*a))
+    streamed = feeds.stream_feeds(timeline)
+    heads = [next(streamed) for _ in range(4)]  # Atom, calendar, TimelineJS, sitemap
+    assert [name for name, _ in heads] == ["feed.xml", "calendar.ics", "timeline.json", "sitemap.xml"]
+    assert not made_feeds
+    heads.append(next(streamed))
+    assert len(made_feeds) == feeds._STREAMED
+    by_name: dict[str, list[bytes]] = {}
+    for name, piece in [*heads, *streamed]:
+        by_name.setdefault(name, []).append(piece)
+    assert {name: b"".join(p) for name, p in by_name.items()} == feeds.render_feeds(timeline, {})
 
 
 def test_a_no_cache_build_leaves_the_cache_as_it_was(project, monkeypatch):
