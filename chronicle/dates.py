@@ -6,7 +6,7 @@ import calendar
 import enum
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -65,12 +65,13 @@ class DateError(ValueError):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class When:
     """A start in the timeline zone, and how precisely it is known."""
 
     start: datetime
     precision: Precision
+    _sort_key: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.start.utcoffset() is None:
