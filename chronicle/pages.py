@@ -428,7 +428,7 @@ class _Splicer:
         self.items: dict[object, tuple] = store.setdefault("items", {})
         store["lists"] = self.lists
         self.changed = False  # whether any list's HTML differs from last time
-        self.spliced: list[list[bytes]] = []
+        self.spliced: list[Sequence] = []  # joined: each list's HTML; else its items, made in finish
         self._template: jinja2.Template | None = None
         self._live = 0
 
@@ -450,8 +450,7 @@ class _Splicer:
     def __call__(self, items: Sequence[Any]) -> Markup:
         items = tuple(items)
         if not self.joined:  # made as the writer comes to them (finish), nothing kept
-            self.spliced.append(items)
-            return Markup(f"\x00chronicle-part-{len(self.spliced) - 1}\x00")
+            return self._marker(items)
         whole = self.key(items[0]) if items else None
         old = self.old_lists.get(whole)
         if old is None and self.fragments is not None:
@@ -473,7 +472,11 @@ class _Splicer:
         self.changed = self.changed or old is None or (parts is not old[1] and parts != old[1])
         self.lists[whole] = (items, parts)
         self._live += len(items)
-        self.spliced.append(parts)
+        return self._marker(parts)
+
+    def _marker(self, spliced: Sequence) -> Markup:
+        """Return what the template shows in place of a list (replaced by finish)."""
+        self.spliced.append(spliced)
         return Markup(f"\x00chronicle-part-{len(self.spliced) - 1}\x00")
 
     def finish(self, page: bytes) -> bytes | Iterator[bytes]:
@@ -498,7 +501,6 @@ class _Splicer:
         html = b"".join(out)
         self.store["page"] = (page, html)
         return html
-
 
     def _pieces(self, page: bytes) -> Iterator[bytes]:
         pieces = self._MARK.split(page)

@@ -372,7 +372,7 @@ class Builder:
 
         pages_store: dict[str, object] = {}
 
-        def make(task: tuple) -> list[tuple[str, bytes]]:
+        def make(task: tuple) -> list[tuple[str, object]]:  # bytes, pieces to write, or WRITTEN
             kind = task[0]
             if kind == "events":
                 return [(f"{events[i].url}index.html", render_event_page(env, timeline, i, common)) for i in task[1]]
