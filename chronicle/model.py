@@ -32,6 +32,9 @@ class Source:
         """Return the text a reader sees first: the publisher, else the title, else the host."""
         return self.publisher or self.title or host_of(self.url or "") or "Source"
 
+    def __reduce__(self):  # as When's: the constructor, not the slots' generic __setstate__
+        return Source, (self.url, self.title, self.publisher, self.date, self.archive)
+
 
 @dataclass(frozen=True, slots=True)  # slots: no __dict__ (about a kilobyte an event)
 class Event:
