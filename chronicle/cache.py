@@ -26,7 +26,7 @@ from .model import Event
 
 CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 1
-_DIGEST = 20
+_DIGEST = DIGEST_SIZE = 20  # the bytes of every key
 _PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold build's memory stays flat
 _PENDING_PART_BYTES = 8 * 1024 * 1024  # as much, in a worker rendering a long file beside its parts
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import struct
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -11,7 +13,8 @@ from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
 from .entries import discover, discover_names, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds, stream_feeds
-from .cache import Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps, loads as cache_loads
+from .cache import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
+                    loads as cache_loads)
 from .model import Event, Timeline
 from .pages import render_pages
 from .output import (WRITTEN, Files, OutputError, files_under, put_file, put_pieces, signature as file_signature,
@@ -26,6 +29,8 @@ LOOKUPS_AT_ONCE = 1000
 PARALLEL_EVENTS = 200  # a smaller timeline is rendered in this process (Builder.render)
 EVENT_PAGES_A_TASK = 250
 TAG_SHARES = 3  # the tag pages are shared among this many jobs
+_SETTLED_NS = 2_000_000_000  # an entry changed this recently is read by every look (Builder._entry_keys)
+_STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, size, inode
 
 
 class UsageError(Exception):
@@ -459,36 +464,25 @@ class Builder:
         """Key every input (each entry by its bytes, the settings, the theme, the options); when
         they are the inputs of the build that wrote output/ and every file of output/ is as that
         build wrote it, return that build's result (its messages told again). Else return each
-        entry's key by its path (as str(Path) names it), for the build to go on with; None when
-        there is no such build to compare with (a first build, a new cache: nothing is keyed
-        twice) or an entry cannot be read (the build says why)."""
+        entry's key by its path (as str(Path) names it), for the build to go on with (no entry is
+        read twice); None when an entry cannot be read (the build says why)."""
         self._check_content()
         output = self.options.output.resolve()
-        place, manifest_place = self._place("built"), self._place("manifest")
-        found = self.cache.get_many([place, manifest_place])
+        place, manifest_place, seen_place = self._place("built"), self._place("manifest"), self._place("seen")
+        found = self.cache.get_many([place, manifest_place, seen_place])
+        self._load_settings(Report())  # its messages are told by assemble, or kept in the record
+        keys = self._entry_keys(found.get(seen_place), seen_place)
+        if keys is None:
+            return None
         try:
             inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
             blob = found[manifest_place]
             diagnostics = tuple(diagnostics)
             if manifest_sum != digest(blob) or not all(type(d) is Diagnostic for d in diagnostics) or \
                     type(events) is not int or type(pages) is not int:
-                return None
-        except Exception:  # no record, or not one this version wrote
-            return None
-        self._load_settings(Report())  # its messages are told by assemble, or kept in the record
-        prefix = self._entry_hasher()
-        keys: dict[str, bytes] = {}
-        for path in discover_names(self.options.content):
-            try:
-                with open(path, "rb", buffering=0) as file:
-                    data = file.read(MAX_ENTRY_BYTES + 1)
-            except OSError:
-                return None
-            if len(data) > MAX_ENTRY_BYTES:
-                return None
-            # The bytes as read_text's text keys them: the same for UTF-8; a file that is not has
-            # no value in the cache under its key, and is read again (and reported) by the build.
-            keys[path] = digest_from(prefix, path, data)
+                return keys
+        except Exception:  # no record (a first build, a new cache), or not one this version wrote
+            return keys
         if self._inputs_key(theme, keys) != inputs:
             return keys
         manifest = _manifest(blob)
@@ -500,9 +494,46 @@ class Builder:
         self.cache.count(len(keys), 0)
         return Result(report, pages=pages, events=events)
 
+    def _entry_keys(self, record: bytes | None, place: bytes) -> dict[str, bytes] | None:
+        """Return each entry's key by its path; None when an entry cannot be read.
+
+        An entry whose file is as the last look found it (lstat's times, size and inode) is not read
+        again: its key is the one the look recorded, as git's index trusts a file's stat. Only files
+        changed at least _SETTLED_NS before they were looked at are recorded: a file changed again
+        within the clock's tick would keep its times (ctime cannot be set back by hand)."""
+        prefix = self._entry_hasher()
+        recorded = _read_seen(record, digest_from(prefix))
+        keys: dict[str, bytes] = {}
+        settled: list[tuple[str, bytes]] = []
+        horizon = time.time_ns() - _SETTLED_NS
+        for path in discover_names(self.options.content):
+            try:
+                stat = os.lstat(path)  # before the bytes are read: a change after it is a new stat
+                packed = _STAT.pack(stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+                known = recorded.get(path)
+                if known is not None and known[0] == packed:
+                    keys[path] = known[1]
+                else:
+                    with open(path, "rb", buffering=0) as file:
+                        data = file.read(MAX_ENTRY_BYTES + 1)
+                    if len(data) > MAX_ENTRY_BYTES:
+                        return None
+                    # The bytes as read_text's text keys them: the same for UTF-8; a file that is not
+                    # has no value in the cache under its key, and is read again (and reported) by the build.
+                    keys[path] = digest_from(prefix, path, data)
+            except OSError:
+                return None
+            if stat.st_ctime_ns < horizon and stat.st_mtime_ns < horizon:
+                settled.append((path, packed))
+        seen = _seen_record(digest_from(prefix), settled, keys) if settled else record
+        if seen != record:
+            self.cache.put(place, seen)
+        return keys
+
     def _place(self, kind: str) -> bytes:
         """Return where the cache keeps what it knows of the output folder: its manifest ("manifest"),
-        its spare's ("spare"), the record of the build that wrote it ("built")."""
+        its spare's ("spare"), the record of the build that wrote it ("built"), the entries as the
+        last look found them ("seen")."""
         return self.cache.key(kind, str(self.options.output.resolve()))
 
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
@@ -607,6 +638,30 @@ def _holds_only(output: Path, names: Iterable[str]) -> bool:
 def _theme_parts(theme: Theme) -> list[str | bytes]:
     files = sorted(p for p in theme.root.rglob("*") if p.is_file())
     return [part for p in files for part in (p.relative_to(theme.root).as_posix(), p.read_bytes())]
+
+
+def _seen_record(prefix: bytes, settled: list[tuple[str, bytes]], keys: dict[str, bytes]) -> bytes:
+    """Return what the look records of the settled entries: their paths, stats and keys, in three
+    long values (100,000 entries: 8 MB, no object an entry)."""
+    return cache_dumps((prefix, "\0".join(path for path, _ in settled), b"".join(packed for _, packed in settled),
+                        b"".join(keys[path] for path, _ in settled)))
+
+
+def _read_seen(record: bytes | None, prefix: bytes) -> dict[str, tuple[bytes, bytes]]:
+    """Return each recorded entry's (stat, key) by its path; {} when the record is unusable or was
+    made with another prefix (the settings, the working folder and Chronicle's code key the entries)."""
+    try:
+        made_with, paths, stats, keys = cache_loads(record)
+        if made_with != prefix or not paths or type(stats) is not bytes or type(keys) is not bytes:
+            return {}
+        paths = paths.split("\0")
+        size = _STAT.size
+        if len(stats) != size * len(paths) or len(keys) != DIGEST_SIZE * len(paths):
+            return {}
+        return {path: (stats[i * size:(i + 1) * size], keys[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE])
+                for i, path in enumerate(paths)}
+    except Exception:
+        return {}
 
 
 def _entry_value(value: object) -> tuple[Event | None, tuple[Diagnostic, ...]]:

@@ -458,6 +458,62 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
     same_tree(output, expected)
 
 
+def opened_by_the_look(monkeypatch) -> list[str]:
+    """Record the entries the quick look reads (the build's own reads go through read_text)."""
+    opened: list[str] = []
+    monkeypatch.setattr(pipeline, "open", lambda path, *a, **k: opened.append(path) or open(path, *a, **k),
+                        raising=False)
+    return opened
+
+
+def test_the_look_reads_only_the_entries_changed_since_it_last_saw_them(project, monkeypatch):
+    """An entry whose lstat (times, size, inode) is as the last look recorded is keyed as then,
+    unread; an entry changed too recently to be sure of its times is not recorded, so is read."""
+    count = generated(project)
+    opened = opened_by_the_look(monkeypatch)
+    build(project, monkeypatch)
+    build(project, monkeypatch)  # the files were written just now: none has settled, each is read
+    assert len(opened) == 2 * count and len(set(opened)) == count
+    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)  # as if they had been written long ago
+    build(project, monkeypatch)
+    del opened[:]
+    hits(build(project, monkeypatch), count, count)
+    assert opened == []
+    entry = project.content / "event-010.md"
+    text = entry.read_text()
+    entry.write_text(text.replace('title: "Event 10:', 'title: "Event 10, edited:'))
+    build(project, monkeypatch)
+    assert opened == ["content/event-010.md"]
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(project.root / "output", expected)
+    # The same size and the same mtime, put back by hand: the change time still tells.
+    stat = entry.stat()
+    entry.write_text(text.replace('title: "Event 10:', 'title: "Event 10, EDITED:'))
+    os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (entry.stat().st_size, entry.stat().st_mtime_ns, entry.stat().st_ino) == (stat.st_size, stat.st_mtime_ns,
+                                                                                   stat.st_ino)
+    del opened[:]
+    build(project, monkeypatch)
+    assert opened == ["content/event-010.md"]
+    assert b"Event 10, EDITED:" in (project.root / "output" / "index.html").read_bytes()
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(project.root / "output", expected)
+
+
+def test_a_look_record_made_with_other_settings_is_not_used(project, monkeypatch):
+    """The entries' keys depend on the settings: a record made before they changed is not read."""
+    count = generated(project)
+    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
+    build(project, monkeypatch)
+    index = project.content / "_index.md"
+    index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
+    opened = opened_by_the_look(monkeypatch)
+    build(project, monkeypatch)
+    assert len(opened) == count
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(project.root / "output", expected)
+
+
 def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project, monkeypatch):
     """A tag page is kept while its tag's events and the timeline's own values are; the tag pages
     of an edited event are made again, and a tag it is given gets its page, as a fresh build has."""
