@@ -18,11 +18,12 @@ import pickle
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from .dates import Precision
 from .model import Event
+from .output import Layout, Part, Previous
 
 CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 1
@@ -259,17 +260,20 @@ class Fragments:
     looked up in the cache file by worker processes, under a key of all each is made from.
 
     site: a digest of what every page shows besides its events; prints: each event's
-    entry key, by id(event). A worker opens the file for itself (a connection is not
-    shared across fork) and writes what it renders there (flush), so that no part
-    crosses between processes; every key it looked up or wrote is in `used`, for the
-    parent to count as used (Cache.touch).
+    entry key, by id(event); output: the folder the last build wrote, whose long files
+    are spliced from (parts): where a file there is as written, its parts that are still
+    the same are copied from it, neither looked up nor made. A worker opens the file for
+    itself (a connection is not shared across fork) and writes what it renders there
+    (flush), so that no part crosses between processes; every key it looked up or wrote
+    is in `used`, for the parent to count as used (Cache.touch).
     """
 
-    def __init__(self, cache: Cache, site: bytes, prints: dict[int, bytes]):
+    def __init__(self, cache: Cache, site: bytes, prints: dict[int, bytes], output: Path | None = None):
         self.path = cache.folder / "cache.sqlite"
-        self.version, self.site, self.prints = cache.version, site, prints
+        self.version, self.site, self.prints, self.output = cache.version, site, prints, output
         self.made: dict[bytes, bytes] = {}
         self._prefixes: dict[str, object] = {}
+        self._previous: dict[str, Previous | None] = {}
         self._size = 0
         self.used: list[bytes] = []
         self._db: sqlite3.Connection | None = None
@@ -294,14 +298,12 @@ class Fragments:
         return digest_from(prefix, repr(label), repr(getattr(item, "gap", None)),
                            b"".join([self.prints[id(event)] for event in events]))
 
-    def fetch(self, kind: str, items: list, decode=None) -> list:
-        """Return the kept part of each item, None where there is none (or it fails its checksum).
+    def layout_key(self, name: str) -> bytes:
+        """Return where the layout of the long file `name` of output/ is kept."""
+        return digest(self.version, "layout", str(self.output), name)
 
-        decode: applied to each part as it is read (the raw bytes are let go at once); a part it
-        raises on is None, made again.
-        """
-        keys = [self.key(kind, item) for item in items]
-        self.used += keys
+    def _get(self, keys: list[bytes], decode: Callable[[bytes], Any] | None = None) -> dict[bytes, Any]:
+        """Return the values kept under keys (decoded), each checked against its checksum."""
         found: dict[bytes, object] = {}
         try:
             db = self._connection()
@@ -316,10 +318,77 @@ class Fragments:
                             pass
         except sqlite3.Error:
             found.clear()
+        return found
+
+    def fetch(self, kind: str, items: list, decode=None) -> list:
+        """Return the kept part of each item, None where there is none (or it fails its checksum).
+
+        decode: applied to each part as it is read (the raw bytes are let go at once); a part it
+        raises on is None, made again.
+        """
+        keys = [self.key(kind, item) for item in items]
+        self.used += keys
+        found = self._get(keys, decode)
         return [found.get(key) for key in keys]
 
+    def previous(self, name: str) -> Previous | None:
+        """Return the long file `name` of output/ with where its parts lie, when its layout is
+        kept and the file is as it was written; else None. Asked by the maker of the file and
+        by its writer: the same answer to both."""
+        if name not in self._previous:
+            previous = None
+            if self.output is not None:
+                kept = self._get([self.layout_key(name)], loads).get(self.layout_key(name))
+                try:
+                    layout = Layout(*kept)
+                    if type(layout.keys) is bytes and type(layout.spans) is bytes:
+                        like = next((p for p in self._previous.values() if p is not None), None)
+                        previous = layout.previous(self.output / name, _DIGEST, like)
+                except Exception:  # no layout, or not one this version wrote
+                    pass
+            self._previous[name] = previous
+        return self._previous[name]
+
+    def reused(self, key: bytes, name: str) -> bool:
+        """Tell whether the file `name` of output/ holds the part of key (counted as used)."""
+        previous = self.previous(name)
+        if previous is None or key not in previous:
+            return False
+        self.used.append(key)
+        return True
+
+    def parts(self, kind: str, items: Sequence, make: Callable[[Any], bytes], name: str | None = None,
+              at_once: int = 1000) -> Iterator[Part]:
+        """Yield each item's part, in order, at_once items at a time: as the file `name` of output/
+        holds it (no bytes: the writer copies it from there), else as the cache keeps it, else
+        made by make (and kept)."""
+        previous = self.previous(name) if name is not None else None
+        for start in range(0, len(items), at_once):
+            batch = items[start:start + at_once]
+            keys = [self.key(kind, item) for item in batch]
+            self.used += keys
+            found = self._get([key for key in keys if previous is None or key not in previous])
+            for item, key in zip(batch, keys):
+                if previous is not None and key in previous:
+                    yield Part(key, None)
+                    continue
+                html = found.pop(key, None)
+                if html is None:
+                    html = make(item)
+                    self._keep(key, html)
+                yield Part(key, html)
+
+    def record(self, name: str, layout: Layout | None) -> None:
+        """Keep the layout of the long file `name` as just written, for the next build's splicing."""
+        self._previous.pop(name, None)
+        if layout is not None:
+            self._keep(self.layout_key(name), dumps(tuple(layout)))
+
     def keep(self, kind: str, item: object, html: bytes) -> None:
-        self.made[self.key(kind, item)] = html
+        self._keep(self.key(kind, item), html)
+
+    def _keep(self, key: bytes, html: bytes) -> None:
+        self.made[key] = html
         self._size += len(html)
         if self._size > _PENDING_PART_BYTES:
             self.flush()

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from .dates import Precision, When, format_span, format_when
 from .model import Event, Source, Timeline
+from .output import Part
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -533,10 +534,11 @@ def render_feeds(timeline: Timeline, cache: dict[str, object], stored: Any = Non
     return dict(state.files)
 
 
-def stream_feeds(timeline: Timeline, stored: Any = None) -> Iterator[tuple[str, bytes]]:
+def stream_feeds(timeline: Timeline, stored: Any = None) -> Iterator[tuple[str, bytes | Part]]:
     """Yield the files of render_feeds as (name, piece): each file's pieces in order, the files'
     pieces interleaved, a thousand events at a time. For a build run once: at 100,000 events the
-    long files are 850 MB, never held whole. stored: as render_feeds'."""
+    long files are 850 MB, never held whole. stored: as render_feeds'; an event's share that
+    every file of output/ holds as it is comes as a Part with no bytes, copied from there."""
     site = _site(timeline)
     events = timeline.events
     files = {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
@@ -545,11 +547,16 @@ def stream_feeds(timeline: Timeline, stored: Any = None) -> Iterator[tuple[str, 
     for name in files:
         yield name, ends[name][0]
     for start in range(0, len(events), _STREAMED):
-        for number, part in enumerate(_parts(events[start:start + _STREAMED], site, stored, {}), start):
+        batch = events[start:start + _STREAMED]
+        keys = [stored.key("feeds", event) for event in batch] if stored is not None else [None] * len(batch)
+        copied = [key is not None and all(stored.reused(key, name) for name in files) for key in keys]
+        made = iter(_parts(tuple(event for event, copy in zip(batch, copied) if not copy), site, stored, {}))
+        for number, (key, copy) in enumerate(zip(keys, copied), start):
+            part = None if copy else next(made)
             for name, share in files.items():
                 if share == "timelinejs" and number:
                     yield name, _JSON_SEPARATOR
-                yield name, getattr(part, share)
+                yield name, getattr(part, share) if key is None else Part(key, None if copy else getattr(part, share))
     for name in files:
         yield name, ends[name][1]
     yield "robots.txt", _robots(site)

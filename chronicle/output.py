@@ -9,9 +9,10 @@ import fcntl
 import os
 import shutil
 import tempfile
+from array import array
 from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -39,12 +40,16 @@ class OutputError(Exception):
 
 def safe_relative(name: str) -> PurePosixPath:
     """Return name as a relative path that stays inside the output, or raise OutputError."""
-    path = PurePosixPath(name)
-    if not name or path.is_absolute() or "\\" in name or "\0" in name or any(
+    return PurePosixPath(_checked(name))
+
+
+def _checked(name: str) -> str:
+    """Return name when it is a relative path that stays inside the output; else raise OutputError."""
+    if not name or name.startswith("/") or "\\" in name or "\0" in name or any(
         part in ("", ".", "..") for part in name.split("/")
     ):
         raise OutputError(f"refusing to write '{name}': it would leave the output folder")
-    return path
+    return name
 
 
 def check_target(output: Path, protected: list[Path]) -> None:
@@ -133,32 +138,40 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
     else:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
     present = present or set()
-    made: set[PurePosixPath] = {PurePosixPath(".")}
+    made: set[str] = {""}  # the folders made in staging, by their names
     signatures: dict[str, Signature] = {}
+    # Names joined as strings: 10,000 kept pages are linked while the workers render.
+    root, live_root = str(staging), str(output)
     try:
         if callable(files):
             files = files(staging)
         for name, data in files.items() if isinstance(files, Mapping) else files:
             # Every part of the name is checked (no '..', no absolute path), and staging is a
             # folder a build made, holding only what it wrote: no link can lead outside.
-            relative = safe_relative(name)
-            path = staging / relative
+            path = os.path.join(root, _checked(name))
             if data is WRITTEN:
                 signatures[name] = signature(path)
                 continue
-            if relative.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.update(relative.parents)
+            folder = name.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                while folder not in made:
+                    made.add(folder)
+                    folder = folder.rpartition("/")[0]
             was = holds.get(name)
             if data is None:
                 # Kept as it is: its bytes and signature. A spare often holds that very file already.
-                live = output / relative
-                if was is None or was != signature(path) or was != signature(live):
+                live = os.path.join(live_root, name)
+                now = signature(path) if was is not None else None
+                if was is None or was != now or was != signature(live):
                     if holds:
                         _unlink(path)
                     os.link(live, path)
-            elif not (previous is not None and previous.get(name) is data and _link(output / relative, path)):
-                _write_new(path, data, replace=bool(holds))
+                    now = signature(path)
+                signatures[name] = now
+                continue
+            if not (previous is not None and previous.get(name) is data and _link(os.path.join(live_root, name), path)):
+                _write_new(Path(path), data, replace=bool(holds))
             signatures[name] = signature(path)
         for name in present - signatures.keys():
             _unlink(staging / name)  # a page gone since (an event deleted or renamed), or a stray file
@@ -170,40 +183,194 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
         raise
 
 
-def put_file(staging: Path, name: str, data: bytes | Iterable[bytes]) -> None:
+class Part(NamedTuple):
+    """A part of a long file under its key (cache.Fragments): its bytes, or None where the file as
+    the last build wrote it holds them (Previous), to be copied from there as they are."""
+
+    key: bytes
+    data: bytes | None
+
+
+class Layout(NamedTuple):
+    """Where each keyed part lies in a file as written: keys (20 bytes each, joined) and their
+    offsets and lengths (an array of pairs); signature: the file as it was written."""
+
+    signature: Signature
+    keys: bytes
+    spans: bytes
+
+    def previous(self, path: Path, key_size: int, like: "Previous | None" = None) -> "Previous | None":
+        """Return the parts of the file at path as this layout places them; None when the file is
+        no longer the one written (another signature), or the layout is not whole. like: a file
+        whose parts may be these very keys in this order (the four feeds): its index is shared."""
+        spans = array("q", self.spans)
+        count = len(self.keys) // key_size
+        if signature(path) != tuple(self.signature) or len(spans) != 2 * count or len(self.keys) != count * key_size:
+            return None
+        if like is not None and like.keys == self.keys:
+            return Previous(path, self.keys, like.index, spans)
+        return Previous(path, self.keys, {self.keys[i * key_size:(i + 1) * key_size]: i for i in range(count)}, spans)
+
+
+class Previous(NamedTuple):
+    """A long file as the last build wrote it, and where each of its parts lies in it (by key)."""
+
+    path: Path
+    keys: bytes  # the layout's, joined
+    index: dict[bytes, int]  # a part's key → its place in spans
+    spans: array  # offset, length: two numbers a part
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def span(self, key: bytes) -> tuple[int, int]:
+        i = self.index[key]
+        return self.spans[2 * i], self.spans[2 * i + 1]
+
+
+_BUFFER = 1 << 20  # bytes of small pieces written at once
+
+
+class _LongFile:
+    """A new file written from its pieces: bytes, or keyed parts (recorded in its layout) given
+    or copied from the previous file (os.copy_file_range: within the kernel, no byte through Python)."""
+
+    def __init__(self, path: Path, previous: Previous | None):
+        self.path, self.previous = path, previous
+        self.file = open(path, "xb", buffering=0)
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+        self.offset = 0
+        self.keys: list[bytes] = []
+        self.spans = array("q")
+        self.copy: list[int] = []  # [source offset, length] of the range to copy next
+        self.source: int | None = None
+
+    def write(self, piece: bytes | Part) -> None:
+        if type(piece) is not Part:
+            self._copy()
+            self._add(piece)
+            return
+        key, data = piece
+        length = self.previous.span(key)[1] if data is None else len(data)
+        self.keys.append(key)
+        self.spans.extend((self.offset, length))
+        if data is not None:
+            self._copy()
+            self._add(data)
+            return
+        start = self.previous.span(key)[0]
+        if self.copy and self.copy[0] + self.copy[1] == start:
+            self.copy[1] += length  # unchanged parts in a row: one copy
+        else:
+            self._copy()
+            self.copy = [start, length]
+        self.offset += length
+
+    def _add(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.pending_size += len(data)
+        self.offset += len(data)
+        if self.pending_size >= _BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.file.write(b"".join(self.pending))  # a regular file: written whole
+            self.pending, self.pending_size = [], 0
+
+    def _copy(self) -> None:
+        if not self.copy:
+            return
+        self._flush()
+        start, length = self.copy
+        self.copy = []
+        if self.source is None:
+            self.source = os.open(self.previous.path, os.O_RDONLY | os.O_CLOEXEC)
+        _copy_range(self.source, self.file.fileno(), start, length)
+
+    def close(self) -> Layout | None:
+        """Finish the file; return its layout (None: it has no keyed part)."""
+        try:
+            self._copy()
+            self._flush()
+        finally:
+            self.file.close()
+            if self.source is not None:
+                os.close(self.source)
+        if not self.keys:
+            return None
+        return Layout(signature(self.path), b"".join(self.keys), self.spans.tobytes())
+
+
+def _copy_range(source: int, target: int, start: int, length: int) -> None:
+    """Append length bytes of source from start to target (at its position)."""
+    while length:
+        try:
+            done = os.copy_file_range(source, target, length, start)
+        except (AttributeError, OSError) as error:  # not Linux, or not between these files
+            if isinstance(error, OSError) and error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                                                  errno.EOPNOTSUPP, errno.ENOTSUP):
+                raise
+            data = os.pread(source, min(length, _BUFFER), start)
+            done = len(data)
+            os.write(target, data) if done else None
+        if not done:
+            raise OSError(errno.EIO, "the previous file is shorter than its layout", str(source))
+        start += done
+        length -= done
+
+
+def put_file(staging: Path, name: str, data: bytes | Iterable[bytes | Part],
+             previous: Previous | None = None) -> Layout | None:
     """Write one file into a staging folder (write_site's, given to a maker), as write_site would;
-    data: its bytes, or its pieces in order (an iterator: made as they are written)."""
+    data: its bytes, or its pieces in order (an iterator: made as they are written), among them
+    keyed parts, of which previous (the file in output/) may hold some. Return the new file's
+    layout (None: no keyed part)."""
     path = staging / safe_relative(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_new(path, data, replace=True)
+    return _write_new(path, data, replace=True, previous=previous)
 
 
-def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes]]) -> list[str]:
+def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes | Part]],
+               previous: Callable[[str], Previous | None] = lambda name: None) -> dict[str, Layout | None]:
     """Write files given as (name, piece) pairs, each file's pieces in order and the files'
-    interleaved (feeds.stream_feeds), into a staging folder as put_file would; return their names."""
-    files: dict[str, BinaryIO] = {}
-    with ExitStack() as opened:
+    interleaved (feeds.stream_feeds), into a staging folder as put_file would; return their
+    names and layouts. previous: the file in output/ of a name, holding some of its parts."""
+    files: dict[str, _LongFile] = {}
+    layouts: dict[str, Layout | None] = {}
+    try:
         for name, piece in pieces:
             file = files.get(name)
             if file is None:
                 path = staging / safe_relative(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _unlink(path)  # a spare's file, maybe linked to output/'s: replaced, never written into
-                file = files[name] = opened.enter_context(path.open("wb"))
+                file = files[name] = _LongFile(path, previous(name))
             file.write(piece)
-    return list(files)
+    finally:
+        with ExitStack() as closing:  # every file closed, even if one fails
+            for name, file in files.items():
+                closing.callback(lambda name=name, file=file: layouts.__setitem__(name, file.close()))
+    return layouts
 
 
-def _write_new(path: Path, data: bytes | Iterable[bytes], replace: bool) -> None:
+def _write_new(path: Path, data: bytes | Iterable[bytes | Part], replace: bool,
+               previous: Previous | None = None) -> Layout | None:
     """Write data (bytes, or pieces) as a new file at path. replace: a file may be there (a
     spare's), removed first, never written into: it may be output/'s own, hard-linked."""
     if replace:
         _unlink(path)
     if isinstance(data, bytes):
         path.write_bytes(data)
-    else:
-        with path.open("wb") as file:
-            file.writelines(data)
+        return None
+    file = _LongFile(path, previous)
+    try:
+        for piece in data:
+            file.write(piece)
+    finally:
+        layout = file.close()
+    return layout
 
 
 def signature(path: Path | str) -> Signature | None:

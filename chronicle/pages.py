@@ -23,10 +23,12 @@ from markupsafe import Markup
 
 from .dates import Precision, When
 from .model import Day, Event, Source, Timeline, host_of, name_key, tag_slugs
+from .output import Part
 from .render import _render_template, _template, span_between
 from .timeline import group_days
 
 SOURCES_PAGE, TAGS_PAGE, TAG_PAGE = "sources.html", "tags.html", "tag.html"
+SOURCES_NAME = "sources/index.html"  # the sources page in the output
 CITATION_PART, DAY_PART = "citation.html", "day.html"
 
 _SORT_KEY = attrgetter("sort_key")
@@ -418,9 +420,10 @@ class _Splicer:
     _MARK = re.compile(rb"\x00chronicle-part-(\d+)\x00")
 
     def __init__(self, env: jinja2.Environment, part: str, context: dict[str, Any], name: str,
-                 key: Any, store: dict[str, dict], fragments: Any = None, scope: str = "", joined: bool = True):
+                 key: Any, store: dict[str, dict], fragments: Any = None, scope: str = "", joined: bool = True,
+                 file: str | None = None):
         self.env, self.part, self.context, self.name, self.key = env, part, context, name, key
-        self.store, self.joined = store, joined
+        self.store, self.joined, self.file = store, joined, file
         # The build cache's rendered items (cache.Fragments), for a build in a new process.
         self.fragments, self.kind = fragments, f"{part} {scope}"
         self.old_lists = store.get("lists") or {}
@@ -439,10 +442,13 @@ class _Splicer:
             cached = self.items[key] = (item, self._render(item))
         return cached[1]
 
-    def _render(self, item: Any) -> bytes:
+    def _make(self, item: Any) -> bytes:
         if self._template is None:
             self._template = _template(self.env, self.part)
-        html = _render_template(self._template, {**self.context, self.name: item})
+        return _render_template(self._template, {**self.context, self.name: item})
+
+    def _render(self, item: Any) -> bytes:
+        html = self._make(item)
         if self.fragments is not None:
             self.fragments.keep(self.kind, item, html)
         return html
@@ -502,16 +508,15 @@ class _Splicer:
         self.store["page"] = (page, html)
         return html
 
-    def _pieces(self, page: bytes) -> Iterator[bytes]:
+    def _pieces(self, page: bytes) -> Iterator[bytes | Part]:
         pieces = self._MARK.split(page)
         yield pieces[0]
         for i in range(1, len(pieces), 2):
             items = self.spliced[int(pieces[i])]
-            for start in range(0, len(items), _AT_ONCE):
-                batch = list(items[start:start + _AT_ONCE])
-                found = self.fragments.fetch(self.kind, batch) if self.fragments is not None else [None] * len(batch)
-                for item, html in zip(batch, found):
-                    yield self._render(item) if html is None else html
+            if self.fragments is not None:  # as output/'s file holds them, else as the cache does, else made
+                yield from self.fragments.parts(self.kind, items, self._make, self.file, _AT_ONCE)
+            else:
+                yield from map(self._make, items)
             yield pieces[i + 1]
 
 
@@ -563,7 +568,7 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
     if indexes and _has_template(env, SOURCES_PAGE, cache):
-        files["sources/index.html"] = _sources_page(env, catalogue, common, cache, fragments, joined)
+        files[SOURCES_NAME] = _sources_page(env, catalogue, common, cache, fragments, joined)
     if indexes and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
     if _has_template(env, TAG_PAGE, cache):
@@ -582,7 +587,8 @@ def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[st
     publishers, unsourced = catalogue.publishers, catalogue.unsourced
     context = {**common, "root": "../", "page": {"kind": "sources", "path": "sources/", "title": "Sources"}}
     splicer = _Splicer(env, CITATION_PART, context, "citation", lambda c: _source_key(c.source),
-                       cache.setdefault("citations", {}) if joined else {}, fragments, joined=joined)
+                       cache.setdefault("citations", {}) if joined else {}, fragments, joined=joined,
+                       file=SOURCES_NAME)
     page = _render_template(_template(env, SOURCES_PAGE), {
         **context,
         "publishers": publishers,
@@ -626,7 +632,8 @@ def _tag_pages(env: jinja2.Environment, tags: Sequence[Tag], common: dict[str, A
             context = {**common, "root": "../../",
                        "page": {"kind": "tag", "path": tag.url, "title": tag.name}, "tag": tag}
             store = old_days.get(tag.name) or {}
-            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store, fragments, tag.name, joined)
+            splicer = _Splicer(env, DAY_PART, context, "day", attrgetter("id"), store, fragments, tag.name, joined,
+                               f"{tag.url}index.html")
             template = template or _template(env, TAG_PAGE)
             cached = (tag, splicer.finish(_render_template(template, {**context, "render_days": splicer})))
             days[tag.name] = store

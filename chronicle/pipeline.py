@@ -384,7 +384,12 @@ class Builder:
             if kind == "index":
                 return [("index.html", render_index(env, timeline, common, fragments=fragments, joined=staging is None))]
             if kind == "feeds" and staging is not None:
-                return [(name, WRITTEN) for name in put_pieces(staging, stream_feeds(timeline, fragments))]
+                written = put_pieces(staging, stream_feeds(timeline, fragments),
+                                     fragments.previous if fragments is not None else lambda name: None)
+                for name, layout in written.items():
+                    if fragments is not None:
+                        fragments.record(name, layout)
+                return [(name, WRITTEN) for name in written]
             if kind == "feeds":
                 return list(render_feeds(timeline, {}, fragments).items())
             # One store for the tasks a process runs: the catalogue of sources and tags is made once;
@@ -402,7 +407,9 @@ class Builder:
             if staging is not None:
                 for name, data in files:
                     if data is not WRITTEN:
-                        put_file(staging, name, data)
+                        layout = put_file(staging, name, data, fragments and fragments.previous(name))
+                        if fragments is not None:
+                            fragments.record(name, layout)
                 files = [(name, WRITTEN) for name, _ in files]
             if fragments is None:
                 return files, []
@@ -598,7 +605,9 @@ class Builder:
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
-        stored = Fragments(self.cache, site, fingerprints)
+        stored = Fragments(self.cache, site, fingerprints, output)
+        # The long files kept as they are keep their layouts too, for the build that next makes them.
+        self.cache.touch(stored.layout_key(name) for name in reused if not name.startswith("events/"))
         tags = sum(name not in kept for name in tag_pages)
         written = write_output(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags),
                                self.options, theme, report,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 import jinja2
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import __version__
 from .dates import When, format_day, format_span, format_time, format_when
 from .model import Day, Event, Timeline, host_of
+from .output import Part
 from .timeline import period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
@@ -240,7 +241,7 @@ _DAYS_AT_ONCE = 1000  # days looked up in the build cache at a time
 
 def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
                  days: dict[str, tuple[Day, bytes]] | None = None, fragments: Any = None,
-                 joined: bool = True) -> bytes | Iterator[bytes]:
+                 joined: bool = True) -> bytes | Iterator[bytes | Part]:
     """Render index.html: the intro, then every day, each day from day.html.
 
     `days` keeps each day's HTML between builds (None: nothing is kept); a day equal
@@ -251,34 +252,30 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     fragments: the build cache's days (cache.Fragments), looked up and kept
     a thousand days at a time, instead of `days`; joined=False: the page as its
     pieces, each day made as a writer comes to it (a build run once: 100,000
-    events make a 400 MB page, never held whole).
+    events make a 400 MB page, never held whole), a day that output/index.html
+    holds as it is to be copied from there (Fragments.parts).
     """
     context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
     day_template = None
     spliced: list[tuple[Day, ...]] = []  # the days, once render_days is called
 
-    def render_day(day: Day, found: dict[str, tuple[Day, bytes]]) -> bytes:
+    def make_day(day: Day) -> bytes:
         nonlocal day_template
-        cached = found.get(day.id)
-        if cached is not None and cached[0] == day:
-            return cached[1]
         if day_template is None:
             day_template = _template(env, "day.html")
-        html = _render_template(day_template, {**context, "day": day})
-        if fragments is not None:
-            fragments.keep("index day", day, html)
-        elif days is not None:
-            days[day.id] = (day, html)
-        return html
+        return _render_template(day_template, {**context, "day": day})
 
-    def rendered(groups: tuple[Day, ...]) -> Iterator[bytes]:
-        for start in range(0, len(groups), _DAYS_AT_ONCE):
-            batch = groups[start:start + _DAYS_AT_ONCE]
-            found = (days or {}) if fragments is None else {
-                day.id: (day, html) for day, html in zip(batch, fragments.fetch("index day", list(batch)))
-                if html is not None}
-            for day in batch:
-                yield render_day(day, found)
+    def rendered(groups: tuple[Day, ...]) -> Iterator[bytes | Part]:
+        if fragments is not None:  # as the file before holds them, else as the cache does, else made
+            yield from fragments.parts("index day", groups, make_day, None if joined else "index.html", _DAYS_AT_ONCE)
+            return
+        for day in groups:
+            cached = days.get(day.id) if days is not None else None
+            if cached is None or cached[0] != day:
+                cached = (day, make_day(day))
+                if days is not None:
+                    days[day.id] = cached
+            yield cached[1]
 
     def render_days(groups: tuple[Day, ...]) -> Markup:
         if spliced:
@@ -291,7 +288,12 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         return page if joined else iter([page])
     head, _, tail = page.partition(_DAYS_MARK.encode())
     pieces = chain([head], rendered(spliced[0]), [tail])
-    return b"".join(pieces) if joined else pieces
+    return joined_bytes(pieces) if joined else pieces
+
+
+def joined_bytes(pieces: Iterable[bytes | Part]) -> bytes:
+    """Join a page's pieces, each a Part's bytes or bytes: a page made whole (no Part of it is copied)."""
+    return b"".join(piece.data if type(piece) is Part else piece for piece in pieces)
 
 
 def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:

@@ -9,6 +9,7 @@ long build shows a counter on a terminal only, and ends with one summary line.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -29,7 +30,7 @@ from typing import Callable
 
 import pytest
 
-from chronicle import cache as cache_module, cli, feeds, pages, pipeline, render, workers
+from chronicle import cache as cache_module, cli, feeds, output as output_module, pages, pipeline, render, workers
 from chronicle.cache import CACHE_DIR
 from chronicle.diagnostics import Report
 from conftest import ROOT
@@ -539,6 +540,90 @@ def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project
     expected, _ = fresh(project, monkeypatch)
     same_tree(output, expected)
     assert f"Event {number}:".encode() in pages["Sport"].read_bytes()
+
+
+# The long files of an edited timeline are spliced: unchanged parts copied from output/'s files.
+
+LONG_FILES = ["index.html", "feed.xml", "calendar.ics", "timeline.json", "sitemap.xml", "sources/index.html"]
+
+
+def spliced(monkeypatch) -> tuple[list[bytes], list[int]]:
+    """Record the keys looked up in the cache by the long files' makers, and each range of bytes
+    copied from a file of output/."""
+    looked: list[bytes] = []
+    copied: list[int] = []
+    get, copy = cache_module.Fragments._get, output_module._copy_range
+    monkeypatch.setattr(cache_module.Fragments, "_get", lambda self, keys, *a: looked.extend(keys) or get(self, keys, *a))
+    monkeypatch.setattr(output_module, "_copy_range", lambda *a: copied.append(a[-1]) or copy(*a))
+    return looked, copied
+
+
+def test_an_edit_copies_the_unchanged_parts_of_the_long_files_from_output(project, monkeypatch):
+    count = generated(project)
+    build(project, monkeypatch)
+    entry = project.content / "event-006.md"  # tagged Diplomacy, Courts, Economy
+    assert "tags: [" in entry.read_text()
+    entry.write_text(entry.read_text().replace('title: "Event 6:', 'title: "Event 6, edited:'))
+    looked, copied = spliced(monkeypatch)
+    build(project, monkeypatch, workers_wanted="1")  # in this process, where the spies are
+    output = project.root / "output"
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+    # Its day, its citations, its feeds' share and the tag pages' days that show it, and each
+    # long file's layout: a few keys, where a build that does not splice looks up every part.
+    assert 0 < len(looked) < 30 < count
+    tag_pages = [name for name, data in expected.items() if name.startswith("tags/") and b"Event 6, edited:" in data]
+    assert tag_pages and "tags/index.html" not in tag_pages
+    size = sum(len(expected[name]) for name in LONG_FILES + tag_pages)
+    assert sum(copied) > 0.9 * size  # the rest: heads, tails, and the parts that show the edit
+    # Spliced from files that were spliced themselves: their layouts place every part.
+    entry = project.content / "event-020.md"
+    entry.write_text(entry.read_text().replace('title: "Event 20:', 'title: "Event 20, edited:'))
+    del looked[:], copied[:]
+    build(project, monkeypatch, workers_wanted="1")
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+    assert 0 < len(looked) < 30 and sum(copied) > 0.9 * size
+
+
+@pytest.mark.parametrize("way", ["copy_file_range", "read and write"])
+def test_a_long_file_is_written_from_its_pieces_some_copied_from_the_file_before(tmp_path, monkeypatch, way):
+    if way == "read and write":  # another system, or files on two file systems
+        def refused(*args):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    one, two, three = (bytes([n]) * cache_module.DIGEST_SIZE for n in (1, 2, 3))
+    Part = output_module.Part
+    before = output_module.put_file(tmp_path, "old/long.html", iter(
+        [b"<head>", Part(one, b"one"), b"|", Part(two, b"two"), Part(three, b"three"), b"<tail>"]))
+    previous = before.previous(tmp_path / "old" / "long.html", cache_module.DIGEST_SIZE)
+    assert previous.span(two) == (10, 3)
+    after = output_module.put_file(tmp_path, "new/long.html", iter(
+        [b"<HEAD>", Part(two, None), Part(three, None), Part(one, b"ONE"), Part(two, None), b"<TAIL>"]), previous)
+    assert (tmp_path / "new" / "long.html").read_bytes() == b"<HEAD>twothreeONEtwo<TAIL>"
+    placed = after.previous(tmp_path / "new" / "long.html", cache_module.DIGEST_SIZE)
+    assert [placed.span(key) for key in (one, three)] == [(14, 3), (9, 5)]
+    os.utime(tmp_path / "new" / "long.html", ns=(0, 0))  # touched since: no longer the file written
+    assert after.previous(tmp_path / "new" / "long.html", cache_module.DIGEST_SIZE) is None
+
+
+def test_a_long_file_changed_in_output_is_not_spliced_from(project, monkeypatch):
+    """Its layout names ranges of the file as it was written: a file with another signature since
+    (here: bytes overwritten in place, the same size and inode) is made from the cache instead."""
+    generated(project)
+    build(project, monkeypatch)
+    index = project.root / "output" / "index.html"
+    middle = index.stat().st_size // 2
+    with open(index, "r+b") as file:
+        file.seek(middle)
+        file.write(b"<!-- by hand -->")
+    entry = project.content / "event-010.md"
+    entry.write_text(entry.read_text().replace('title: "Event 10:', 'title: "Event 10, edited:'))
+    looked, copied = spliced(monkeypatch)
+    build(project, monkeypatch, workers_wanted="1")
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(project.root / "output", expected)
+    assert copied and len(looked) > 30  # the other long files were spliced; the index's days looked up
 
 
 def test_output_written_by_another_build_is_not_taken_for_the_recorded_one(project, monkeypatch):
