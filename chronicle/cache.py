@@ -17,6 +17,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from .model import Event
 from .output import Layout, Part, Previous
 
 CACHE_DIR = ".chronicle-cache"
-_SCHEMA = 1
+_SCHEMA = 2  # 2: CRC-32 checksums
 _DIGEST = DIGEST_SIZE = 20  # the bytes of every key
 _PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold build's memory stays flat
 _PENDING_PART_BYTES = 8 * 1024 * 1024  # as much, in a worker rendering a long file beside its parts
@@ -107,10 +108,16 @@ def loads(data: bytes) -> object:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+def checksum(value: bytes) -> bytes:
+    """Return what a stored value is checked against: a CRC-32, which a torn write or a bad disk
+    block fails (a value planted on purpose is kept out by the unpickler, not by this)."""
+    return zlib.crc32(value).to_bytes(4, "big")
+
+
 def _insert(db: sqlite3.Connection, values: dict[bytes, bytes]) -> None:
     db.executemany(
         "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
-        ((key, hashlib.blake2b(value, digest_size=16).digest(), value) for key, value in values.items()),
+        ((key, checksum(value), value) for key, value in values.items()),
     )
 
 
@@ -198,9 +205,9 @@ class Cache:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
                     marks = ",".join("?" * len(chunk))
-                    for key, checksum, value in self._db.execute(
+                    for key, kept_sum, value in self._db.execute(
                             f"SELECT key, sum, value FROM blobs WHERE key IN ({marks})", chunk):
-                        if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
+                        if isinstance(value, bytes) and kept_sum == checksum(value):
                             found[key] = value
             except sqlite3.DatabaseError:
                 found.clear()
@@ -309,9 +316,9 @@ class Fragments:
             db = self._connection()
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
-                for key, checksum, value in db.execute(
+                for key, kept_sum, value in db.execute(
                         f"SELECT key, sum, value FROM blobs WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                    if isinstance(value, bytes) and checksum == hashlib.blake2b(value, digest_size=16).digest():
+                    if isinstance(value, bytes) and kept_sum == checksum(value):
                         try:
                             found[key] = value if decode is None else decode(value)
                         except Exception:

@@ -146,6 +146,7 @@ class Builder:
         self._extra_pages: dict[str, object] = {}
         self._feeds: dict[str, object] = {}
         self._manifest: bytes | None = None  # as the last write left it, in the cache
+        self._looked: dict[str, tuple[int, int, int]] = {}  # each entry's signature as the look keyed it
 
     def _load_settings(self, report: Report) -> Settings:
         index = self.options.content / INDEX_NAME
@@ -183,15 +184,17 @@ class Builder:
 
     def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
                       known: dict[str, bytes] | None = None) -> tuple[list[Event], set[str]]:
-        paths, named = self._scan(hints) if known is None else ([Path(path) for path in known], None)
+        # The look's paths and signatures (taken before it read each entry) go with its keys.
+        looked, self._looked = (self._looked if known is not None else {}), {}
+        paths, named = self._scan(hints) if known is None else ([Path(path) for path in looked], None)
         kept: dict[Path, _Entry] = {}
         stale: list[tuple[Path, tuple[int, int, int] | None]] = []
-        for path in paths:
+        for path, signature in zip(paths, list(looked.values()) or [None] * len(paths)):
             cached = self._entries.get(path)
             if cached is not None and named is not None and path not in named:
                 kept[path] = cached
                 continue
-            signature = file_signature(path)
+            signature = signature or file_signature(path)
             if cached is None or cached.signature != signature or signature is None:
                 stale.append((path, signature))
             else:
@@ -513,6 +516,7 @@ class Builder:
         keys: dict[str, bytes] = {}
         settled: list[tuple[str, bytes]] = []
         horizon = time.time_ns() - _SETTLED_NS
+        self._looked = {}
         for path in discover_names(self.options.content):
             try:
                 stat = os.lstat(path)  # before the bytes are read: a change after it is a new stat
@@ -530,6 +534,7 @@ class Builder:
                     keys[path] = digest_from(prefix, path, data)
             except OSError:
                 return None
+            self._looked[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # as output.signature's
             if stat.st_ctime_ns < horizon and stat.st_mtime_ns < horizon:
                 settled.append((path, packed))
         seen = _seen_record(digest_from(prefix), settled, keys) if settled else record
@@ -595,8 +600,9 @@ class Builder:
         found = self.cache.get_many([place, spare_place])
         manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
         self._manifest = found.get(place) if manifest else None
+        folder = str(output)
         kept = {name for name, (key, signature) in manifest.items()
-                if key == page_keys.get(name, rest_key) and file_signature(output / name) == signature}
+                if key == page_keys.get(name, rest_key) and file_signature(os.path.join(folder, name)) == signature}
         pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept

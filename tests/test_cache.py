@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import io
 import os
 import pickle
@@ -675,8 +674,7 @@ def corrupt_values(path: Path, change: Callable[[bytes, bytes], tuple[object, ob
     db.close()
 
 
-def checksum(value: bytes) -> bytes:
-    return hashlib.blake2b(value, digest_size=16).digest()
+checksum = cache_module.checksum
 
 
 def entry_of(value: bytes) -> tuple:

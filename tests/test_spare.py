@@ -129,11 +129,10 @@ def test_a_link_put_into_the_site_never_leads_a_build_outside(project, monkeypat
 
 @pytest.mark.parametrize("manifest", [{"index.html": ("not a key", 1)}, {"index.html": (b"k", (1, 2))}, ["a list"]])
 def test_a_manifest_of_another_shape_is_ignored(project, monkeypatch, manifest):
-    import hashlib
     import pickle
     import sqlite3
 
-    from chronicle.cache import CACHE_DIR, Cache
+    from chronicle.cache import CACHE_DIR, Cache, checksum
 
     write_timeline(project)
     check(project, monkeypatch)
@@ -143,7 +142,7 @@ def test_a_manifest_of_another_shape_is_ignored(project, monkeypatch, manifest):
     value = pickle.dumps(manifest)
     with sqlite3.connect(project.root / CACHE_DIR / "cache.sqlite") as db:
         changed = db.execute("UPDATE blobs SET value = ?, sum = ? WHERE key = ?",
-                             (value, hashlib.blake2b(value, digest_size=16).digest(), place)).rowcount
+                             (value, checksum(value), place)).rowcount
     db.close()
     assert changed == 1
     edit = project.content / "e007.md"
