@@ -245,6 +245,7 @@ class _LongFile:
         self.spans = array("q")
         self.copy: list[int] = []  # [source offset, length] of the range to copy next
         self.source: int | None = None
+        self.layout: Layout | None = None
 
     def write(self, piece: bytes | Part) -> None:
         if type(piece) is not Part:
@@ -252,14 +253,14 @@ class _LongFile:
             self._add(piece)
             return
         key, data = piece
-        length = self.previous.span(key)[1] if data is None else len(data)
         self.keys.append(key)
-        self.spans.extend((self.offset, length))
         if data is not None:
+            self.spans.extend((self.offset, len(data)))
             self._copy()
             self._add(data)
             return
-        start = self.previous.span(key)[0]
+        start, length = self.previous.span(key)
+        self.spans.extend((self.offset, length))
         if self.copy and self.copy[0] + self.copy[1] == start:
             self.copy[1] += length  # unchanged parts in a row: one copy
         else:
@@ -290,7 +291,10 @@ class _LongFile:
         _copy_range(self.source, self.file.fileno(), start, length)
 
     def close(self) -> Layout | None:
-        """Finish the file; return its layout (None: it has no keyed part)."""
+        """Finish the file (once; closed again, nothing happens); return its layout (None: it has
+        no keyed part)."""
+        if self.file.closed:
+            return self.layout
         try:
             self._copy()
             self._flush()
@@ -298,9 +302,12 @@ class _LongFile:
             self.file.close()
             if self.source is not None:
                 os.close(self.source)
-        if not self.keys:
-            return None
-        return Layout(signature(self.path), b"".join(self.keys), self.spans.tobytes())
+        if self.keys:
+            self.layout = Layout(signature(self.path), b"".join(self.keys), self.spans.tobytes())
+        return self.layout
+
+
+_NO_COPY = (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP)
 
 
 def _copy_range(source: int, target: int, start: int, length: int) -> None:
@@ -309,14 +316,14 @@ def _copy_range(source: int, target: int, start: int, length: int) -> None:
         try:
             done = os.copy_file_range(source, target, length, start)
         except (AttributeError, OSError) as error:  # not Linux, or not between these files
-            if isinstance(error, OSError) and error.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                                                  errno.EOPNOTSUPP, errno.ENOTSUP):
+            if isinstance(error, OSError) and error.errno not in _NO_COPY:
                 raise
-            data = os.pread(source, min(length, _BUFFER), start)
+            data = memoryview(os.pread(source, min(length, _BUFFER), start))
             done = len(data)
-            os.write(target, data) if done else None
+            while data:
+                data = data[os.write(target, data):]
         if not done:
-            raise OSError(errno.EIO, "the previous file is shorter than its layout", str(source))
+            raise OSError(errno.EIO, "a file of the output is shorter than when it was written")
         start += done
         length -= done
 
@@ -338,8 +345,7 @@ def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes | Part]],
     interleaved (feeds.stream_feeds), into a staging folder as put_file would; return their
     names and layouts. previous: the file in output/ of a name, holding some of its parts."""
     files: dict[str, _LongFile] = {}
-    layouts: dict[str, Layout | None] = {}
-    try:
+    with ExitStack() as opened:  # every file closed, even when one fails
         for name, piece in pieces:
             file = files.get(name)
             if file is None:
@@ -347,12 +353,9 @@ def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes | Part]],
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _unlink(path)  # a spare's file, maybe linked to output/'s: replaced, never written into
                 file = files[name] = _LongFile(path, previous(name))
+                opened.callback(file.close)
             file.write(piece)
-    finally:
-        with ExitStack() as closing:  # every file closed, even if one fails
-            for name, file in files.items():
-                closing.callback(lambda name=name, file=file: layouts.__setitem__(name, file.close()))
-    return layouts
+        return {name: file.close() for name, file in files.items()}
 
 
 def _write_new(path: Path, data: bytes | Iterable[bytes | Part], replace: bool,

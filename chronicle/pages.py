@@ -248,8 +248,9 @@ class Catalogue:
     from nothing (tests/test_pages.py checks this).
     """
 
-    def __init__(self, newest_first: bool):
+    def __init__(self, newest_first: bool, sources: bool = True, tags: bool = True):
         self.newest_first = newest_first
+        self.keeps_sources, self.keeps_tags = sources, tags  # a worker process may need only one half
         self.events: tuple[Event, ...] = ()
         self._cited: dict[object, _Cited] = {}
         self._groups: dict[str, _Group] = {}
@@ -272,27 +273,28 @@ class Catalogue:
         dirty_keys: dict[object, None] = {}
         dirty_tags: dict[str, None] = {}
         unsourced = False
+        sources, tags = self.keeps_sources, self.keeps_tags
         for event in removed:
-            if not event.sources:
+            if sources and not event.sources:
                 _remove(self._unsourced, event)
                 unsourced = True
-            for key in dict.fromkeys(map(_source_key, event.sources)):
+            for key in dict.fromkeys(map(_source_key, event.sources)) if sources else ():
                 _remove(self._cited[key].events, event)
                 dirty_keys[key] = None
-            for tag in dict.fromkeys(event.tags):
+            for tag in dict.fromkeys(event.tags) if tags else ():
                 _remove(self._tagged[tag], event)
                 dirty_tags[tag] = None
         for event in added:
-            if not event.sources:
+            if sources and not event.sources:
                 _insert(self._unsourced, event)
                 unsourced = True
-            for key in dict.fromkeys(map(_source_key, event.sources)):
+            for key in dict.fromkeys(map(_source_key, event.sources)) if sources else ():
                 cited = self._cited.get(key)
                 if cited is None:
                     cited = self._cited[key] = _Cited()
                 _insert(cited.events, event)
                 dirty_keys[key] = None
-            for tag in dict.fromkeys(event.tags):
+            for tag in dict.fromkeys(event.tags) if tags else ():
                 self._tagged.setdefault(tag, [])
                 _insert(self._tagged[tag], event)
                 dirty_tags[tag] = None
@@ -531,8 +533,8 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 
 def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
                  cache: dict[str, object], share: tuple[int, int] | None = None,
-                 fragments: Any = None, indexes: bool = True, skip: Collection[str] = (),
-                 joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
+                 fragments: Any = None, sources: bool = True, tags: bool = True, tag_pages: bool = True,
+                 skip: Collection[str] = (), joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
     """Return sources/index.html, tags/index.html and tags/TAG/index.html (issue 4).
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -541,9 +543,10 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
     (citation.html) and each day of a tag (day.html) is reused while it is
     unchanged, so one edit re-renders a few fragments, not 10,000 events.
 
-    share (k, n): only the tag pages k, k + n, k + 2n … (for worker processes,
-    pipeline.Builder.render_parallel); indexes: whether to make the sources and tags
-    indexes too; skip: the names of tag pages not to make (kept as they are);
+    sources, tags, tag_pages: whether to make the sources page, the tags index and the tag
+    pages (a worker process makes some of them, pipeline.Builder.render_parallel, and
+    keeps only the half of the catalogue they show); share (k, n): only the tag pages
+    k, k + n, k + 2n …; skip: the names of tag pages not to make (kept as they are);
     fragments: the build cache's rendered citations and days (cache.Fragments), or None;
     joined=False (a build run once): the sources and tag pages as their pieces, each part
     made as a writer comes to it, nothing kept in `cache` but the catalogue.
@@ -562,16 +565,21 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         for name in ("sources", "tags", "tag_pages"):
             cache.pop(name, None)
         cache["shared"] = shared
-    catalogue = cache.get("catalogue")
-    if not isinstance(catalogue, Catalogue) or catalogue.newest_first != timeline.newest_first:
-        catalogue = cache["catalogue"] = Catalogue(timeline.newest_first)
+    old = cache.get("catalogue")
+    if not isinstance(old, Catalogue) or old.newest_first != timeline.newest_first:
+        old = None
+    # The halves asked for now and by the jobs before in this process.
+    halves = (sources or bool(old and old.keeps_sources), tags or tag_pages or bool(old and old.keeps_tags))
+    if old is None or (old.keeps_sources, old.keeps_tags) != halves:
+        old = cache["catalogue"] = Catalogue(timeline.newest_first, *halves)
+    catalogue = old
     catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
-    if indexes and _has_template(env, SOURCES_PAGE, cache):
+    if sources and _has_template(env, SOURCES_PAGE, cache):
         files[SOURCES_NAME] = _sources_page(env, catalogue, common, cache, fragments, joined)
-    if indexes and _has_template(env, TAGS_PAGE, cache):
+    if tags and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
-    if _has_template(env, TAG_PAGE, cache):
+    if tag_pages and _has_template(env, TAG_PAGE, cache):
         tags = catalogue.tags if share is None else catalogue.tags[share[0]::share[1]]
         tags = [tag for tag in tags if f"{tag.url}index.html" not in skip] if skip else tags
         files.update(_tag_pages(env, tags, common, cache, fragments, joined))

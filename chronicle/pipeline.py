@@ -365,13 +365,14 @@ class Builder:
         events = timeline.events
         pages = range(len(events)) if pages is None else pages
         # The longest jobs first, so that neither core waits for the other at the end. A job of
-        # tag pages (with the sources and tags indexes in the last) makes the catalogue of sources
-        # and tags in its process; a few tag pages are one job, so that it is made once.
-        tasks: list[tuple] = []
+        # pages makes the half of the catalogue it shows: the sources page its sources, the tag
+        # pages (the tags index with the first) its tags; a few tag pages are one job.
+        # A pages job: ("pages", share, sources page, tags index, tag pages).
+        tasks: list[tuple] = [("pages", None, True, False, False)] if rest else []
         if tags is not None and tags <= TAG_SHARES:
-            tasks += [("pages", None, rest)] if tags or rest else []
+            tasks += [("pages", None, False, rest, bool(tags))] if tags or rest else []
         else:
-            tasks += [("pages", (k, TAG_SHARES), rest and k == 0) for k in range(TAG_SHARES)]
+            tasks += [("pages", (k, TAG_SHARES), False, rest and k == 0, True) for k in range(TAG_SHARES)]
         if rest:
             tasks += [("feeds",), ("index",)]
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
@@ -397,8 +398,10 @@ class Builder:
                 return list(render_feeds(timeline, {}, fragments).items())
             # One store for the tasks a process runs: the catalogue of sources and tags is made once;
             # the pages are written as their parts are made (staging), or let go once handed over.
-            files = list(render_pages(env, timeline, common, pages_store, share=task[1], fragments=fragments,
-                                      indexes=task[2], skip=skip, joined=staging is None).items())
+            _, share, sources, index, tag_pages = task
+            files = list(render_pages(env, timeline, common, pages_store, share=share, fragments=fragments,
+                                      sources=sources, tags=index, tag_pages=tag_pages, skip=skip,
+                                      joined=staging is None).items())
             for name in [name for name in pages_store if name != "catalogue"]:
                 del pages_store[name]
             return files
