@@ -121,6 +121,16 @@ def _insert(db: sqlite3.Connection, values: dict[bytes, bytes]) -> None:
     )
 
 
+def _checked_values(db: sqlite3.Connection, keys: list[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """Yield (key, value) for the keys found, 500 at a time, leaving out a value that fails its checksum."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, kept_sum, value in db.execute(f"SELECT key, sum, value FROM blobs WHERE key IN ({marks})", chunk):
+            if isinstance(value, bytes) and kept_sum == checksum(value):
+                yield key, value
+
+
 def _in_transaction(db: sqlite3.Connection, work) -> bool:
     """Run work(db) in one write transaction, after any other build's; tell whether it was kept.
     A cache that cannot be written only makes the next build slower: errors are not raised."""
@@ -202,13 +212,7 @@ class Cache:
         found: dict[bytes, bytes] = {}
         if self._db is not None and keys:
             try:
-                for start in range(0, len(keys), 500):
-                    chunk = keys[start:start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    for key, kept_sum, value in self._db.execute(
-                            f"SELECT key, sum, value FROM blobs WHERE key IN ({marks})", chunk):
-                        if isinstance(value, bytes) and kept_sum == checksum(value):
-                            found[key] = value
+                found.update(_checked_values(self._db, keys))
             except sqlite3.DatabaseError:
                 found.clear()
                 self._db = None
@@ -313,16 +317,11 @@ class Fragments:
         """Return the values kept under keys (decoded), each checked against its checksum."""
         found: dict[bytes, object] = {}
         try:
-            db = self._connection()
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                for key, kept_sum, value in db.execute(
-                        f"SELECT key, sum, value FROM blobs WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                    if isinstance(value, bytes) and kept_sum == checksum(value):
-                        try:
-                            found[key] = value if decode is None else decode(value)
-                        except Exception:
-                            pass
+            for key, value in _checked_values(self._connection(), keys):
+                try:
+                    found[key] = value if decode is None else decode(value)
+                except Exception:
+                    pass
         except sqlite3.Error:
             found.clear()
         return found

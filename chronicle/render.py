@@ -288,10 +288,10 @@ def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         return page if joined else iter([page])
     head, _, tail = page.partition(_DAYS_MARK.encode())
     pieces = chain([head], rendered(spliced[0]), [tail])
-    return joined_bytes(pieces) if joined else pieces
+    return _joined(pieces) if joined else pieces
 
 
-def joined_bytes(pieces: Iterable[bytes | Part]) -> bytes:
+def _joined(pieces: Iterable[bytes | Part]) -> bytes:
     """Join a page's pieces, each a Part's bytes or bytes: a page made whole (no Part of it is copied)."""
     return b"".join(piece.data if type(piece) is Part else piece for piece in pieces)
 
