@@ -348,20 +348,20 @@ class Fragments:
                 try:
                     layout = Layout(*kept)
                     if type(layout.keys) is bytes and type(layout.spans) is bytes:
-                        like = next((p for p in self._previous.values() if p is not None), None)
-                        previous = layout.previous(self.output / name, _DIGEST, like)
+                        previous = layout.previous(self.output / name, _DIGEST)
                 except Exception:  # no layout, or not one this version wrote
                     pass
             self._previous[name] = previous
         return self._previous[name]
 
-    def reused(self, key: bytes, name: str) -> bool:
-        """Tell whether the file `name` of output/ holds the part of key (counted as used)."""
+    def reused(self, key: bytes, name: str) -> int | None:
+        """Return the place of key's part in the file `name` of output/ (counted as used); None
+        when the file does not hold it."""
         previous = self.previous(name)
-        if previous is None or key not in previous:
-            return False
-        self.used.append(key)
-        return True
+        place = previous.find(key) if previous is not None else None
+        if place is not None:
+            self.used.append(key)
+        return place
 
     def parts(self, kind: str, items: Sequence, make: Callable[[Any], bytes], name: str | None = None,
               at_once: int = 1000) -> Iterator[Part]:
@@ -373,10 +373,11 @@ class Fragments:
             batch = items[start:start + at_once]
             keys = [self.key(kind, item) for item in batch]
             self.used += keys
-            found = self._get([key for key in keys if previous is None or key not in previous])
-            for item, key in zip(batch, keys):
-                if previous is not None and key in previous:
-                    yield Part(key, None)
+            places = [previous.find(key) for key in keys] if previous is not None else [None] * len(keys)
+            found = self._get([key for key, place in zip(keys, places) if place is None])
+            for item, key, place in zip(batch, keys, places):
+                if place is not None:
+                    yield Part(key, None, place)
                     continue
                 html = found.pop(key, None)
                 if html is None:

@@ -549,17 +549,26 @@ def stream_feeds(timeline: Timeline, stored: Any = None) -> Iterator[tuple[str, 
     for start in range(0, len(events), _STREAMED):
         batch = events[start:start + _STREAMED]
         keys = [stored.key("feeds", event) for event in batch] if stored is not None else [None] * len(batch)
-        copied = [key is not None and all(stored.reused(key, name) for name in files) for key in keys]
-        made = iter(_parts(tuple(event for event, copy in zip(batch, copied) if not copy), site, stored, {}))
-        for number, (key, copy) in enumerate(zip(keys, copied), start):
-            part = None if copy else next(made)
-            for name, share in files.items():
+        # Where each file of output/ holds the event's share, when every one of them does.
+        places = [_all_or_none([stored.reused(key, name) for name in files]) if key is not None else None
+                  for key in keys]
+        made = iter(_parts(tuple(event for event, place in zip(batch, places) if place is None), site, stored, {}))
+        for number, (key, place) in enumerate(zip(keys, places), start):
+            part = None if place is not None else next(made)
+            for n, (name, share) in enumerate(files.items()):
                 if share == "timelinejs" and number:
                     yield name, _JSON_SEPARATOR
-                yield name, getattr(part, share) if key is None else Part(key, None if copy else getattr(part, share))
+                if key is None:
+                    yield name, getattr(part, share)
+                else:
+                    yield name, Part(key, None, place[n]) if place is not None else Part(key, getattr(part, share))
     for name in files:
         yield name, ends[name][1]
     yield "robots.txt", _robots(site)
+
+
+def _all_or_none(places: list[int | None]) -> list[int] | None:
+    return None if None in places else places
 
 
 def _site(timeline: Timeline) -> _Site:

@@ -184,48 +184,65 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
 
 
 class Part(NamedTuple):
-    """A part of a long file under its key (cache.Fragments): its bytes, or None where the file as
-    the last build wrote it holds them (Previous), to be copied from there as they are."""
+    """A part of a long file under its key (cache.Fragments): its bytes; or None where the file as
+    the last build wrote it holds them, at `place` in its layout (Previous.find), to be copied
+    from there as they are."""
 
     key: bytes
     data: bytes | None
+    place: int = -1
 
 
 class Layout(NamedTuple):
-    """Where each keyed part lies in a file as written: keys (20 bytes each, joined) and their
-    offsets and lengths (an array of pairs); signature: the file as it was written."""
+    """Where each keyed part lies in a file as written: keys (of key_size bytes each, joined) and
+    their offsets and lengths (an array of pairs); signature: the file as it was written."""
 
     signature: Signature
     keys: bytes
     spans: bytes
 
-    def previous(self, path: Path, key_size: int, like: "Previous | None" = None) -> "Previous | None":
+    def previous(self, path: Path, key_size: int) -> "Previous | None":
         """Return the parts of the file at path as this layout places them; None when the file is
-        no longer the one written (another signature), or the layout is not whole. like: a file
-        whose parts may be these very keys in this order (the four feeds): its index is shared."""
+        no longer the one written (another signature), or the layout is not whole."""
         spans = array("q", self.spans)
         count = len(self.keys) // key_size
         if signature(path) != tuple(self.signature) or len(spans) != 2 * count or len(self.keys) != count * key_size:
             return None
-        if like is not None and like.keys == self.keys:
-            return Previous(path, self.keys, like.index, spans)
-        return Previous(path, self.keys, {self.keys[i * key_size:(i + 1) * key_size]: i for i in range(count)}, spans)
+        return Previous(path, self.keys, key_size, spans, [0])
+
+
+_AHEAD = 256  # parts looked at past the last one found: a few were added, removed or moved
 
 
 class Previous(NamedTuple):
-    """A long file as the last build wrote it, and where each of its parts lies in it (by key)."""
+    """A long file as the last build wrote it, and where each of its parts lies in it.
+
+    Its parts are asked for in the order the file has them, but for the few an edit changed: a
+    part is looked for just after the last one found, not in an index of them all (at 100,000
+    events the sources page has 250,000 parts)."""
 
     path: Path
     keys: bytes  # the layout's, joined
-    index: dict[bytes, int]  # a part's key → its place in spans
+    key_size: int
     spans: array  # offset, length: two numbers a part
+    cursor: list[int]  # where the next part is looked for
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.index
+    def find(self, key: bytes) -> int | None:
+        """Return the place of key's part in the file, looking among the _AHEAD parts from the
+        cursor on; None when it is not there (made or looked up instead: never wrong, only slower)."""
+        size, start = self.key_size, self.cursor[0] * self.key_size
+        end = start + _AHEAD * size
+        found = self.keys.find(key, start, end + size)
+        while found >= 0 and found % size:  # a match across two keys: look on
+            found = self.keys.find(key, found + 1, end + size)
+        if found < 0:
+            return None
+        self.cursor[0] = found // size + 1
+        return found // size
 
-    def span(self, key: bytes) -> tuple[int, int]:
-        i = self.index[key]
-        return self.spans[2 * i], self.spans[2 * i + 1]
+    def span(self, place: int) -> tuple[int, int]:
+        """Return the offset and length of the part at place."""
+        return self.spans[2 * place], self.spans[2 * place + 1]
 
 
 _BUFFER = 1 << 20  # bytes of small pieces written at once
@@ -252,14 +269,14 @@ class _LongFile:
             self._copy()
             self._add(piece)
             return
-        key, data = piece
+        key, data, place = piece
         self.keys.append(key)
         if data is not None:
             self.spans.extend((self.offset, len(data)))
             self._copy()
             self._add(data)
             return
-        start, length = self.previous.span(key)
+        start, length = self.previous.span(place)
         self.spans.extend((self.offset, length))
         if self.copy and self.copy[0] + self.copy[1] == start:
             self.copy[1] += length  # unchanged parts in a row: one copy

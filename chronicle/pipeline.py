@@ -601,8 +601,11 @@ class Builder:
         output = self.options.output.resolve()
         place, spare_place = self._place("manifest"), self._place("spare")
         found = self.cache.get_many([place, spare_place])
-        manifest, spare = _manifest(found.get(place)), _manifest(found.get(spare_place))
+        manifest = _manifest(found.get(place))
         self._manifest = found.get(place) if manifest else None
+        # What the spare holds: each file's signature (100,000 events: the manifests are let go
+        # before the workers fork, which would hold them too).
+        holds = {name: signature for name, (_, signature) in _manifest(found.pop(spare_place, None)).items()}
         folder = str(output)
         kept = {name for name, (key, signature) in manifest.items()
                 if key == page_keys.get(name, rest_key) and file_signature(os.path.join(folder, name)) == signature}
@@ -612,20 +615,21 @@ class Builder:
         reused = [name for name in kept if name in page_keys or not rest]
         if not pages and not rest and len(kept) == len(manifest) and _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
+        del manifest, found  # the manifest read is self._manifest, the spare's to be
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
         stored = Fragments(self.cache, site, fingerprints, output)
         # The long files kept as they are keep their layouts too, for the build that next makes them.
         self.cache.touch(stored.layout_key(name) for name in reused if not name.startswith("events/"))
         tags = sum(name not in kept for name in tag_pages)
+        before = self._manifest or cache_dumps({})
         written = write_output(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags),
-                               self.options, theme, report,
-                               spare={name: signature for name, (_, signature) in spare.items()})
+                               self.options, theme, report, spare=holds)
         if written:
             self._manifest = cache_dumps({name: (page_keys.get(name, rest_key), signature)
                                           for name, signature in written.items()})
             self.cache.put(place, self._manifest)
-            self.cache.put(spare_place, cache_dumps(manifest))  # the site that was in output/ is the spare now
+            self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
 
 

@@ -613,19 +613,34 @@ def test_a_long_file_is_written_from_its_pieces_some_copied_from_the_file_before
         def refused(*args):
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         monkeypatch.setattr(os, "copy_file_range", refused)
-    one, two, three = (bytes([n]) * cache_module.DIGEST_SIZE for n in (1, 2, 3))
+    one, two, three, four = (bytes([n]) * cache_module.DIGEST_SIZE for n in (1, 2, 3, 4))
     Part = output_module.Part
     before = output_module.put_file(tmp_path, "old/long.html", iter(
         [b"<head>", Part(one, b"one"), b"|", Part(two, b"two"), Part(three, b"three"), b"<tail>"]))
     previous = before.previous(tmp_path / "old" / "long.html", cache_module.DIGEST_SIZE)
-    assert previous.span(two) == (10, 3)
+    # Looked for from the last part found on: one is behind two, four is in no place.
+    assert [previous.find(key) for key in (two, one, three, four)] == [1, None, 2, None]
+    assert previous.span(1) == (10, 3)
     after = output_module.put_file(tmp_path, "new/long.html", iter(
-        [b"<HEAD>", Part(two, None), Part(three, None), Part(one, b"ONE"), Part(two, None), b"<TAIL>"]), previous)
+        [b"<HEAD>", Part(two, None, 1), Part(three, None, 2), Part(one, b"ONE"), Part(two, None, 1), b"<TAIL>"]),
+        previous)
     assert (tmp_path / "new" / "long.html").read_bytes() == b"<HEAD>twothreeONEtwo<TAIL>"
     placed = after.previous(tmp_path / "new" / "long.html", cache_module.DIGEST_SIZE)
-    assert [placed.span(key) for key in (one, three)] == [(14, 3), (9, 5)]
+    assert [placed.find(key) for key in (two, three, one)] == [0, 1, 2]
+    assert [placed.span(place) for place in (0, 1, 2, 3)] == [(6, 3), (9, 5), (14, 3), (17, 3)]
     os.utime(tmp_path / "new" / "long.html", ns=(0, 0))  # touched since: no longer the file written
     assert after.previous(tmp_path / "new" / "long.html", cache_module.DIGEST_SIZE) is None
+
+
+def test_a_part_is_found_in_the_file_before_only_at_a_key_of_its_own(tmp_path):
+    """Keys are looked for in the joined keys of the layout: a match across two keys is none."""
+    size = cache_module.DIGEST_SIZE
+    first, second = bytes(range(size)), bytes(range(100, 100 + size))
+    straddling = first[size // 2:] + second[:size // 2]
+    layout = output_module.put_file(tmp_path, "long.html", iter(
+        [output_module.Part(first, b"a"), output_module.Part(second, b"b")]))
+    previous = layout.previous(tmp_path / "long.html", size)
+    assert previous.find(straddling) is None and previous.find(second) == 1
 
 
 def test_a_long_file_changed_in_output_is_not_spliced_from(project, monkeypatch):
