@@ -545,11 +545,11 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
 
     sources, tags, tag_pages: whether to make the sources page, the tags index and the tag
     pages (a worker process makes some of them, pipeline.Builder.render_parallel, and
-    keeps only the half of the catalogue they show); share (k, n): only the tag pages
+    makes only the half of the catalogue they show); share (k, n): only the tag pages
     k, k + n, k + 2n …; skip: the names of tag pages not to make (kept as they are);
     fragments: the build cache's rendered citations and days (cache.Fragments), or None;
     joined=False (a build run once): the sources and tag pages as their pieces, each part
-    made as a writer comes to it, nothing kept in `cache` but the catalogue.
+    made as a writer comes to it, nothing kept in `cache` but the catalogue's halves.
     """
     # A page shows the timeline's own values too (the Builder's key for its pages); a fragment
     # (one cited source, one day of a tag) shows its item, in the timeline's words and order only,
@@ -565,25 +565,30 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, common: dict[str, 
         for name in ("sources", "tags", "tag_pages"):
             cache.pop(name, None)
         cache["shared"] = shared
-    old = cache.get("catalogue")
-    if not isinstance(old, Catalogue) or old.newest_first != timeline.newest_first:
-        old = None
-    # The halves asked for now and by the jobs before in this process.
-    halves = (sources or bool(old and old.keeps_sources), tags or tag_pages or bool(old and old.keeps_tags))
-    if old is None or (old.keeps_sources, old.keeps_tags) != halves:
-        old = cache["catalogue"] = Catalogue(timeline.newest_first, *halves)
-    catalogue = old
-    catalogue.update(timeline.events)
     files: dict[str, bytes] = {}
     if sources and _has_template(env, SOURCES_PAGE, cache):
-        files[SOURCES_NAME] = _sources_page(env, catalogue, common, cache, fragments, joined)
+        cited = _catalogue(cache, "catalogue of sources", timeline, sources=True, tags=False)
+        files[SOURCES_NAME] = _sources_page(env, cited, common, cache, fragments, joined)
+    if not (tags or tag_pages):
+        return files
+    tagged = _catalogue(cache, "catalogue of tags", timeline, sources=False, tags=True)
     if tags and _has_template(env, TAGS_PAGE, cache):
-        files["tags/index.html"] = _tags_page(env, catalogue, common, cache)
+        files["tags/index.html"] = _tags_page(env, tagged, common, cache)
     if tag_pages and _has_template(env, TAG_PAGE, cache):
-        tags = catalogue.tags if share is None else catalogue.tags[share[0]::share[1]]
+        tags = tagged.tags if share is None else tagged.tags[share[0]::share[1]]
         tags = [tag for tag in tags if f"{tag.url}index.html" not in skip] if skip else tags
         files.update(_tag_pages(env, tags, common, cache, fragments, joined))
     return files
+
+
+def _catalogue(cache: dict[str, object], name: str, timeline: Timeline, sources: bool, tags: bool) -> Catalogue:
+    """Return one half of the catalogue (its sources, or its tags), kept in cache as name and
+    brought up to the timeline's events: a process makes only the half its pages show."""
+    catalogue = cache.get(name)
+    if not isinstance(catalogue, Catalogue) or catalogue.newest_first != timeline.newest_first:
+        catalogue = cache[name] = Catalogue(timeline.newest_first, sources, tags)
+    catalogue.update(timeline.events)
+    return catalogue
 
 
 def _sources_page(env: jinja2.Environment, catalogue: Catalogue, common: dict[str, Any],

@@ -396,13 +396,13 @@ class Builder:
                 return [(name, WRITTEN) for name in written]
             if kind == "feeds":
                 return list(render_feeds(timeline, {}, fragments).items())
-            # One store for the tasks a process runs: the catalogue of sources and tags is made once;
+            # One store for the tasks a process runs: each half of the catalogue is made once;
             # the pages are written as their parts are made (staging), or let go once handed over.
             _, share, sources, index, tag_pages = task
             files = list(render_pages(env, timeline, common, pages_store, share=share, fragments=fragments,
                                       sources=sources, tags=index, tag_pages=tag_pages, skip=skip,
                                       joined=staging is None).items())
-            for name in [name for name in pages_store if name != "catalogue"]:
+            for name in [name for name in pages_store if not name.startswith("catalogue")]:
                 del pages_store[name]
             return files
 

@@ -302,24 +302,23 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
 
 def test_a_pages_job_makes_only_the_half_of_the_catalogue_its_pages_show(project):
     """A worker makes the sources page from the catalogue's sources alone and the tag pages from its
-    tags alone; a job asking for the other half in the same process gets a whole catalogue. Either
-    way the pages are those of the whole catalogue."""
+    tags alone; a job asking for the other half in the same process makes that half, keeping the
+    first. Either way the pages are those of the whole catalogue."""
     generated(project)
     builder = pipeline.Builder(cli.Options(content=project.content))
     timeline, _ = builder.assemble(Report())
     env = builder._theme(pipeline.theme_for(builder.options))
     common = render.page_context(timeline)
     whole = pages.render_pages(env, timeline, common, {})
-    tagged: dict[str, object] = {}
-    tag_pages = pages.render_pages(env, timeline, common, tagged, sources=False)
-    assert tagged["catalogue"].publishers == () and tagged["catalogue"].tags
     store: dict[str, object] = {}
     sources = pages.render_pages(env, timeline, common, store, tags=False, tag_pages=False)
-    assert list(sources) == [pages.SOURCES_NAME]
-    assert store["catalogue"].tags == () and store["catalogue"].publishers
-    again = pages.render_pages(env, timeline, common, store, sources=False)
-    assert store["catalogue"].publishers and store["catalogue"].tags
-    assert {**sources, **tag_pages} == {**sources, **again} == whole
+    cited = store["catalogue of sources"]
+    assert list(sources) == [pages.SOURCES_NAME] and "catalogue of tags" not in store
+    assert cited.publishers and cited.tags == ()
+    tag_pages = pages.render_pages(env, timeline, common, store, sources=False)
+    assert store["catalogue of sources"] is cited and store["catalogue of tags"].publishers == ()
+    assert store["catalogue of tags"].tags
+    assert {**sources, **tag_pages} == whole
 
 
 def test_a_no_cache_build_leaves_the_cache_as_it_was(project, monkeypatch):
