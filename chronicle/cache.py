@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from .dates import Precision
-from .model import Event
+from .model import Day, Event
 from .output import Layout, Part, Previous
 
 CACHE_DIR = ".chronicle-cache"
@@ -297,17 +297,25 @@ class Fragments:
         return self._db
 
     def key(self, kind: str, item: object) -> bytes:
+        """Return the key of an item's part: of what it shows besides its events (a day's id and
+        gap; a citation's source), and of its events' entry keys, in order."""
         if isinstance(item, Event):  # one event's share of the feeds
-            events, label = (item,), None
-        else:  # a day (its id), or a citation (its source), and their events
-            events = getattr(item, "events")
-            label = getattr(item, "id", None) if not hasattr(item, "source") else repr(item.source)
+            events, label = (item,), b""
+        elif isinstance(item, Day):  # a day of the index or of a tag page
+            events, label = item.events, f"{item.id}\0{item.gap}".encode()
+        else:  # a citation: its source, field by field (a date: its start, with its zone)
+            source = item.source
+            events, label = item.events, repr((source.url, source.title, source.publisher, source.archive,
+                                               source.date and (source.date.start, source.date.precision))
+                                              ).encode("utf-8", "surrogatepass")
         prefix = self._prefixes.get(kind)
         if prefix is None:
             prefix = self._prefixes[kind] = hasher(self.version, "fragment", self.site, kind)
-        # The events' prints are all _DIGEST bytes long: joined, they are one part, not many.
-        return digest_from(prefix, repr(label), repr(getattr(item, "gap", None)),
-                           b"".join([self.prints[id(event)] for event in events]))
+        # Two updates: the label, length first; the events' prints, all _DIGEST bytes long.
+        h = prefix.copy()
+        h.update(len(label).to_bytes(8, "little") + label)
+        h.update(b"".join([self.prints[id(event)] for event in events]))
+        return h.digest()
 
     def layout_key(self, name: str) -> bytes:
         """Return where the layout of the long file `name` of output/ is kept."""
