@@ -465,8 +465,14 @@ class Builder:
         for warning in feed_warnings(timeline):
             report.warning(self.options.content / INDEX_NAME, None, warning)
         if write and not streamed:
-            write_output(result.files, self.options, theme, report)
-        elif write and self.cache and self._manifest is not None and not report.errors:
+            written = write_output(result.files, self.options, theme, report)
+            if written is not None and self.cache and self.parallel:
+                # A small timeline's files by their signatures, so that the next build's look leaves
+                # output/ as it is when nothing changed; no page keys: a large timeline's build
+                # (_write_changed) keeps none of these files, it makes them all.
+                self._manifest = cache_dumps({name: (b"", signature) for name, signature in written.items()})
+                self.cache.put(self._place("manifest"), self._manifest)
+        if write and self.cache and self._manifest is not None and not report.errors:
             self._remember(theme, result)
         return result
 
