@@ -319,19 +319,23 @@ class Catalogue:
             if not cited.events:
                 del self._cited[key]
                 continue
-            shown = self._shown(cited.events)
-            source = None
+            shown = tuple(reversed(cited.events)) if self.newest_first else tuple(cited.events)
+            # The source as the events citing it give it, the first one's fields first; and where the
+            # first of them cites it among its sources (_source_key, written out: 25,000 citations).
+            source, position = None, 0
             for event in shown:
-                for candidate in event.sources:
-                    if _source_key(candidate) == key:
-                        source = candidate if source is None else _merge(source, candidate)
+                for i, candidate in enumerate(event.sources):
+                    if (candidate.url or candidate) == key:
+                        if source is None:
+                            source, position = candidate, i
+                        else:
+                            source = _merge(source, candidate)
             assert source is not None
             citation = Citation(source, shown)
-            if cited.value != citation:
+            if cited.value is None or cited.value != citation:
                 cited.value = citation
             name = source.publisher or host_of(source.url or "")
             first = shown[0]
-            position = next(i for i, s in enumerate(first.sources) if _source_key(s) == key)
             # Page order: by the first event citing it in the timeline's order, then its place there.
             cited.order = (first.sort_key, -position if self.newest_first else position)
             cited.group = name.casefold()
