@@ -725,12 +725,6 @@ def corrupt_values(path: Path, change: Callable[[bytes, bytes], tuple[object, ob
 checksum = cache_module.checksum
 
 
-def entry_of(value: bytes) -> tuple:
-    """Load a stored entry, as the cache does: a pair of its event and its diagnostics."""
-    event, diagnostics = cache_module.loads(value)
-    return event, diagnostics
-
-
 def still_a_pickle(value: bytes, old: bytes) -> tuple[bytes, bytes]:
     """Change every source link inside a stored event (in a record of output/: every page's name, or
     every path a message names), keeping a pickle that loads; keep the old checksum."""
