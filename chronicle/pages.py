@@ -319,13 +319,13 @@ class Catalogue:
             if not cited.events:
                 del self._cited[key]
                 continue
-            shown = tuple(reversed(cited.events)) if self.newest_first else tuple(cited.events)
+            shown = self._shown(cited.events)
             # The source as the events citing it give it, the first one's fields first; and where the
-            # first of them cites it among its sources (_source_key, written out: 25,000 citations).
+            # first of them cites it among its sources: one walk.
             source, position = None, 0
             for event in shown:
                 for i, candidate in enumerate(event.sources):
-                    if (candidate.url or candidate) == key:
+                    if _source_key(candidate) == key:
                         if source is None:
                             source, position = candidate, i
                         else:
