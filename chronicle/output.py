@@ -89,11 +89,13 @@ def write_site(files: Files | Callable[[Path], Files], output: Path,
     which makes serve's rewrite of a 10,000-page site after one save cheap.
 
     spare: what the spare folder beside output holds (each file's signature as
-    written); when given, the site in output/ is kept there after the swap.
-    When it names files, that folder (the site before the one in output/) is
-    brought up to date and swapped in, instead of a new folder holding 10,000
-    new folders (a new folder costs as much as writing a page here, and
-    removing one as much again). None: the site before is removed.
+    written); when given, the site in output/ is kept there after the swap, and
+    that folder (the site before the one in output/) is brought up to date and
+    swapped in, instead of a new folder holding 10,000 new folders (a new folder
+    costs as much as writing a page here, and removing one as much again). A
+    file it names with its signature is trusted when it still has it; every
+    other file there is replaced ({}: a spare of unknown content, such as after
+    an upgrade of Chronicle or a new cache). None: the site before is removed.
     """
     check_target(output, list(protected))
     output = output.resolve()
@@ -125,7 +127,7 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
     spare_path = output.parent / (SPARE_PREFIX + output.name)
     holds: Mapping[str, Signature] = {}
     present: set[str] | None = None
-    if spare and spare_path.is_dir():
+    if spare is not None and spare_path.is_dir():
         # Renamed first: a build killed while it changes the spare leaves a staging folder,
         # which the next build removes, never a spare that is neither site.
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output.parent))
@@ -153,25 +155,26 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
                 signatures[name] = signature(path)
                 continue
             folder = name.rpartition("/")[0]
-            if folder not in made:
+            if folder not in made and name not in present:  # the spare's file: its folder is there
                 os.makedirs(os.path.join(root, folder), exist_ok=True)
                 while folder not in made:
                     made.add(folder)
                     folder = folder.rpartition("/")[0]
             was = holds.get(name)
+            there = name in present  # to be replaced, never written into: it may be output/'s, linked
             if data is None:
                 # Kept as it is: its bytes and signature. A spare often holds that very file already.
                 live = os.path.join(live_root, name)
                 now = signature(path) if was is not None else None
                 if was is None or was != now or was != signature(live):
-                    if holds:
+                    if there:
                         _unlink(path)
                     os.link(live, path)
                     now = signature(path)
                 signatures[name] = now
                 continue
             if not (previous is not None and previous.get(name) is data and _link(os.path.join(live_root, name), path)):
-                _write_new(Path(path), data, replace=bool(holds))
+                _write_new(Path(path), data, replace=there)
             signatures[name] = signature(path)
         for name in present - signatures.keys():
             _unlink(staging / name)  # a page gone since (an event deleted or renamed), or a stray file

@@ -106,6 +106,34 @@ def test_a_spare_left_by_a_killed_build_is_never_swapped_in(project, monkeypatch
     check(project, monkeypatch)
 
 
+def test_a_spare_of_unknown_content_is_used_but_none_of_its_files_trusted(project, monkeypatch):
+    """With the cache gone (deleted, or made by another version of Chronicle) nothing says what
+    the spare holds: its folders are used (10,000 are not made again, nor the spare's removed),
+    every file in it is replaced or removed, none kept on trust."""
+    import shutil
+
+    from chronicle.cache import CACHE_DIR
+
+    write_timeline(project)
+    check(project, monkeypatch)
+    edit = project.content / "e004.md"
+    edit.write_text(edit.read_text().replace('"Event 4"', '"Four"'))
+    check(project, monkeypatch)
+    spare = project.root / (SPARE_PREFIX + "output")
+    folder = (spare / "events" / "e031").stat().st_ino
+    page = spare / "events" / "e031" / "index.html"
+    os.unlink(page)  # spoilt (never written into: it may be a link to output/'s)
+    page.write_bytes(b"spoilt")
+    (spare / "events" / "e032" / "index.html").unlink()
+    (spare / "events" / "stray.html").write_bytes(b"stray")
+    shutil.rmtree(project.root / CACHE_DIR)
+    check(project, monkeypatch)
+    assert (project.root / "output" / "events" / "e031").stat().st_ino == folder
+    edit.write_text(edit.read_text().replace('"Four"', '"Event four"'))
+    check(project, monkeypatch)  # the next spare has no record either: the first build had no manifest
+    check(project, monkeypatch)
+
+
 def test_a_link_put_into_the_site_never_leads_a_build_outside(project, monkeypatch, tmp_path_factory):
     """A folder of output/ (hence, a build later, of the spare) replaced by a symbolic link to
     elsewhere: no build writes through it, and the site comes out whole."""
