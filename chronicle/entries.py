@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import markdown
 from markdown.extensions import Extension
@@ -28,6 +30,25 @@ EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
 )
 SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
+
+
+@dataclass(frozen=True)
+class EntryRules:
+    """All that reading an entry takes from the settings: how its dates are read. The build cache
+    keys each entry by these (pipeline.Builder), so a new title or intro in _index.md reads no entry
+    again; a setting the reader comes to need is added here, and so to the key."""
+
+    timezone: str
+    year: int | None
+    date_order: str | None
+
+    @classmethod
+    def of(cls, settings: Settings) -> EntryRules:
+        return cls(settings.timezone, settings.year, settings.date_order)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def is_entry(relative: PurePath) -> bool:
@@ -142,7 +163,7 @@ def read_entry(
         return None
 
     fields = document.fields
-    reader = _FieldReader(path, fields, settings, report)
+    reader = _FieldReader(path, fields, EntryRules.of(settings), report)
     name = PurePath(path.name)
     stem = name.name[: -len(name.suffix)] if name.suffix else name.name
 
@@ -241,11 +262,11 @@ def check_url(value: str) -> str | None:
 class _FieldReader:
     """Reads typed fields from front matter, reporting each problem at its key's line."""
 
-    def __init__(self, path: Path, fields: Fields, settings: Settings, report: Report):
+    def __init__(self, path: Path, fields: Fields, rules: EntryRules, report: Report):
         self.path = path
         self.fields = fields
         self.values = fields.values
-        self.settings = settings
+        self.rules = rules
         self.report = report
 
     def error(self, key: str, message: str, index: int | None = None) -> None:
@@ -296,7 +317,7 @@ class _FieldReader:
     def parse_date(self, key: str, value: Any, line: int | None = None) -> When | None:
         try:
             return parse_when(
-                value, zone=self.settings.zone, year=self.settings.year, date_order=self.settings.date_order
+                value, zone=self.rules.zone, year=self.rules.year, date_order=self.rules.date_order
             )
         except DateError as error:
             self.report.error(self.path, line or self.fields.line(key), f"{key}: {error}")
@@ -304,7 +325,7 @@ class _FieldReader:
 
     def file_date(self, text: str) -> When | None:
         try:
-            return parse_when(text, zone=self.settings.zone)
+            return parse_when(text, zone=self.rules.zone)
         except DateError:
             return None
 
@@ -318,8 +339,8 @@ class _FieldReader:
         if fallback is None:
             return self.parse_date(key, value)
         try:
-            return parse_when(value, zone=self.settings.zone, year=self.settings.year,
-                              date_order=self.settings.date_order)
+            return parse_when(value, zone=self.rules.zone, year=self.rules.year,
+                              date_order=self.rules.date_order)
         except DateError as error:
             self.report.warning(self.path, self.fields.line(key),
                                 f"{key}: {error}; using {fallback.iso()} from the file name instead")

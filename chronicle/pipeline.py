@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Diagnostic, Report
-from .entries import discover, discover_names, is_entry, make_markdown, read_entry
+from .entries import EntryRules, discover, discover_names, is_entry, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds, stream_feeds
 from .cache import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
@@ -154,12 +154,14 @@ class Builder:
         if key != self._settings_key or self._settings is None:
             local = Report()
             text = read_text(index, local) if index.is_file() else None
-            self._settings = read_settings(index, text, local)
+            settings = read_settings(index, text, local)
+            if self._settings is None or EntryRules.of(settings) != EntryRules.of(self._settings):
+                self._entries.clear()  # the entries' dates depend on these settings (a title: on none)
+            self._settings = settings
             self._settings_text = text or ""
             self._settings_diagnostics = tuple(local.items)
             self._intro = None
             self._settings_key = key
-            self._entries.clear()  # dates and defaults depend on the settings
         report.extend(self._settings_diagnostics)
         return self._settings
 
@@ -265,8 +267,11 @@ class Builder:
 
     def _entry_hasher(self):
         # Everything an entry's event and messages are made from: its bytes, its path, the
-        # settings, and where the command runs (messages name paths relative to it).
-        return self.cache.hasher("entry", self._settings_text, os.getcwd()) if self.cache else None
+        # settings read_entry uses (EntryRules: a new title reads no entry again), and where the
+        # command runs (messages name paths relative to it).
+        if not self.cache:
+            return None
+        return self.cache.hasher("entry", repr(EntryRules.of(self._settings)), os.getcwd())
 
     def _markdown(self):
         if self._md is None:

@@ -533,18 +533,45 @@ def test_the_look_reads_only_the_entries_changed_since_it_last_saw_them(project,
     same_tree(project.root / "output", expected)
 
 
-def test_a_look_record_made_with_other_settings_is_not_used(project, monkeypatch):
-    """The entries' keys depend on the settings: a record made before they changed is not read."""
+@pytest.mark.parametrize("setting", ["timezone: Asia/Seoul", "year: 2019"])
+def test_a_look_record_made_with_other_settings_is_not_used(project, monkeypatch, setting):
+    """The entries' keys depend on the settings their dates are read with: a record made before
+    those changed is not read."""
     count = generated(project)
     monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
     build(project, monkeypatch)
     index = project.content / "_index.md"
-    index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
+    name = setting.split(":")[0]
+    index.write_text(re.sub(rf"^{name}: .*$", setting, index.read_text(), flags=re.M))
     opened = opened_by_the_look(monkeypatch)
     build(project, monkeypatch)
     assert len(opened) == count
     expected, _ = fresh(project, monkeypatch)
     same_tree(project.root / "output", expected)
+
+
+@pytest.mark.parametrize("count", [SMALL, BIG])
+def test_settings_no_entry_depends_on_read_no_entry_again(project, monkeypatch, count):
+    """A new title, description, intro, base URL, language or order in _index.md changes pages, not
+    events: every entry comes from the cache (the look opens none), and the site is a fresh build's."""
+    generated(project, count)
+    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
+    build(project, monkeypatch)
+    index = project.content / "_index.md"
+    index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled")
+                     .replace("description: Many", "description: So many")
+                     .replace("https://example.org/timeline/", "https://example.net/")
+                     .replace("year: 2023", "year: 2023\nlanguage: en-GB\nsort: newest-first")
+                     .replace("always the same", "never changed"))
+    opened = opened_by_the_look(monkeypatch)
+    retitled = build(project, monkeypatch)
+    assert opened == []
+    hits(retitled, count, count)
+    expected, lines = fresh(project, monkeypatch)
+    assert b"Retitled" in expected["index.html"] and b"never changed" in expected["index.html"]
+    same_tree(project.root / "output", expected)
+    assert retitled.lines == lines
+
 
 
 def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project, monkeypatch):
