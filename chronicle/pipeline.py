@@ -329,6 +329,11 @@ class Builder:
         index_key = (shared, events)
         if shared != self._shared:
             self._days.clear()  # every day shows something of the timeline's own
+            # So do the parts of the other long files (a citation's or a feed entry's time, in the
+            # timeline's timezone; links under its base URL), but not its title or span.
+            if self._shared is None or _shown_by_parts(shared) != _shown_by_parts(self._shared):
+                self._extra_pages.clear()
+                self._feeds.clear()
             self._shared = shared
         if self._index is None or self._index[0] != index_key:
             self._index = (index_key, render_index(env, timeline, common, self._days))
@@ -642,6 +647,13 @@ class Builder:
             self.cache.put(place, self._manifest)
             self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
+
+
+def _shown_by_parts(shared: tuple) -> tuple:
+    """Return what the parts of the sources and tag pages and of the feeds show of the timeline's
+    own values (Builder.render's `shared`): its language, base URL, timezone, order and tag names."""
+    _, _, _, language, base_url, timezone, newest_first, _, tag_renames = shared
+    return language, base_url, timezone, newest_first, tag_renames
 
 
 def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict[str, bytes]:

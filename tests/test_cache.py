@@ -573,6 +573,23 @@ def test_settings_no_entry_depends_on_read_no_entry_again(project, monkeypatch, 
     assert retitled.lines == lines
 
 
+def test_serve_reads_entries_again_only_for_the_settings_they_depend_on(project):
+    """serve's builder keeps its entries in memory: a new title or base URL keeps them all, a new
+    timezone reads them all again (their dates move); each time the site is a fresh builder's (a
+    time given with its offset is shown in the new timezone in every file, the feeds included)."""
+    generated(project, SMALL)
+    builder = pipeline.Builder(cli.Options(content=project.content))
+    first = builder.build(write=False)
+    assert len(first.changed) == SMALL
+    index = project.content / "_index.md"
+    for old, new, read in [("title: A generated timeline", "title: Retitled", 0),
+                           ("timezone: Europe/Berlin", "timezone: Asia/Seoul", SMALL),
+                           ("https://example.org/timeline/", "https://example.net/", 0)]:
+        index.write_text(index.read_text().replace(old, new))
+        again = builder.build(write=False)
+        assert len(again.changed) == read
+        assert again.files == pipeline.Builder(cli.Options(content=project.content)).build(write=False).files
+
 
 def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project, monkeypatch):
     """A tag page is kept while its tag's events and the timeline's own values are; the tag pages
