@@ -136,7 +136,8 @@ class Builder:
         self._settings: Settings | None = None
         self._settings_diagnostics: tuple[Diagnostic, ...] = ()
         self._intro: str | None = None  # the settings' intro as HTML, made when first needed
-        self._theme_key: object = None
+        self._theme_key: object = None  # the theme's templates as last loaded
+        self._static_key: object = None  # its static files as last read
         self._env = None
         self._static: dict[str, bytes] = {}
         self._pages: dict[str, tuple[object, bytes]] = {}
@@ -279,15 +280,21 @@ class Builder:
         return self._md
 
     def _theme(self, theme: Theme):
-        key = (theme.root.resolve(), _tree_signature(theme.root))
+        """Load the theme: a template changed renders every page again; a static file changed (a
+        style sheet being worked on) is copied again, no page rendered (pages only link to it)."""
+        root = theme.root.resolve()
+        key = (root, _tree_signature(theme.templates))
         if key != self._theme_key or self._env is None:
             self._env = make_environment(theme)
-            self._static = theme.static_files()
             self._pages.clear()
             self._days.clear()
             self._extra_pages.clear()
             self._index = None
             self._theme_key = key
+        static = (root, _tree_signature(theme.static) if theme.static.is_dir() else ())
+        if static != self._static_key:
+            self._static = theme.static_files()
+            self._static_key = static
         return self._env
 
     def assemble(self, report: Report, hints: set[Path] | None = None,
@@ -433,7 +440,7 @@ class Builder:
             return files, fragments.used
 
         # Handed over first, once the workers have started: the writer links the kept files while they render.
-        ready = (list(self._static.items()) if rest else []) + [(name, None) for name in kept]
+        ready = [(name, data) for name, data in self._static.items() if name not in skip] + [(name, None) for name in kept]
         for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])])):
             yield from files
             if self.cache:
@@ -570,7 +577,7 @@ class Builder:
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
         """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
         return self.cache.key("inputs", self._settings_text, os.getcwd(), repr(self.options), str(theme.root.resolve()),
-                              os.environ.get("SOURCE_DATE_EPOCH", ""), os.environ.get("TZ", ""), *_theme_parts(theme),
+                              os.environ.get("SOURCE_DATE_EPOCH", ""), os.environ.get("TZ", ""), *_theme_parts(theme.root),
                               *(path.encode("utf-8", "surrogatepass") + key for path, key in sorted(keys.items())))
 
     def _remember(self, theme: Theme, result: Result) -> None:
@@ -582,12 +589,13 @@ class Builder:
 
     def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
         """Return a digest of all that every page shows besides its events: the timeline's own
-        values (as the keys of render's caches), the theme's files, the options, the clock's stand-in."""
+        values (as the keys of render's caches), the theme's templates (not its static files, which
+        pages only link to: each is keyed by its bytes), the options, the clock's stand-in."""
         shared = (timeline.title, timeline.description, timeline.intro, timeline.language, timeline.base_url,
                   timeline.timezone, timeline.newest_first, timeline_span(timeline), timeline.tag_renames,
                   sorted(timeline.extra.items()))
         return self.cache.key("site", repr(shared), repr(self.options), os.environ.get("SOURCE_DATE_EPOCH", ""),
-                              *_theme_parts(theme))
+                              *_theme_parts(theme.templates))
 
     def _write_changed(self, timeline: Timeline, theme: Theme, report: Report) -> int:
         """Write the site, rendering only the files whose inputs changed since the build that
@@ -614,6 +622,8 @@ class Builder:
                      for i, event in enumerate(events)}
         tag_pages = _tag_page_keys(timeline, prints, site)
         page_keys.update(tag_pages)
+        self._theme(theme)  # its static files: each keyed by its bytes, made again alone when it changes
+        page_keys.update({name: digest("static", name, data) for name, data in self._static.items()})
         output = self.options.output.resolve()
         place, spare_place = self._place("manifest"), self._place("spare")
         found = self.cache.get_many([place, spare_place])
@@ -629,7 +639,8 @@ class Builder:
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if name in page_keys or not rest]
-        if not pages and not rest and len(kept) == len(manifest) and _holds_only(output, manifest.keys()):
+        if not pages and not rest and len(kept) == len(manifest) and kept >= page_keys.keys() and \
+                _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
@@ -680,9 +691,10 @@ def _holds_only(output: Path, names: Iterable[str]) -> bool:
         return False
 
 
-def _theme_parts(theme: Theme) -> list[str | bytes]:
-    files = sorted(p for p in theme.root.rglob("*") if p.is_file())
-    return [part for p in files for part in (p.relative_to(theme.root).as_posix(), p.read_bytes())]
+def _theme_parts(folder: Path) -> list[str | bytes]:
+    """Return each file of a theme's folder (its root, or its templates) by name, then its bytes."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return [part for p in files for part in (p.relative_to(folder).as_posix(), p.read_bytes())]
 
 
 def _seen_record(prefix: bytes, settled: list[tuple[str, bytes]], keys: dict[str, bytes]) -> bytes:

@@ -491,6 +491,59 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
     same_tree(output, expected)
 
 
+def test_a_changed_static_file_is_copied_alone(project, monkeypatch):
+    """A theme's static files are linked to, not shown, by the pages: one changed, added or removed
+    (a style sheet being worked on) is copied or removed alone, every page kept as it is."""
+    generated(project)
+    theme = project.root / "theme"
+    shutil.copytree(pipeline.default_theme(), theme)
+    build(project, monkeypatch)
+    output = project.root / "output"
+    kept = ["index.html", "feed.xml", "sources/index.html", "events/event-010/index.html"]
+    before = {name: (output / name).stat().st_ino for name in kept}
+    style = theme / "static" / "chronicle.css"
+    steps = [lambda: style.write_text(style.read_text() + "\n.day { outline: 1px solid; }\n"),
+             lambda: (theme / "static" / "print.css").write_text("@media print { .skip { display: none } }\n"),
+             lambda: (theme / "static" / "print.css").unlink()]
+    for step in steps:
+        step()
+        with monkeypatch.context() as patch:
+            no_rendering(patch)
+            build(project, monkeypatch)
+        expected, _ = fresh(project, monkeypatch)
+        same_tree(output, expected)
+        assert {name: (output / name).stat().st_ino for name in kept} == before
+    assert b"outline: 1px solid" in (output / "static" / "chronicle.css").read_bytes()
+
+
+def test_serve_renders_nothing_again_for_a_changed_static_file(project, monkeypatch):
+    generated(project, SMALL)
+    theme = project.root / "theme"
+    shutil.copytree(pipeline.default_theme(), theme)
+    monkeypatch.chdir(project.root)
+    builder = pipeline.Builder(cli.Options(content=Path("content")))
+    builder.build(write=False)
+    style = theme / "static" / "chronicle.css"
+    style.write_text(style.read_text() + "\n.day { outline: 1px solid; }\n")
+    with monkeypatch.context() as patch:
+        no_rendering(patch)
+        again = builder.build(write=False)
+    assert again.files == pipeline.Builder(cli.Options(content=Path("content"))).build(write=False).files
+    assert b"outline: 1px solid" in again.files["static/chronicle.css"]
+    day = theme / "templates" / "day.html"
+    day.write_text(day.read_text() + "<!-- a theme of one's own -->\n")
+    rendered = builder.build(write=False)  # a template changed: every page made again
+    assert rendered.files["index.html"].count(b"a theme of one's own") == len(rendered.timeline.days)
+
+
+def no_rendering(patch) -> None:
+    """Make any template rendered fail the build (in this process and in workers forked from it)."""
+    def refuse(template, context):
+        raise AssertionError(f"{template.name} rendered")
+    patch.setattr(render, "_render_template", refuse)
+    patch.setattr(pages, "_render_template", refuse)
+
+
 def opened_by_the_look(monkeypatch) -> list[str]:
     """Record the entries the quick look reads (the build's own reads go through read_text)."""
     opened: list[str] = []
