@@ -61,6 +61,7 @@ class Server:
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         started = time.perf_counter()
         line = self.proc.stdout.readline()
+        line = self.proc.stdout.readline() if line.startswith("built ") else line  # the first build's summary
         self.startup = time.perf_counter() - started
         self.url = re.search(r"http://\S+/", line).group(0)
 

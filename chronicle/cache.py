@@ -154,7 +154,7 @@ class Cache:
 
     def __init__(self, folder: Path, create: bool = True):
         self.folder = folder
-        self.create = create  # False (check): use the cache if there is one, never make one
+        self.create = create  # False (check, serve): use the cache if there is one, never make one or write it
         self.version = code_version()
         self.hits = 0
         self.misses = 0
@@ -231,7 +231,10 @@ class Cache:
 
     def put(self, key: bytes, value: bytes) -> None:
         """Keep a value, written to the file when the build is done (save), or when much is
-        waiting (a cold build of 10,000 events makes hundreds of megabytes)."""
+        waiting (a cold build of 10,000 events makes hundreds of megabytes). A cache opened with
+        create=False (check, serve) is only read: nothing is kept."""
+        if not self.create:
+            return
         self._used.add(key)
         self._pending[key] = value
         self._size += len(value)

@@ -1022,6 +1022,21 @@ def test_check_adds_nothing_to_the_cache(project, monkeypatch):
     assert sorted(p.name for p in (project.root / CACHE_DIR).iterdir()) == ["cache.sqlite"]
 
 
+def test_a_cache_opened_to_read_keeps_nothing_however_much_is_put(project, monkeypatch):
+    """check and serve open the cache with create=False: a value put is dropped, also past the
+    bytes that make a build write what waits (a check of 10,000 changed entries)."""
+    example(project)
+    build(project, monkeypatch)
+    before = rows(project)
+    monkeypatch.setattr(cache_module, "_PENDING_BYTES", 10)
+    reader = cache_module.Cache(project.root / CACHE_DIR, create=False)
+    reader.put(b"k" * 20, b"a value past the limit")
+    reader.write()
+    reader.save()
+    reader.close()
+    assert rows(project) == before
+
+
 def test_check_makes_no_cache_where_there_was_none(project):
     example(project)
     run = project.run("check")

@@ -123,6 +123,8 @@ class Preview:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         line = self.proc.stdout.readline()
+        self.built = line if line.startswith("built ") else ""  # the first build's summary, then the URL
+        line = self.proc.stdout.readline() if self.built else line
         match = re.search(r"http://[^/]+:(\d+)/", line)
         if not match:
             self.proc.kill()
@@ -193,6 +195,28 @@ def preview(tmp_path):
     for server in servers:
         if server.proc.poll() is None:
             server.stop()
+
+
+def test_the_first_build_takes_the_entries_a_build_cached_and_writes_no_cache(preview, tmp_path):
+    """serve's first build reads the entries an earlier build kept (a large timeline starts in
+    seconds), says so, changes nothing in the cache, and makes none where there was none."""
+    server = preview()
+    assert server.built.startswith("built 2 events, ") and "cache" not in server.built
+    server.stop()
+    assert not (tmp_path / ".chronicle-cache").exists()
+    subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)
+    cache = tmp_path / ".chronicle-cache" / "cache.sqlite"
+    before = cache.read_bytes()
+    save(tmp_path / "content" / "b.md", ENTRY.format(title="Renamed while stopped"))
+    server = preview()
+    assert "(cache: 1 of 2 entries)" in server.built, server.built
+    assert "Renamed while stopped" in server.get("/")[2]
+    server.listen()
+    save(tmp_path / "content" / "a.md", ENTRY.format(title="Saved while serving"))
+    assert "Saved while serving" in server.until(lambda body: "Saved while serving" in body)
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    assert cache.read_bytes() == before
 
 
 def save(path: Path, text: str) -> None:

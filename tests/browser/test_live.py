@@ -26,6 +26,7 @@ def preview(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()
+    line = proc.stdout.readline() if line.startswith("built ") else line  # the first build's summary
     match = re.search(r"http://127\.0\.0\.1:\d+/", line)
     if not match:
         proc.kill()
