@@ -156,12 +156,14 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
                 continue
             folder = name.rpartition("/")[0]
             if folder not in made and name not in present:  # the spare's file: its folder is there
-                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                _make_folder(staging, folder)
                 while folder not in made:
                     made.add(folder)
                     folder = folder.rpartition("/")[0]
             was = holds.get(name)
-            there = name in present  # to be replaced, never written into: it may be output/'s, linked
+            # To be replaced, never written into (it may be output/'s, linked); or a spare's folder
+            # where this site has a file (the layout of another version of Chronicle).
+            there = name in present or (bool(present) and os.path.isdir(path))
             if data is None:
                 # Kept as it is: its bytes and signature. A spare often holds that very file already.
                 live = os.path.join(live_root, name)
@@ -177,7 +179,10 @@ def _write_and_swap(files: Files | Callable[[Path], Files], output: Path,
                 _write_new(Path(path), data, replace=there)
             signatures[name] = signature(path)
         for name in present - signatures.keys():
-            _unlink(staging / name)  # a page gone since (an event deleted or renamed), or a stray file
+            path = os.path.join(root, name)
+            if os.path.isdir(path):  # this build's folder, made where the spare had a file: kept
+                continue
+            _unlink(path)  # a page gone since (an event deleted or renamed), or a stray file
             _remove_empty_folders(staging, PurePosixPath(name).parent)
         _swap_in(staging, output, spare_path if spare is not None else None)
         return signatures
@@ -355,7 +360,7 @@ def put_file(staging: Path, name: str, data: bytes | Iterable[bytes | Part],
     keyed parts, of which previous (the file in output/) may hold some. Return the new file's
     layout (None: no keyed part)."""
     path = staging / safe_relative(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(staging, str(path.parent.relative_to(staging)))
     return _write_new(path, data, replace=True, previous=previous)
 
 
@@ -370,7 +375,7 @@ def put_pieces(staging: Path, pieces: Iterable[tuple[str, bytes | Part]],
             file = files.get(name)
             if file is None:
                 path = staging / safe_relative(name)
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _make_folder(staging, str(path.parent.relative_to(staging)))
                 _unlink(path)  # a spare's file, maybe linked to output/'s: replaced, never written into
                 file = files[name] = _LongFile(path, previous(name))
                 opened.callback(file.close)
@@ -427,11 +432,29 @@ def files_under(root: Path) -> set[str] | None:
     return names
 
 
-def _unlink(path: Path) -> None:
+def _unlink(path: Path | str) -> None:
+    """Remove a file of a staging folder; a folder there too (a spare's, where this site has a
+    file: staging holds no link, write_site checks)."""
     try:
         os.unlink(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # gone, or its folder is a file now: gone with it
         pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def _make_folder(staging: Path, folder: str) -> None:
+    """Make a folder of a staging folder (its name relative to it, "" or "." for itself), removing
+    a spare's file that stands where this site has a folder."""
+    try:
+        os.makedirs(os.path.join(staging, folder), exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        parts = [part for part in folder.split("/") if part not in ("", ".")]
+        for end in range(1, len(parts) + 1):
+            place = os.path.join(staging, *parts[:end])
+            if not os.path.isdir(place):
+                _unlink(place)
+        os.makedirs(os.path.join(staging, folder), exist_ok=True)
 
 
 def _remove_empty_folders(root: Path, folder: PurePosixPath) -> None:

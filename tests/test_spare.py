@@ -9,12 +9,14 @@ after every step the output must be byte for byte what --no-cache makes.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from chronicle.cache import CACHE_DIR
 from chronicle.output import SPARE_PREFIX
-from chronicle.pipeline import PARALLEL_EVENTS
+from chronicle.pipeline import PARALLEL_EVENTS, default_theme
 
 COUNT = PARALLEL_EVENTS + 40
 
@@ -110,16 +112,18 @@ def test_a_spare_of_unknown_content_is_used_but_none_of_its_files_trusted(projec
     """With the cache gone (deleted, or made by another version of Chronicle) nothing says what
     the spare holds: its folders are used (10,000 are not made again, nor the spare's removed),
     every file in it is replaced or removed, none kept on trust."""
-    import shutil
-
-    from chronicle.cache import CACHE_DIR
-
     write_timeline(project)
+    shutil.copytree(default_theme(), project.root / "theme")
+    style = project.root / "theme" / "static" / "chronicle.css"
     check(project, monkeypatch)
     edit = project.content / "e004.md"
     edit.write_text(edit.read_text().replace('"Event 4"', '"Four"'))
     check(project, monkeypatch)
     spare = project.root / (SPARE_PREFIX + "output")
+    first = style.read_bytes()
+    linked = spare / "static" / "chronicle.css"
+    assert linked.stat().st_ino == (project.root / "output" / "static" / "chronicle.css").stat().st_ino
+    style.write_bytes(first + b"\n.gap { color: red }\n")  # written anew into the spare: never through its link
     folder = (spare / "events" / "e031").stat().st_ino
     page = spare / "events" / "e031" / "index.html"
     os.unlink(page)  # spoilt (never written into: it may be a link to output/'s)
@@ -129,8 +133,34 @@ def test_a_spare_of_unknown_content_is_used_but_none_of_its_files_trusted(projec
     shutil.rmtree(project.root / CACHE_DIR)
     check(project, monkeypatch)
     assert (project.root / "output" / "events" / "e031").stat().st_ino == folder
+    assert (spare / "static" / "chronicle.css").read_bytes() == first  # the site before, as it was
     edit.write_text(edit.read_text().replace('"Four"', '"Event four"'))
     check(project, monkeypatch)  # the next spare has no record either: the first build had no manifest
+    check(project, monkeypatch)
+
+
+@pytest.mark.parametrize("record", ["kept", "lost"])
+def test_a_spare_whose_names_clash_with_the_site_is_mended(project, monkeypatch, record):
+    """A spare holding a file where the site has a folder, and a folder where it has a file (as
+    another version of Chronicle might have laid it out, or a hand): the build makes the site
+    whole all the same, with the spare's record in the cache or without it."""
+    write_timeline(project)
+    check(project, monkeypatch)
+    edit = project.content / "e004.md"
+    edit.write_text(edit.read_text().replace('"Event 4"', '"Four"'))
+    check(project, monkeypatch)
+    spare = project.root / (SPARE_PREFIX + "output")
+    shutil.rmtree(spare / "events" / "e031")
+    (spare / "events" / "e031").write_bytes(b"a file where a folder goes")
+    shutil.rmtree(spare / "tags")
+    (spare / "tags").write_bytes(b"another, over a whole tree")
+    (spare / "feed.xml").unlink()
+    (spare / "feed.xml" / "old").mkdir(parents=True)
+    (spare / "feed.xml" / "old" / "index.html").write_bytes(b"a folder where a file goes")
+    if record == "lost":
+        shutil.rmtree(project.root / CACHE_DIR)
+    edit.write_text(edit.read_text().replace('"Four"', '"Event four"'))
+    check(project, monkeypatch)
     check(project, monkeypatch)
 
 
