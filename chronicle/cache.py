@@ -182,6 +182,8 @@ class Cache:
                 self._db = db
                 return
             except sqlite3.DatabaseError:
+                if not self.create:
+                    break  # only reading (check, serve): a broken file is left as it is, for a build to mend
                 # Not a database (a broken or foreign file): start a new one, once.
                 try:
                     for stale in self.folder.glob("cache.sqlite*"):

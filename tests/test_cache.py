@@ -586,16 +586,20 @@ def test_the_look_reads_only_the_entries_changed_since_it_last_saw_them(project,
     same_tree(project.root / "output", expected)
 
 
-@pytest.mark.parametrize("setting", ["timezone: Asia/Seoul", "year: 2019"])
+@pytest.mark.parametrize("setting", ["timezone: Asia/Seoul", "year: 2019", "date_order: MDY"])
 def test_a_look_record_made_with_other_settings_is_not_used(project, monkeypatch, setting):
-    """The entries' keys depend on the settings their dates are read with: a record made before
-    those changed is not read."""
+    """The entries' keys depend on the settings their dates are read with (entries.EntryRules):
+    a record made before one of those changed is not read."""
     count = generated(project)
     monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
     build(project, monkeypatch)
     index = project.content / "_index.md"
     name = setting.split(":")[0]
-    index.write_text(re.sub(rf"^{name}: .*$", setting, index.read_text(), flags=re.M))
+    text = index.read_text()
+    text = re.sub(rf"^{name}: .*$", setting, text, flags=re.M) if f"\n{name}:" in text else \
+        text.replace("\n---\n", f"\n{setting}\n---\n", 1)  # the closing line of the front matter
+    assert setting in text
+    index.write_text(text)
     opened = opened_by_the_look(monkeypatch)
     build(project, monkeypatch)
     assert len(opened) == count
@@ -1035,6 +1039,20 @@ def test_a_cache_opened_to_read_keeps_nothing_however_much_is_put(project, monke
     reader.save()
     reader.close()
     assert rows(project) == before
+
+
+def test_check_leaves_a_broken_cache_file_as_it_is_for_a_build_to_mend(project, monkeypatch):
+    """check only reads the cache: a file that is not a database is not removed or replaced by it
+    (build mends it: test_a_cache_of_another_layout_is_started_anew)."""
+    example(project)
+    broken = project.root / CACHE_DIR / "cache.sqlite"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not a database, and not check's to remove\n" * 100)
+    run = project.run("check")
+    assert run.code == 0, run.err
+    assert broken.read_bytes() == b"not a database, and not check's to remove\n" * 100
+    assert sorted(p.name for p in broken.parent.iterdir()) == ["cache.sqlite"]
+    assert not (project.root / "output").exists()
 
 
 def test_check_makes_no_cache_where_there_was_none(project):
