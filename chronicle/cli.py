@@ -211,7 +211,8 @@ def run_new(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # watchdog and the server load only for this command
 
-    return serve(options_from(args), host=args.host, port=args.port, poll=args.poll, open_browser=args.open)
+    return serve(options_from(args), host=args.host, port=args.port, poll=args.poll, open_browser=args.open,
+                 cached=not args.no_cache)
 
 
 def main(argv: list[str] | None = None) -> int:

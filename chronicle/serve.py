@@ -316,14 +316,16 @@ def edited_slugs(result: Result, content: Path, changed: set[Path]) -> list[str]
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-          open_browser: bool = False, out=sys.stdout, err=sys.stderr) -> int:
-    """Build, serve on host:port, rebuild on every change, until Ctrl-C or SIGTERM."""
+          open_browser: bool = False, out=sys.stdout, err=sys.stderr, cached: bool = True) -> int:
+    """Build, serve on host:port, rebuild on every change, until Ctrl-C or SIGTERM.
+
+    cached: the first build takes the entries an earlier build kept (False: --no-cache)."""
     builder = Builder(options)
     site = Site()
     # The first build takes the entries an earlier build read from its cache (10,000 of them in
     # a second, not half a minute of parsing); read only, as check does: serve makes no cache.
     # Later builds keep their entries in memory, and the cache's connection is this thread's.
-    cache = Cache(Path(CACHE_DIR), create=False)
+    cache = Cache(Path(CACHE_DIR), create=False) if cached else None
     theme = theme_for(options)
     lock = threading.Lock()
 
@@ -332,7 +334,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
 
     written: dict[str, bytes] = {}
 
-    def write(files: dict[str, bytes]) -> None:
+    def write(files: dict[str, bytes]) -> bool:
         nonlocal written
         report = Report()
         try:
@@ -342,13 +344,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             print(f"chronicle: error: {error}", file=err, flush=True)
         for line in report_lines(report):
             print(line, file=err, flush=True)
+        return written is files
 
     writer = OutputWriter(write)
 
     def rebuild(changed: set[Path], first: bool = False) -> Result:
         started = time.perf_counter()
         with lock:
-            builder.cache = cache if first and cache.enabled else None
+            builder.cache = cache if first and cache is not None and cache.enabled else None
             try:
                 result = builder.build(write=False, hints=changed or None)
             finally:
@@ -362,11 +365,10 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             if changed:
                 writer.submit(result.files)
                 print(f"rebuilt in {elapsed:.0f} ms", file=out, flush=True)
-            else:
-                write(result.files)  # the first build is a build: output/ is written before serving
+            elif write(result.files):  # the first build is a build: output/ is written before serving
                 events = len(result.timeline.events) if result.timeline is not None else 0
                 pages = sum(name.endswith(".html") for name in result.files)
-                looked = cache.hits + cache.misses
+                looked = cache.hits + cache.misses if cache is not None else 0
                 note = f" (cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'})" if looked else ""
                 print(f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into "
                       f"{options.output}/ in {time.perf_counter() - started:.2f} s{note}", file=out, flush=True)
@@ -395,7 +397,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     try:
         rebuild(set(), first=True)
     finally:
-        cache.close()
+        if cache is not None:
+            cache.close()
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_address[1]}/"
     print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)

@@ -219,6 +219,19 @@ def test_the_first_build_takes_the_entries_a_build_cached_and_writes_no_cache(pr
     assert cache.read_bytes() == before
 
 
+def test_serve_no_cache_reads_every_entry_and_leaves_the_cache_as_it_was(preview, tmp_path):
+    """serve --no-cache, as build --no-cache: every entry parsed, the cache neither read nor written."""
+    subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)
+    cache = tmp_path / ".chronicle-cache" / "cache.sqlite"
+    before = cache.read_bytes()
+    server = preview("--no-cache")
+    assert server.built.startswith("built 2 events, ") and "cache" not in server.built, server.built
+    assert "First title" in server.get("/")[2]
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    assert cache.read_bytes() == before
+
+
 def save(path: Path, text: str) -> None:
     """Save as most editors do: write a temporary file beside it, then rename over it."""
     temporary = path.with_name(f".{path.name}.tmp")
