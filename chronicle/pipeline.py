@@ -639,7 +639,7 @@ class Builder:
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if name in page_keys or not rest]
-        if not pages and not rest and len(kept) == len(manifest) and kept >= page_keys.keys() and \
+        if not pages and not rest and len(kept) == len(manifest) and kept >= self._static.keys() and \
                 _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
