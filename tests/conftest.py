@@ -9,8 +9,19 @@ from pathlib import Path
 import pytest
 
 from chronicle.cli import main
+from chronicle.entries import make_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped_markdown():
+    """Return Chronicle's Markdown converter with Python-Markdown's inline stage as shipped, without
+    the shortcut over plain text (entries._PlainTextInline), to compare the two."""
+    from markdown.treeprocessors import InlineProcessor
+
+    md = make_markdown()
+    md.treeprocessors.register(InlineProcessor(md), "inline", 20)
+    return md
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """Entries: the content predicate, and one entry's text → an Event or line diagnostics."""
 
+import os
 from pathlib import Path, PurePath
 
 import pytest
 
 from chronicle.config import Settings
 from chronicle.diagnostics import Report
-from chronicle.entries import check_url, discover, first_paragraph, is_entry, read_entry
+from chronicle.entries import check_url, discover, first_paragraph, is_entry, make_markdown, read_entry
+from conftest import ROOT, shipped_markdown
 
 SETTINGS = Settings(timezone="America/New_York", year=2024)
 
@@ -250,3 +252,46 @@ def test_a_source_dated_before_the_event_is_a_warning():
         "2024-10-28-event.md:7: warning: source https://a.org/2 is dated 2024-10-27, before the event "
         "(2024-10-28) — check both dates"
     ]
+
+
+# --- the inline shortcut (entries._PlainTextInline) ---------------------------------------------
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "jekyll-releases" / "content"  # beside the checkout, in CI too
+
+
+def bodies() -> list[Path]:
+    if not CORPUS.is_dir() and os.environ.get("CI"):
+        pytest.fail(f"{CORPUS} is missing: CI has shared/ beside the checkout", pytrace=False)
+    return sorted((ROOT / "content").glob("*.md")) + sorted(CORPUS.glob("*.markdown") if CORPUS.is_dir() else [])
+
+
+def test_the_inline_shortcut_gives_every_real_body_the_same_html():
+    """The example and Jekyll's 102 release posts (links, code, emphasis, raw HTML, entities)."""
+    fast, shipped = make_markdown(), shipped_markdown()
+    paths = bodies()
+    assert len(paths) > 5
+    for path in paths:
+        text = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        fast.reset()
+        shipped.reset()
+        assert fast.convert(text) == shipped.convert(text), path
+
+
+def test_the_inline_shortcut_is_taken_for_plain_prose(monkeypatch):
+    """A paragraph with nothing inline in it is given to no pattern (a Python-Markdown that renamed
+    the stage's hook would fail here, not silently go slower)."""
+    from markdown.treeprocessors import InlineProcessor
+
+    tried = []
+    apply = InlineProcessor._InlineProcessor__applyPattern
+    monkeypatch.setattr(InlineProcessor, "_InlineProcessor__applyPattern",
+                        lambda self, pattern, *rest: tried.append(pattern) or apply(self, pattern, *rest))
+    prose = "Troops were seen near Kursk, officials said.\n\nNATO confirmed it."
+    assert make_markdown().convert(prose) == \
+        "<p>Troops were seen near Kursk, officials said.</p>\n<p>NATO confirmed it.</p>"
+    assert tried == []
+    assert "<em>b</em>" in make_markdown().convert("a *b*")  # with a mark: the patterns run as shipped
+    assert tried
+    tried.clear()
+    assert shipped_markdown().convert(prose) == make_markdown().convert(prose)
+    assert tried, "the inline stage as shipped tries its patterns on every text"

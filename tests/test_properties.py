@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chronicle.config import Settings
@@ -23,6 +23,7 @@ from chronicle.diagnostics import Report
 from chronicle.entries import make_markdown, read_entry
 from chronicle.model import Event
 from chronicle.timeline import order
+from conftest import shipped_markdown
 
 pytestmark = pytest.mark.fuzz
 
@@ -112,3 +113,33 @@ def test_the_order_is_total_and_independent_of_input_order(specs, rng):
     keys = [e.sort_key for e in order(events)]
     assert all(a < b for a, b in zip(keys, keys[1:]))  # total: no two events tie (the slug decides last)
     assert [e.slug for e in order(events, newest_first=True)] == expected[::-1]
+
+
+# Bodies made of what Markdown reads: words, every ASCII mark, line ends with two spaces, blocks.
+MARKDOWN_PIECES = st.one_of(
+    st.text(alphabet="ab \t\n*_`\\[]()<>&!#-+.:|{}~=\"'/@;%^$?,", max_size=12),
+    st.sampled_from(["  \n", "\n\n", "- ", "1. ", "# ", "> ", "```\n", "    ", "[a](http://a.org)", "![i](x.png)",
+                     "<b>", "</b>", "&amp;", "&#38;", "<http://a.org>", "<a@b.org>", "**", "__", "\\*", "{: .x}",
+                     "| a | b |\n|---|---|\n", "[a]: http://a.org\n", "<div>\n", "word", "x_y_z", "2*3*4"]),
+)
+
+
+@FUZZ
+@given(st.lists(MARKDOWN_PIECES, max_size=40).map("".join))
+@example("a line  \nbroken")  # one example for each thing the shortcut looks for
+@example("`code`")
+@example("a \\- b")
+@example("[a](http://a.org)")
+@example("<http://a.org>")
+@example("AT&amp;T")
+@example("*a*")
+@example("_a_")
+def test_the_inline_shortcut_changes_no_body(text):
+    """entries._PlainTextInline passes over text no inline pattern can match: the HTML is the same
+    as with Python-Markdown's inline stage as shipped."""
+    MD.reset()
+    SHIPPED.reset()
+    assert MD.convert(text) == SHIPPED.convert(text)
+
+
+SHIPPED = shipped_markdown()
