@@ -14,6 +14,11 @@ from chronicle.entries import make_markdown
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder, by its posix path relative to folder, with its bytes (in path order)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def shipped_markdown():
     """Return Chronicle's Markdown converter with Python-Markdown's inline stage as shipped, without
     the shortcut over plain text (entries._PlainTextInline), to compare the two."""

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tree
+
 GOOD = "title: Good\ndate: 2024-10-28\nsources: [https://example.org/a]"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_binary_file_named_md(project):

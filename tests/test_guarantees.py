@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from chronicle.output import OutputError, safe_relative, write_site
-from conftest import ROOT
+from conftest import ROOT, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "example.sha256"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_failed_build_leaves_output_exactly_as_it_was(project):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tree
+
 NOBODY = 65534
 GOOD = "title: Good\ndate: 2024-10-28\nsources: [https://example.org/a]\n"
 
@@ -165,10 +167,6 @@ def write(way: Way, path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     way.give(path)
     return path
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_an_entry_the_user_cannot_read(way, site):
