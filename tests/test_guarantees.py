@@ -1,5 +1,17 @@
-"""DESIGN.md's guarantees, one test each: atomic output, byte-identical builds, no escape, escaping."""
+"""DESIGN.md's guarantees, one test each: atomic output, byte-identical builds, no escape, escaping.
 
+The golden site: tests/golden/example/ holds every file of the example timeline (content/ built with
+the default theme) exactly as a build writes it, and test_example_matches_the_golden_site compares the
+build with it byte for byte; a mismatch names the files missing, extra and different, with a unified
+diff of each text file that differs. After a deliberate change of the output, regenerate it with
+
+    CHRONICLE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_guarantees.py -k golden
+
+and review `git diff tests/golden/` before committing it (the files are kept byte for byte:
+.gitattributes marks them -text, so git never converts the CRLF lines of calendar.ics).
+"""
+
+import difflib
 import hashlib
 import html.parser
 import os
@@ -11,7 +23,8 @@ import pytest
 from chronicle.output import OutputError, safe_relative, write_site
 from conftest import ROOT, tree
 
-GOLDEN = Path(__file__).parent / "golden" / "example.sha256"
+GOLDEN = Path(__file__).parent / "golden" / "example"
+REGENERATE = "CHRONICLE_UPDATE_GOLDEN"
 
 
 def test_a_failed_build_leaves_output_exactly_as_it_was(project):
@@ -46,28 +59,76 @@ def test_two_builds_are_byte_identical(project, tmp_path_factory):
     assert tree(project.root / "one") == tree(project.root / "two")
 
 
-def test_example_matches_the_golden_manifest(project):
-    """The example's exact bytes; regenerate with CHRONICLE_UPDATE_GOLDEN=1 after a deliberate change."""
+def differences(got: dict[str, bytes], expected: dict[str, bytes], *, context: int = 3, limit: int = 60) -> str:
+    """What differs between two trees, for a reader: the names missing and extra, then for each file
+    with other bytes a unified diff of its text (at most `limit` lines), or its sizes and hashes when
+    it is not UTF-8 or only its line endings differ."""
+    report = [f"missing (golden, not built): {name}" for name in sorted(expected.keys() - got.keys())]
+    report += [f"extra (built, not golden): {name}" for name in sorted(got.keys() - expected.keys())]
+    for name in sorted(expected.keys() & got.keys()):
+        old, new = expected[name], got[name]
+        if old == new:
+            continue
+        try:
+            old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
+        except UnicodeDecodeError:
+            old_text = new_text = None
+        if old_text is None or old_text.splitlines() == new_text.splitlines():
+            why = "not UTF-8 text" if old_text is None else "the same lines, other line endings"
+            report.append(f"different: {name} ({why}): golden {len(old)} bytes sha256 "
+                          f"{hashlib.sha256(old).hexdigest()[:12]}, built {len(new)} bytes sha256 "
+                          f"{hashlib.sha256(new).hexdigest()[:12]}")
+            continue
+        diff = list(difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), f"golden/{name}",
+                                         f"built/{name}", n=context, lineterm=""))
+        if len(diff) > limit:
+            diff = diff[:limit] + [f"... {len(diff) - limit} more lines of diff"]
+        report.append(f"different: {name}\n" + "\n".join(diff))
+    return "\n".join(report)
+
+
+def test_differences_name_every_kind_of_change():
+    golden = {"a.html": b"<p>one</p>\n<p>two</p>\n", "gone.txt": b"x", "crlf.ics": b"A\r\nB\r\n", "bin": b"\xff"}
+    built = {"a.html": b"<p>one</p>\n<p>2</p>\n", "new.txt": b"y", "crlf.ics": b"A\nB\n", "bin": b"\xfe"}
+    lines = differences(built, golden).splitlines()
+    assert lines[:3] == ["missing (golden, not built): gone.txt", "extra (built, not golden): new.txt",
+                         "different: a.html"]
+    assert lines[3:5] == ["--- golden/a.html", "+++ built/a.html"]
+    assert lines[6:9] == [" <p>one</p>", "-<p>two</p>", "+<p>2</p>"]
+    assert lines[9].startswith("different: bin (not UTF-8 text): golden 1 bytes sha256 ")
+    assert lines[10].startswith("different: crlf.ics (the same lines, other line endings): golden 6 bytes")
+    assert differences(golden, golden) == ""
+
+
+def test_example_matches_the_golden_site(project, monkeypatch):
+    """The example's exact bytes, every file; see the module docstring to regenerate the golden site."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # it would move the feed's dates
     shutil.copytree(ROOT / "content", project.content, dirs_exist_ok=True)
-    assert project.run().code == 0
-    manifest = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in tree(project.root / "output").items()
-    )
-    if os.environ.get("CHRONICLE_UPDATE_GOLDEN"):
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(manifest)
-    assert manifest == GOLDEN.read_text(), "output changed; if deliberate, rerun with CHRONICLE_UPDATE_GOLDEN=1"
+    result = project.run()
+    assert result.code == 0, result.err
+    built = tree(project.root / "output")
+    if os.environ.get(REGENERATE, "") not in ("", "0"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for name, data in built.items():
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / name).write_bytes(data)
+    assert GOLDEN.is_dir(), f"no golden site at {GOLDEN}; make it with {REGENERATE}=1"
+    found = differences(built, tree(GOLDEN))
+    assert found == "", (f"the example's output differs from {GOLDEN.relative_to(ROOT)}; if the change is "
+                         f"deliberate, rerun with {REGENERATE}=1 and review git diff\n{found}")
 
 
 def test_file_order_on_disk_does_not_change_the_output(project):
     names = ["c.md", "a.md", "b.md"]
     for name in names:
         project.entry(name, f"title: Same\ndate: 2024-10-28\nsources: [https://a.org/{name}]")
-    project.run("--output", "one")
+    first = project.run("--output", "one")
+    assert first.code == 0, first.err
     for name in names:
         (project.content / name).rename(project.content / ("x" + name))
         (project.content / ("x" + name)).rename(project.content / name)
-    project.run("--output", "two")
+    second = project.run("--output", "two")
+    assert second.code == 0, second.err
     assert tree(project.root / "one") == tree(project.root / "two")
 
 
@@ -136,5 +197,5 @@ sources:
 
 def test_raw_html_in_a_body_is_kept(project):
     project.entry("a.md", "title: A\ndate: 2024-10-28\nsources: [https://a.org]", body="<mark>kept</mark>\n")
-    project.run()
+    assert project.run().code == 0
     assert "<mark>kept</mark>" in project.read("index.html")
