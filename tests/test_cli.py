@@ -40,7 +40,7 @@ def test_all_errors_of_a_build_are_reported_together(project):
     result = project.run("build")
     assert result.code == 1
     assert result.lines == [
-        "content/one.md:3: error: date: " + result.lines[0].split(": error: date: ", 1)[1],
+        "content/one.md:3: error: date: 2024-13-01 is not a date: there is no month 13; months run from 01 to 12",
         "content/three.md:1: error: title is missing — add a line such as `title: What happened`",
         "content/three.md:2: error: date: '31 October' has no year; "
         "write 31 October 2024, or set year: in content/_index.md",
@@ -48,7 +48,6 @@ def test_all_errors_of_a_build_are_reported_together(project):
         "only http:// and https:// sources are accepted",
         "build failed: 4 errors; output was left as it was",
     ]
-    assert "2024-13-01" in result.lines[0]
     assert not (project.root / "output").exists()
 
 
@@ -129,10 +128,10 @@ def test_check_reports_errors_with_exit_1(project):
 def test_drafts_are_left_out_unless_asked(project):
     project.entry("a.md", GOOD)
     project.entry("b.md", GOOD.replace("title: A", "title: Secret plan") + "draft: true")
-    project.run()
+    assert project.run().code == 0
     assert "Secret plan" not in project.read("index.html")
     assert not (project.root / "output/events/b").exists()
-    project.run("--drafts")
+    assert project.run("--drafts").code == 0
     assert "Secret plan" in project.read("index.html")
 
 
