@@ -58,6 +58,8 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
         report.error(path, error.line, error.message)
         return Settings()
     fields = document.fields
+    for line, message in fields.problems:
+        report.error(path, line, message)
     values: dict[str, Any] = {"intro": document.body.strip()}
     extra: dict[str, Any] = {}
 

@@ -193,6 +193,8 @@ def read_entry(
         return None
 
     fields = document.fields
+    for line, message in fields.problems:  # text cut short by a comment: reported beside the rest
+        report.error(path, line, message)
     reader = _FieldReader(path, fields, EntryRules.of(settings), report)
     name = PurePath(path.name)
     stem = name.name[: -len(name.suffix)] if name.suffix else name.name

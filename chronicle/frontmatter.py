@@ -59,6 +59,9 @@ class Fields:
     lines: dict[str, int]  # key -> its line in the file, 1-based
     scalars: dict[str, str]  # key -> the text as written, for plain (unquoted) scalars
     item_lines: dict[str, list[int]]  # key of a list -> the line of each item
+    # (line, message) of each problem in YAML that loads but does not say what was written:
+    # text cut short by a comment. The caller reports them all, beside its own.
+    problems: tuple[tuple[int, str], ...] = ()
 
     def line(self, key: str, index: int | None = None) -> int | None:
         """Return the line of a key, or of one item of a list value."""
@@ -148,6 +151,50 @@ def _shorten(name: str) -> str:
     return name if len(name) <= 40 else name[:39] + "…"
 
 
+def quoted(text: str) -> str:
+    """Return text as a YAML quoted scalar that reads back as exactly that text."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
+
+
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
+def _cut_by_comments(node: yaml.Node, yaml_text: str, first_line: int) -> list[tuple[int, str]]:
+    """Return a problem for every plain value that a comment on the same line follows.
+
+    YAML reads ` #` as the start of a comment, so `title: Strike on Pier #3 in Odesa`
+    is published as "Strike on Pier" (issue "What authors and readers tripped on", 1).
+    A comment on a line of its own, or after a quoted value, cuts nothing.
+    """
+    if "#" not in yaml_text:  # nothing to look for: the common case costs one scan
+        return []
+    lines = yaml_text.split("\n")
+    problems: list[tuple[int, str]] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, yaml.MappingNode):
+            pending.extend(value for _, value in reversed(current.value))
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(reversed(current.value))
+        elif (isinstance(current, yaml.ScalarNode) and not current.style and current.value
+              and current.tag == "tag:yaml.org,2002:str"):  # a comment after a number or true cuts no text
+            end = current.end_mark
+            rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+            if not _COMMENT_AFTER.match(rest):
+                continue
+            start = current.start_mark
+            lead = lines[start.line][: start.column].strip()
+            comment = rest.strip()
+            written = f"{lead} {quoted(current.value + ' ' + comment)}".strip()
+            problems.append((first_line + end.line,
+                             f"'{comment}' is dropped as a comment, leaving '{current.value}' — write "
+                             f"{written}, or put the comment on a line of its own"))
+    return sorted(problems)
+
+
 def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
     """Load YAML that must be a mapping, with each key's line and each plain scalar's text."""
     loader = _Loader(yaml_text)
@@ -178,6 +225,7 @@ def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
                 scalars[key] = value_node.value
             elif isinstance(value_node, yaml.SequenceNode):
                 item_lines[key] = [first_line + item.start_mark.line for item in value_node.value]
+        problems = _cut_by_comments(node, yaml_text, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         # The context mark is where the broken construct began (an unclosed
@@ -199,4 +247,4 @@ def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
         raise FrontMatterError(first_line, f"front matter is not valid YAML: {error}") from None
     finally:
         loader.dispose()
-    return Fields({str(k): v for k, v in data.items()}, key_lines, scalars, item_lines)
+    return Fields({str(k): v for k, v in data.items()}, key_lines, scalars, item_lines, tuple(problems))

@@ -181,3 +181,18 @@ def test_anchors_and_aliases_are_refused_wherever_they_are_written(yaml_text, li
 )
 def test_ampersands_and_stars_in_text_stay_text(written, value):
     assert load_mapping(f"key: {written}\n").values["key"] == value
+
+
+@pytest.mark.parametrize("text", ["Pier #3", 'He said "no" #1', "back\\slash #2", "it's \"both\" #4", "plain"])
+def test_quoted_reads_back_as_the_same_text(text):
+    from chronicle.frontmatter import quoted
+
+    assert load_mapping(f"key: {quoted(text)}\n").values["key"] == text
+
+
+def test_text_cut_by_a_comment_is_a_problem_at_its_line_and_the_rest_still_loads():
+    fields = load_mapping("title: Pier #3\nlocation: 'Odesa #port'\nweight: 1 # first\nurl: https://a.org/#x\n",
+                          first_line=2)
+    assert fields.values == {"title": "Pier", "location": "Odesa #port", "weight": 1, "url": "https://a.org/#x"}
+    assert fields.problems == ((2, "'#3' is dropped as a comment, leaving 'Pier' — write title: \"Pier #3\", "
+                                   "or put the comment on a line of its own"),)
