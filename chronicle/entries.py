@@ -261,6 +261,7 @@ def read_entry(
         draft=draft,
         weight=weight,
         updated=updated,
+        slug_line=fields.line("slug") if fields.values.get("slug") is not None else None,
         extra=MappingProxyType(extra),
     )
 
@@ -276,6 +277,11 @@ def _item_of(fields: Fields, source: Source, position: int) -> int:
     return position
 
 
+# A host name with a dot and a top-level domain of letters, then a port, a path, a query or nothing.
+_HOST_FIRST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}\.?(?::[0-9]+)?(?:[/?#]|$)",
+                         re.IGNORECASE | re.ASCII)
+
+
 def check_url(value: str) -> str | None:
     """Return what is wrong with a source URL, or None when it is an http(s) link."""
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
@@ -285,6 +291,11 @@ def check_url(value: str) -> str | None:
     except ValueError:
         return f"'{value}' is not a valid link"
     if parts.scheme.lower() not in ("http", "https"):
+        # `www.bbc.co.uk/news/x` or `//a.org/x`: a link with its scheme left out; say what to write.
+        written = "https:" + value if value.startswith("//") else "https://" + value
+        if (not parts.scheme or value.startswith("//")) and _HOST_FIRST.match(value.lstrip("/")) \
+                and check_url(written) is None:
+            return f"'{value}' is not a link: it has no https:// — write {written}"
         return f"'{value}' is not an http or https link — only http:// and https:// sources are accepted"
     if not parts.hostname:
         return f"'{value}' has no host — write the full link, such as https://example.org/report"

@@ -195,6 +195,40 @@ def _cut_by_comments(node: yaml.Node, yaml_text: str, first_line: int) -> list[t
     return sorted(problems)
 
 
+# A field on one line, `name: value` (or `- name: value` in a list), split before its value.
+_FIELD_LINE = re.compile(r"(?P<lead>[ ]*(?:-[ ]+)?[^\s#'\"\[\]{},:&*!|>%@`-][^:#]*?:[ ]+)(?P<value>[^\s'\"\[{].*?)[ \t]*")
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> FrontMatterError:
+    """Say what is wrong with YAML that does not load, at its line, and what to write instead."""
+    lines = yaml_text.split("\n")
+    last_line = first_line + len(lines) - 1
+    problem = error.problem or "is not valid YAML"
+    mark = error.problem_mark
+    if mark is not None and mark.line < len(lines):
+        text = lines[mark.line]
+        line = min(first_line + mark.line, last_line)
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        # PyYAML says "found character that cannot start any token": say that it is a tab.
+        if "\t" in indent:
+            return FrontMatterError(line, "this line is indented with a tab, and YAML allows only spaces — "
+                                    "indent it with spaces")
+        if "tab" in problem or text[mark.column: mark.column + 1] == "\t":
+            return FrontMatterError(line, "this line has a tab where YAML allows only spaces — write spaces "
+                                    "instead")
+        field = _FIELD_LINE.fullmatch(text)
+        if "mapping values are not allowed" in problem and field and mark.column >= len(field["lead"]):
+            # `title: Ukraine: units seen in Kursk`: the second ': ' would start a field inside a value.
+            return FrontMatterError(line, "': ' in a value starts another field in YAML — write "
+                                    f"{field['lead'].strip()} {quoted(field['value'])}")
+    # The context mark is where the broken construct began (an unclosed
+    # bracket or quote); the problem mark often points past the end.
+    mark = error.context_mark or error.problem_mark
+    line = min(first_line + mark.line, last_line) if mark is not None else first_line
+    return FrontMatterError(line, f"front matter is not valid YAML: {problem} — "
+                            "check the indentation, and quote values that contain ': ' or start with a symbol")
+
+
 def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
     """Load YAML that must be a mapping, with each key's line and each plain scalar's text."""
     loader = _Loader(yaml_text)
@@ -228,14 +262,7 @@ def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
         problems = _cut_by_comments(node, yaml_text, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        # The context mark is where the broken construct began (an unclosed
-        # bracket or quote); the problem mark often points past the end.
-        mark = error.context_mark or error.problem_mark
-        last_line = first_line + yaml_text.count("\n")
-        line = min(first_line + mark.line, last_line) if mark is not None else first_line
-        problem = error.problem or "is not valid YAML"
-        raise FrontMatterError(line, f"front matter is not valid YAML: {problem} — "
-                               "check the indentation, and quote values that contain ': ' or start with a symbol") from None
+        raise _yaml_problem(error, yaml_text, first_line) from None
     except yaml.reader.ReaderError as error:
         line = first_line + yaml_text[: error.position].count("\n")
         character = error.character if isinstance(error.character, str) else chr(error.character)

@@ -53,6 +53,9 @@ class Event:
     draft: bool = False
     weight: int = 0
     updated: When | None = None
+    # The line of the entry's `slug:` (None: the slug comes from the file name), where a duplicate
+    # slug is reported; not part of what the event is.
+    slug_line: int | None = field(default=None, compare=False)
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     # The contract's order: instant, precision, weight, title, slug (made once, with the event).
     sort_key: tuple = field(init=False, repr=False, compare=False)

@@ -63,8 +63,10 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
     for event in sorted(kept, key=lambda e: e.path):
         first = by_slug.get(event.slug)
         if first is not None:
-            report.error(event.path, 1, f"slug '{event.slug}' is already used by {first.path} — "
-                         "rename the file or add `slug: another-name`")
+            # At the `slug:` line when the slug was written, else at the top: the file name gave it.
+            hint = "write another slug" if event.slug_line else "rename the file or add `slug: another-name`"
+            report.error(event.path, event.slug_line or 1,
+                         f"slug '{event.slug}' is already used by {first.path} — {hint}")
             continue
         by_slug[event.slug] = event
         unique.append(event)

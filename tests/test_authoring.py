@@ -74,3 +74,69 @@ def test_the_readmes_index_example_is_valid_as_written(project):
     project.entry("a.md", f"title: A\ndate: 2024-10-28\nsources: [{SOURCE}]")
     result = project.run("check", "--strict")
     assert (result.code, result.lines) == (0, [])
+
+
+# --- 4. messages that miss -------------------------------------------------------------------------
+
+
+def test_a_tab_is_named_as_a_tab(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\nsources:\n\t- {SOURCE}")
+    project.entry("b.md", f"title: B\n\tdate: 2024-10-28\nsources: [{SOURCE}]")
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines == [
+        "content/a.md:5: error: this line is indented with a tab, and YAML allows only spaces — indent it with spaces",
+        "content/b.md:3: error: this line is indented with a tab, and YAML allows only spaces — indent it with spaces",
+        "check failed: 0 events, 2 errors",
+    ]
+
+
+def test_a_colon_in_a_title_shows_the_quoted_line_to_write(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", f"title: Ukraine: units seen in Kursk\ndate: 2024-10-28\nsources: [{SOURCE}]")
+    project.entry("b.md", "title: B\ndate: 2024-10-28\nsources:\n  - url: https://a.org/x\n"
+                          "    title: He said \"no\": a report")
+    result = project.run("build")
+    assert result.code == 1
+    assert result.lines == [
+        "content/a.md:2: error: ': ' in a value starts another field in YAML — "
+        "write title: \"Ukraine: units seen in Kursk\"",
+        "content/b.md:6: error: ': ' in a value starts another field in YAML — "
+        "write title: 'He said \"no\": a report'",
+        "build failed: 2 errors; output was left as it was",
+    ]
+
+
+def test_a_duplicate_slug_is_reported_at_its_slug_line(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\nsources: [{SOURCE}]")
+    project.entry("b.md", f"title: B\ndate: 2024-10-28\nsources: [{SOURCE}]\nslug: a")
+    project.entry("c/a.md", f"title: C\ndate: 2024-10-28\nsources: [{SOURCE}]")
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines == [
+        "content/b.md:5: error: slug 'a' is already used by content/a.md — write another slug",
+        "content/c/a.md:1: error: slug 'a' is already used by content/a.md — "
+        "rename the file or add `slug: another-name`",
+        "check failed: 1 event, 2 errors",
+    ]
+
+
+def test_a_link_without_its_scheme_is_refused_with_the_link_to_write(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", "title: A\ndate: 2024-10-28\nsources:\n  - www.bbc.co.uk/news/x\n  - url: //a.org/y\n"
+                          "  - localhost/z")
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines == [
+        "content/a.md:5: error: source url: 'www.bbc.co.uk/news/x' is not a link: it has no https:// — "
+        "write https://www.bbc.co.uk/news/x",
+        "content/a.md:6: error: source url: '//a.org/y' is not a link: it has no https:// — write https://a.org/y",
+        "content/a.md:7: error: source url: 'localhost/z' is not an http or https link — "
+        "only http:// and https:// sources are accepted",
+        "check failed: 0 events, 3 errors",
+    ]
+    new = project.run("new", "B", "--date", "2024-10-28", "--source", "www.bbc.co.uk/news/x")
+    assert (new.code, new.lines) == (2, ["chronicle: error: --source: 'www.bbc.co.uk/news/x' is not a link: "
+                                         "it has no https:// — write https://www.bbc.co.uk/news/x"])
