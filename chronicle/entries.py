@@ -201,13 +201,18 @@ def read_entry(
 
     title = reader.text("title", required=True)
     dated = _DATED_NAME.match(stem)
-    if fields.values.get("date") is None and dated:
+    if "date" not in fields.values and dated:
         # No date written: the file name gives it (the Jekyll convention).
         start = reader.parse_date("date", dated.group(1), line=1)
     else:
-        # A written date wins. When it cannot be read and the file name has a
-        # date, that one is used, with a warning, instead of failing the build.
-        start = reader.when("date", fallback=reader.file_date(dated.group(1)) if dated else None)
+        # A written date wins, and one that cannot be read is an error: a guess from the file name
+        # would publish the event on another day (`date: 1 Novembre 2024` in 2024-10-31-….md). Only
+        # a date that begins with the file name's own day falls back to that day, with a warning
+        # (Jekyll's `2023-01-29 18:30:22 2023 -0800` in 2023-01-29-….md).
+        written = fields.values.get("date")
+        same_day = dated is not None and isinstance(written, str) and written.strip().startswith(dated.group(1))
+        start = reader.when("date", fallback=reader.file_date(dated.group(1)) if same_day else None,
+                            file_day=dated.group(1) if dated else None)
         if start is None and "date" not in fields.values:
             report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
                          "or start the file name with the date, as in 2024-10-28-title.md")
@@ -372,10 +377,11 @@ class _FieldReader:
         except DateError:
             return None
 
-    def when(self, key: str, fallback: When | None = None) -> When | None:
+    def when(self, key: str, fallback: When | None = None, file_day: str | None = None) -> When | None:
         if self.values.get(key) is None:
             if key in self.values and key == "date":
-                self.error(key, "date is empty — write a date such as 2024-10-28")
+                hint = f", or delete the line to take {file_day} from the file name" if file_day else ""
+                self.error(key, f"date is empty — write a date such as 2024-10-28{hint}")
             return None
         value = self.values[key]
         value = self.fields.scalars.get(key, value) if isinstance(value, int) else value

@@ -140,3 +140,39 @@ def test_a_link_without_its_scheme_is_refused_with_the_link_to_write(project):
     new = project.run("new", "B", "--date", "2024-10-28", "--source", "www.bbc.co.uk/news/x")
     assert (new.code, new.lines) == (2, ["chronicle: error: --source: 'www.bbc.co.uk/news/x' is not a link: "
                                          "it has no https:// — write https://www.bbc.co.uk/news/x"])
+
+
+# --- 2. a bad date does not fall back to the file name ---------------------------------------------
+
+
+def test_an_unreadable_date_is_an_error_even_in_a_dated_file(project):
+    project.write("_index.md", BASE)
+    project.entry("2024-10-31-strike.md", f"title: Strike\ndate: 1 Novembre 2024\nsources: [{SOURCE}]")
+    project.entry("2024-10-30-empty.md", f"title: Empty\ndate:\nsources: [{SOURCE}]")
+    result = project.run("build")
+    assert result.code == 1
+    assert result.lines == [
+        "content/2024-10-30-empty.md:3: error: date is empty — write a date such as 2024-10-28, "
+        "or delete the line to take 2024-10-30 from the file name",
+        "content/2024-10-31-strike.md:3: error: date: '1 Novembre 2024' is not a date; "
+        "write it like 2024-10-28, 28 October 2024 or 2024-10-28T14:30",
+        "build failed: 2 errors; output was left as it was",
+    ]
+    assert not (project.root / "output").exists()
+
+
+def test_the_file_names_date_is_used_when_no_date_is_written_or_the_written_one_begins_with_that_day(project):
+    project.write("_index.md", BASE)
+    project.entry("2014-05-06-turns-2.markdown", f"title: Jekyll turns 2.0.0\nsources: [{SOURCE}]")
+    project.entry("2023-01-29-jekyll-3-9-3-released.markdown",
+                  f"title: Jekyll 3.9.3 Released\ndate: 2023-01-29 18:30:22 2023 -0800\nsources: [{SOURCE}]")
+    result = project.run("build")
+    assert result.code == 0, result.err
+    assert result.lines == [
+        "content/2023-01-29-jekyll-3-9-3-released.markdown:3: warning: date: '2023-01-29 18:30:22 2023 -0800' "
+        "is not a date; write it like 2024-10-28, 28 October 2024 or 2024-10-28T14:30; using 2023-01-29 from "
+        "the file name instead",
+    ]
+    index = project.read("index.html")
+    assert '<time class="dt-start" datetime="2014-05-06">' in index
+    assert '<time class="dt-start" datetime="2023-01-29">' in index
