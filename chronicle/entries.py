@@ -199,7 +199,15 @@ def read_entry(
     name = PurePath(path.name)
     stem = name.name[: -len(name.suffix)] if name.suffix else name.name
 
-    title = reader.text("title", required=True)
+    # A field that is probably a misspelling of a known one that is missing (`sorces:`): one line says
+    # both, at the misspelling, instead of a separate "no sources" or "title is missing".
+    meant: dict[str, str] = {}  # known field -> the field written in its place
+    for key in fields.values:
+        guess = None if key in EVENT_FIELDS else did_you_mean(key, EVENT_FIELDS)
+        if guess and guess not in fields.values and guess not in meant:
+            meant[guess] = key
+
+    title = reader.text("title", required="title" not in meant)
     dated = _DATED_NAME.match(stem)
     if "date" not in fields.values and dated:
         # No date written: the file name gives it (the Jekyll convention).
@@ -213,7 +221,7 @@ def read_entry(
         same_day = dated is not None and isinstance(written, str) and written.strip().startswith(dated.group(1))
         start = reader.when("date", fallback=reader.file_date(dated.group(1)) if same_day else None,
                             file_day=dated.group(1) if dated else None)
-        if start is None and "date" not in fields.values:
+        if start is None and "date" not in fields.values and "date" not in meant:
             report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
                          "or start the file name with the date, as in 2024-10-28-title.md")
     end = reader.when("end")
@@ -227,16 +235,20 @@ def read_entry(
     draft = reader.boolean("draft")
     weight = reader.integer("weight")
     updated = reader.when("updated")
-    extra = {}
-    for key, value in fields.values.items():
-        if key in EVENT_FIELDS:
-            continue
-        guess = did_you_mean(key, EVENT_FIELDS)
-        if guess and guess not in fields.values:
-            report.warning(path, fields.line(key), f"unknown field '{key}' — did you mean '{guess}'?")
-        extra[key] = value
+    extra = {key: value for key, value in fields.values.items() if key not in EVENT_FIELDS}
+    for guess, key in meant.items():
+        message = f"unknown field '{key}' — did you mean '{guess}'?"
+        if guess == "title" or (guess == "date" and not dated):
+            report.error(path, fields.line(key), f"{message} As written, the event has no {guess}")
+        elif guess == "date":
+            report.warning(path, fields.line(key), f"{message} As written, the date is the file name's, "
+                           f"{dated.group(1)}")
+        elif guess == "sources":
+            report.warning(path, fields.line(key), f"{message} As written, the event has no sources")
+        else:
+            report.warning(path, fields.line(key), message)
 
-    if "sources" not in fields.values or not fields.values.get("sources"):
+    if ("sources" not in fields.values or not fields.values.get("sources")) and "sources" not in meant:
         report.warning(path, fields.line("sources") or 1,
                        "no sources — add `sources:` with the link to where this was reported")
 

@@ -176,3 +176,32 @@ def test_the_file_names_date_is_used_when_no_date_is_written_or_the_written_one_
     index = project.read("index.html")
     assert '<time class="dt-start" datetime="2014-05-06">' in index
     assert '<time class="dt-start" datetime="2023-01-29">' in index
+
+
+# --- 3. a misspelled field says both things in one line ----------------------------------------------
+
+
+def test_a_misspelled_sources_is_one_line_and_fails_a_strict_check(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", "title: A\ndate: 2024-10-28\nsorces: [https://a.org]")
+    line = "content/a.md:4: warning: unknown field 'sorces' — did you mean 'sources'? As written, the event has no sources"
+    strict = project.run("check", "--strict")
+    assert (strict.code, strict.lines) == (1, [line, "check failed: 1 event, 1 warning"])
+    build = project.run("build")
+    assert (build.code, build.lines) == (0, [line])
+
+
+def test_a_misspelled_title_or_date_is_the_error_that_replaces_the_missing_one(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", f"titel: A\ndate: 2024-10-28\nsources: [{SOURCE}]")
+    project.entry("b.md", f"title: B\ndat: 2024-10-28\nsources: [{SOURCE}]")
+    project.entry("2024-10-28-c.md", f"title: C\ndat: 2024-10-29\nsources: [{SOURCE}]")
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines == [
+        "content/2024-10-28-c.md:3: warning: unknown field 'dat' — did you mean 'date'? As written, the date is "
+        "the file name's, 2024-10-28",
+        "content/a.md:2: error: unknown field 'titel' — did you mean 'title'? As written, the event has no title",
+        "content/b.md:3: error: unknown field 'dat' — did you mean 'date'? As written, the event has no date",
+        "check failed: 1 event, 2 errors, 1 warning",
+    ]
