@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
 from .config import Options
-from .cache import CACHE_DIR, Cache
-from .pipeline import Result, UsageError, build
+from . import incremental, pipeline
+from .incremental import CACHE_DIR, Cache
+from .pipeline import Result, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "serve", "new", "check")
@@ -82,8 +84,10 @@ def options_from(args: argparse.Namespace) -> Options:
     base_url = args.base_url
     if base_url is not None and not base_url.lower().startswith(("http://", "https://")):
         raise UsageError(f"--base-url must start with https:// or http://, not '{base_url}'")
+    # The environment is read here, once, and passed in (issue 15: effects at the edges).
     return Options(content=args.content, theme=args.theme, output=args.output, drafts=args.drafts,
-                   base_url=base_url.rstrip("/") + "/" if base_url else None)
+                   base_url=base_url.rstrip("/") + "/" if base_url else None, cwd=Path.cwd(),
+                   source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
 
 
 def print_report(result: Result) -> None:
@@ -131,12 +135,14 @@ class Progress:
             self.width = 0
 
 
-def _build(args: argparse.Namespace, options: Options, write: bool) -> tuple[Result, Cache | None]:
-    """Run build or check with the cache (unless --no-cache; check never makes one) and a counter."""
-    cache = None if args.no_cache else Cache(Path(CACHE_DIR), create=write)
+def _build(args: argparse.Namespace, options: Options) -> tuple[Result, Cache | None]:
+    """Run build: the engine with the cache and a counter, or the reference with --no-cache."""
+    if args.no_cache:
+        return pipeline.build(options, write=True), None
+    cache = Cache(Path(CACHE_DIR))
     progress = Progress()
     try:
-        return build(options, write=write, cache=cache, progress=progress), cache
+        return incremental.build(options, write=True, cache=cache, progress=progress, clock=time.time_ns), cache
     finally:
         progress.clear()
 
@@ -153,7 +159,7 @@ def _cache_note(cache: Cache | None) -> str:
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = options_from(args)
-    result, cache = _build(args, options, write=True)
+    result, cache = _build(args, options)
     note = _cache_note(cache)
     if cache is not None:
         if result.ok:
@@ -163,18 +169,21 @@ def run_build(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"build failed: {_count(result)}; {options.output} was left as it was", file=sys.stderr)
         return EXIT_CONTENT
-    events = result.events
-    pages = result.pages
-    summary = (f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into {options.output}/"
-               f" in {time.perf_counter() - started:.2f} s")
-    print(f"{summary} ({'; '.join(filter(None, [_count(result), note]))})")
+    print(summary(result, options, time.perf_counter() - started, note))
     return EXIT_OK
 
 
+def summary(result: Result, options: Options, seconds: float, note: str = "") -> str:
+    """Return the line a build ends with (build and serve): what it made, where, how fast."""
+    events, pages = result.events, result.pages
+    line = (f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into "
+            f"{options.output}/ in {seconds:.2f} s")
+    told = "; ".join(filter(None, [_count(result), note]))
+    return f"{line} ({told})" if told else line
+
+
 def run_check(args: argparse.Namespace) -> int:
-    result, cache = _build(args, options_from(args), write=False)
-    if cache is not None:
-        cache.close()  # check writes nothing, the cache included
+    result = pipeline.build(options_from(args), write=False)  # the reference: writes nothing, reads no cache
     print_report(result)
     failed = bool(result.report.errors) or (args.strict and bool(result.report.warnings))
     events = result.events

@@ -23,6 +23,9 @@ class Options:
     output: Path = Path("output")
     drafts: bool = False
     base_url: str | None = None
+    # Where the command runs, and SOURCE_DATE_EPOCH: read once by the command (cli), passed in here.
+    cwd: Path = Path(".")
+    source_date_epoch: str | None = None
 
 
 @dataclass(frozen=True)

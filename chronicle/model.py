@@ -182,6 +182,10 @@ class Timeline:
         """Each tag's URL name (tag_slug with collisions resolved): the page is `tags/SLUG/`."""
         return _tag_slugs(self.tag_names)
 
+    def slug_of(self, tag: str) -> str:
+        """Return a tag's URL name (the `tag_url` filter asks this of the timeline or of render.Site)."""
+        return self.tag_slugs[tag]
+
     @cached_property
     def tag_renames(self) -> tuple[tuple[str, str], ...]:
         """The tags whose URL name is not tag_slug(tag) because of a collision (`-2`, `-3`).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from datetime import date
 from pathlib import Path
-from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import Any, Mapping
 from urllib.parse import quote
 
 import jinja2
@@ -15,8 +15,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .dates import When, format_day, format_span, format_time, format_when
-from .model import Day, Event, Timeline, host_of
-from .output import Part
+from .model import Event, Timeline, host_of, tag_slug
 from .timeline import period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
@@ -120,7 +119,7 @@ def local_link(path: str) -> str:
 @jinja2.pass_context
 def tag_url(context: jinja2.runtime.Context, tag: str) -> str:
     """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root."""
-    return f"tags/{context['timeline'].tag_slugs[tag]}/"
+    return f"tags/{context['timeline'].slug_of(tag)}/"
 
 
 @jinja2.pass_context
@@ -230,81 +229,129 @@ def _template_line(error: Exception) -> tuple[int | None, str | None]:
     return found
 
 
-def page_context(timeline: Timeline) -> dict[str, Any]:
-    """Return what every page is given besides its own values."""
-    return {"timeline": timeline, "span": timeline_span(timeline)}
+
+# --------------------------------------------------------------------------- what each output is given
+# The one declaration of what every output depends on (issue 15). An output is a
+# function of exactly the values its template is given, and of the theme; the
+# engine (chronicle/incremental) keys every file and every part by these values
+# and nothing else, so a value added here is in every key at once.
+#
+#   index.html, sources/, tags/    the whole timeline (made again by every build that changes it)
+#   events/SLUG/                   site, the event, the one before and the one after (event_context)
+#   tags/SLUG/                     site, the tag (pages.tag_context)
+#   a day of the index or a tag    site, the page's root and page, the day (PartMaker)
+#   a citation of the sources page site, the citation (PartMaker)
+#   the feeds: one event's share   site, SOURCE_DATE_EPOCH, the event (feeds.event_feeds)
+#
+# `site` is everything of the timeline but its events (Site, made from the
+# Timeline's own fields): these outputs cannot show another event than theirs.
 
 
-_DAYS_MARK = "\x00chronicle-days\x00"
-_DAYS_AT_ONCE = 1000  # days looked up in the build cache at a time
+@dataclass(frozen=True)
+class Site:
+    """What a page shows of the timeline besides its events: every field of Timeline but
+    events and days, the span they cover, and the tags' URL names where they collide."""
+
+    title: str
+    description: str
+    intro: str
+    language: str
+    base_url: str | None
+    timezone: str
+    newest_first: bool
+    extra: Mapping[str, Any]
+    span: str
+    tag_renames: tuple[tuple[str, str], ...]
+
+    @cached_property
+    def _renames(self) -> dict[str, str]:
+        return dict(self.tag_renames)
+
+    def slug_of(self, tag: str) -> str:
+        """Return a tag's URL name (as Timeline.tag_slugs gives it, for every tag of an event)."""
+        return self._renames.get(tag) or tag_slug(tag)
 
 
-def render_index(env: jinja2.Environment, timeline: Timeline, common: dict[str, Any],
-                 days: dict[str, tuple[Day, bytes]] | None = None, fragments: Any = None,
-                 joined: bool = True) -> bytes | Iterator[bytes | Part]:
-    """Render index.html: the intro, then every day, each day from day.html.
-
-    `days` keeps each day's HTML between builds (None: nothing is kept); a day equal
-    to the one it was rendered from is reused as it is, so an edit re-renders only its own day.
-    The template asks for `render_days(timeline.days)`; the days' bytes are
-    spliced in after rendering, so a 10,000-event page is not copied through
-    Jinja on every save (issue 3: a save re-renders only what depends on it).
-    fragments: the build cache's days (cache.Fragments), looked up and kept
-    a thousand days at a time, instead of `days`; joined=False: the page as its
-    pieces, each day made as a writer comes to it (a build run once: 100,000
-    events make a 400 MB page, never held whole), a day that output/index.html
-    holds as it is to be copied from there (Fragments.parts).
-    """
-    context = {**common, "root": "", "page": {"kind": "index", "path": "", "title": timeline.title}}
-    day_template = None
-    spliced: list[tuple[Day, ...]] = []  # the days, once render_days is called
-
-    def make_day(day: Day) -> bytes:
-        nonlocal day_template
-        if day_template is None:
-            day_template = _template(env, "day.html")
-        return _render_template(day_template, {**context, "day": day})
-
-    def rendered(groups: tuple[Day, ...]) -> Iterator[bytes | Part]:
-        if fragments is not None:  # as the file before holds them, else as the cache does, else made
-            yield from fragments.parts("index day", groups, make_day, None if joined else "index.html", _DAYS_AT_ONCE)
-            return
-        for day in groups:
-            cached = days.get(day.id) if days is not None else None
-            if cached is None or cached[0] != day:
-                cached = (day, make_day(day))
-                if days is not None:
-                    days[day.id] = cached
-            yield cached[1]
-
-    def render_days(groups: tuple[Day, ...]) -> Markup:
-        if spliced:
-            raise ThemeError(TEMPLATE_PAGES["index"], None, "template error: render_days may be used once a page")
-        spliced.append(tuple(groups))
-        return Markup(_DAYS_MARK)
-
-    page = _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": render_days})
-    if not spliced:
-        return page if joined else iter([page])
-    head, _, tail = page.partition(_DAYS_MARK.encode())
-    pieces = chain([head], rendered(spliced[0]), [tail])
-    return _joined(pieces) if joined else pieces
+_OF_EVENTS = ("events", "days")  # what Site leaves out of a Timeline
 
 
-def _joined(pieces: Iterable[bytes | Part]) -> bytes:
-    """Join a page's pieces, each a Part's bytes or bytes: a page made whole (no Part of it is copied)."""
-    return b"".join(piece.data if type(piece) is Part else piece for piece in pieces)
+def site_of(timeline: Timeline) -> Site:
+    """Return the timeline's own values; every field of Timeline is taken, by its name."""
+    own = {f.name: getattr(timeline, f.name) for f in fields(Timeline) if f.name not in _OF_EVENTS}
+    return Site(**own, span=timeline_span(timeline), tag_renames=timeline.tag_renames)
 
 
-def render_event_page(env: jinja2.Environment, timeline: Timeline, index: int, common: dict[str, Any]) -> bytes:
+def _page(kind: str, path: str, title: str) -> dict[str, str]:
+    return {"kind": kind, "path": path, "title": title}
+
+
+def index_context(timeline: Timeline) -> dict[str, Any]:
+    return {"timeline": timeline, "span": timeline_span(timeline), "root": "",
+            "page": _page("index", "", timeline.title)}
+
+
+def event_context(site: Site, event: Event, previous: Event | None, next: Event | None) -> dict[str, Any]:
+    return {"timeline": site, "span": site.span, "root": "../../", "page": _page("event", event.url, event.title),
+            "event": event, "previous": previous, "next": next}
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_index(env: jinja2.Environment, timeline: Timeline, site: Site) -> bytes:
+    """Render index.html: the intro, then every day, each day from day.html."""
+    context = index_context(timeline)
+    parts = PartMaker(env, "day.html", "day", {**context, "timeline": site})
+    return _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": parts.once("render_days", "index.html")})
+
+
+def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, ...], index: int) -> bytes:
     """Render one event's permanent page, with the events before and after it."""
-    events = timeline.events
-    event = events[index]
-    return _render(env, TEMPLATE_PAGES["event"], {
-        **common,
-        "root": "../../",
-        "page": {"kind": "event", "path": event.url, "title": event.title},
-        "event": event,
-        "previous": events[index - 1] if index > 0 else None,
-        "next": events[index + 1] if index + 1 < len(events) else None,
-    })
+    return _render(env, TEMPLATE_PAGES["event"], event_context(
+        site, events[index], events[index - 1] if index > 0 else None,
+        events[index + 1] if index + 1 < len(events) else None))
+
+
+class PartMaker:
+    """Render a part template (day.html, citation.html) for each item a page template hands it:
+    `render_days(days)` in the page gives the days' HTML. The context is the page's, with the
+    timeline's own values only (a part shows its item, never another event)."""
+
+    def __init__(self, env: jinja2.Environment, template: str, name: str, context: dict[str, Any]):
+        self.env, self.template, self.name, self.context = env, template, name, context
+        self._template: jinja2.Template | None = None
+        self.calls = 0
+
+    def make(self, item: Any) -> bytes:
+        """Return one item's HTML."""
+        if self._template is None:
+            self._template = _template(self.env, self.template)
+        return _render_template(self._template, {**self.context, self.name: item})
+
+    def __call__(self, items) -> Markup:
+        self.calls += 1
+        return Markup(b"".join(map(self.make, items)).decode("utf-8"))
+
+    def once(self, function: str, page: str):
+        """Return self as a function a page may call once (render_days: the index splices its days)."""
+        def call(items) -> Markup:
+            if self.calls:
+                raise ThemeError(page, None, f"template error: {function} may be used once a page")
+            return self(items)
+        return call
+
+
+def render_site(timeline: Timeline, theme: Theme, epoch) -> dict[str, bytes]:
+    """Render every file of the site: {path: bytes}."""
+    from .feeds import render_feeds
+    from .pages import render_pages
+
+    env = make_environment(theme)
+    site = site_of(timeline)
+    files = {"index.html": render_index(env, timeline, site)}
+    for i, event in enumerate(timeline.events):
+        files[f"{event.url}index.html"] = render_event_page(env, site, timeline.events, i)
+    files.update(render_pages(env, timeline, site))
+    files.update(render_feeds(timeline, epoch))
+    files.update(theme.static_files())
+    return files

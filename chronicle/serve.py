@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote
 
-from .cache import CACHE_DIR, Cache
 from .config import Options
 from .diagnostics import Report
-from .pipeline import Builder, Result, UsageError, entry_path, theme_for, write_output
+from .incremental import CACHE_DIR, Cache, Engine, entry_path
+from .pipeline import Result, UsageError, theme_for
 from .watch import Coalescer, Watcher
+from .cli import summary
 
 LIVE_PATH = "/__chronicle/live"
 HEARTBEAT = 15.0  # seconds between comments on an idle reload stream
@@ -320,7 +321,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     """Build, serve on host:port, rebuild on every change, until Ctrl-C or SIGTERM.
 
     cached: the first build takes the entries an earlier build kept (False: --no-cache)."""
-    builder = Builder(options)
+    builder = Engine(options)
     site = Site()
     # The first build takes the entries an earlier build read from its cache (10,000 of them in
     # a second, not half a minute of parsing); read only, as check does: serve makes no cache.
@@ -338,7 +339,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         nonlocal written
         report = Report()
         try:
-            if write_output(files, options, theme, report, previous=written):
+            if builder.write_files(files, theme, report, previous=written):
                 written = files
         except UsageError as error:
             print(f"chronicle: error: {error}", file=err, flush=True)
@@ -366,12 +367,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 writer.submit(result.files)
                 print(f"rebuilt in {elapsed:.0f} ms", file=out, flush=True)
             elif write(result.files):  # the first build is a build: output/ is written before serving
-                events = len(result.timeline.events) if result.timeline is not None else 0
-                pages = sum(name.endswith(".html") for name in result.files)
                 looked = cache.hits + cache.misses if cache is not None else 0
-                note = f" (cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'})" if looked else ""
-                print(f"built {events:,} event{'s' * (events != 1)}, {pages:,} page{'s' * (pages != 1)} into "
-                      f"{options.output}/ in {time.perf_counter() - started:.2f} s{note}", file=out, flush=True)
+                note = f"cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'}" if looked else ""
+                print(summary(result, options, time.perf_counter() - started, note), file=out, flush=True)
         else:
             errors = [line for line in lines if ": error: " in line]
             site.publish(None, errors, [])

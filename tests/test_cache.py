@@ -29,12 +29,13 @@ from typing import Callable
 
 import pytest
 
-from chronicle import cache as cache_module, cli, feeds, output as output_module, pages, pipeline, render, workers
-from chronicle.cache import CACHE_DIR
+from chronicle import cli, pages, pipeline as reference, render
+from chronicle.incremental import (CACHE_DIR, engine, feeds as engine_feeds, index as engine_index, pages as engine_pages,
+                                   store as cache_module, workers, writer as output_module)
 from chronicle.diagnostics import Report
 from conftest import ROOT
 
-BIG = 250  # events: above pipeline.PARALLEL_ENTRIES (64) and PARALLEL_EVENTS (200), so workers parse and render
+BIG = 250  # events: above engine.PARALLEL_ENTRIES (64) and PARALLEL_EVENTS (200), so workers parse and render
 TAGS = ["Diplomacy", "Defence", "Economy", "Energy", "Élections", "Health", "Courts", "Climate", "Sport"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -165,9 +166,9 @@ def ways(monkeypatch):
 def few_at_once(monkeypatch):
     """A build run once writes the long files as their parts are made, looked up in the cache a
     thousand at a time: a few at a time here, so that every test takes those steps many times."""
-    monkeypatch.setattr(feeds, "_STREAMED", 3)
-    monkeypatch.setattr(pages, "_AT_ONCE", 5)
-    monkeypatch.setattr(render, "_DAYS_AT_ONCE", 7)
+    monkeypatch.setattr(engine_feeds, "_STREAMED", 3)
+    monkeypatch.setattr(engine_pages, "_AT_ONCE", 5)
+    monkeypatch.setattr(engine_index, "_DAYS_AT_ONCE", 7)
 
 
 def build(project, monkeypatch, *argv: str, workers_wanted: str | None = None):
@@ -213,8 +214,8 @@ def test_every_way_of_building_gives_the_same_bytes(project, monkeypatch, ways, 
     cache = project.root / CACHE_DIR
     # The plainest way is the measure: no cache, one process, every page by Builder.render (as serve does).
     with monkeypatch.context() as plain:
-        plain.setattr(pipeline, "PARALLEL_ENTRIES", 10 ** 9)
-        plain.setattr(pipeline, "PARALLEL_EVENTS", 10 ** 9)
+        plain.setattr(engine, "PARALLEL_ENTRIES", 10 ** 9)
+        plain.setattr(engine, "PARALLEL_EVENTS", 10 ** 9)
         reference = build(project, monkeypatch, "--no-cache", "--output", "plain", workers_wanted="1")
     assert summary(reference).endswith("no cache)")
     assert not cache.exists(), "--no-cache leaves .chronicle-cache/ as it was: absent"
@@ -259,10 +260,10 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
     the writer asks for it, a few at a time (few_at_once), never all held: a build's memory stays
     flat however long they are. Joined, the pieces are the files serve makes."""
     generated(project, 2 * BIG)
-    builder = pipeline.Builder(cli.Options(content=project.content))
+    builder = engine.Engine(cli.Options(content=project.content))
     timeline, _ = builder.assemble(Report())
-    env = builder._theme(pipeline.theme_for(builder.options))
-    common = render.page_context(timeline)
+    env = builder._theme(reference.theme_for(builder.options))
+    common = render.site_of(timeline)
     made: list[str] = []
 
     def spy(template, context):
@@ -272,12 +273,13 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
     real = render._render_template
     monkeypatch.setattr(render, "_render_template", spy)
     monkeypatch.setattr(pages, "_render_template", spy)
+    monkeypatch.setattr(engine_pages, "_render_template", spy)
 
-    assert b"".join(render.render_index(env, timeline, common, joined=False)) == render.render_index(env, timeline, common)
+    assert b"".join(engine_index.render_index(env, timeline, common, joined=False)) == engine_index.render_index(env, timeline, common)
     made.clear()
-    pieces = render.render_index(env, timeline, common, joined=False)
+    pieces = engine_index.render_index(env, timeline, common, joined=False)
     assert next(pieces) and made == ["index.html"]  # the page's head: no day made yet
-    assert [next(pieces) for _ in range(render._DAYS_AT_ONCE)] and made.count("day.html") == render._DAYS_AT_ONCE
+    assert [next(pieces) for _ in range(engine_index._DAYS_AT_ONCE)] and made.count("day.html") == engine_index._DAYS_AT_ONCE
     tracemalloc.start()
     size = sum(map(len, pieces))  # the rest, each piece let go once counted, as a writer does
     held = tracemalloc.get_traced_memory()[1]
@@ -286,25 +288,25 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
     assert size > 500_000 and held < size / 3, "the index's pieces are let go once written, not kept"
 
     made.clear()
-    files = pages.render_pages(env, timeline, common, {}, joined=False)
+    files = engine_pages.render_pages(env, timeline, common, {}, joined=False)
     assert set(made) == {"sources.html", "tags.html", "tag.html"}  # the pages' heads and tails, no part
     assert all(not isinstance(data, bytes) for name, data in files.items() if name != "tags/index.html")
-    joined = pages.render_pages(env, timeline, common, {})
+    joined = engine_pages.render_pages(env, timeline, common, {})
     assert {name: b"".join(data) if not isinstance(data, bytes) else data for name, data in files.items()} == joined
 
     made_feeds: list[object] = []
-    real_fragments = feeds._fragments
-    monkeypatch.setattr(feeds, "_fragments", lambda *a: made_feeds.append(a) or real_fragments(*a))
-    streamed = feeds.stream_feeds(timeline)
+    real_fragments = engine_feeds.event_fragments
+    monkeypatch.setattr(engine_feeds, "event_fragments", lambda *a: made_feeds.append(a) or real_fragments(*a))
+    streamed = engine_feeds.stream_feeds(timeline, None)
     heads = [next(streamed) for _ in range(4)]  # Atom, calendar, TimelineJS, sitemap
     assert [name for name, _ in heads] == ["feed.xml", "calendar.ics", "timeline.json", "sitemap.xml"]
     assert not made_feeds
     heads.append(next(streamed))
-    assert len(made_feeds) == feeds._STREAMED
+    assert len(made_feeds) == engine_feeds._STREAMED
     by_name: dict[str, list[bytes]] = {}
     for name, piece in [*heads, *streamed]:
         by_name.setdefault(name, []).append(piece)
-    assert {name: b"".join(p) for name, p in by_name.items()} == feeds.render_feeds(timeline, {})
+    assert {name: b"".join(p) for name, p in by_name.items()} == engine_feeds.render_feeds(timeline, None, {})
 
 
 def test_a_pages_job_makes_only_the_half_of_the_catalogue_its_pages_show(project):
@@ -312,17 +314,17 @@ def test_a_pages_job_makes_only_the_half_of_the_catalogue_its_pages_show(project
     tags alone; a job asking for the other half in the same process makes that half, keeping the
     first. Either way the pages are those of the whole catalogue."""
     generated(project)
-    builder = pipeline.Builder(cli.Options(content=project.content))
+    builder = engine.Engine(cli.Options(content=project.content))
     timeline, _ = builder.assemble(Report())
-    env = builder._theme(pipeline.theme_for(builder.options))
-    common = render.page_context(timeline)
-    whole = pages.render_pages(env, timeline, common, {})
+    env = builder._theme(reference.theme_for(builder.options))
+    common = render.site_of(timeline)
+    whole = engine_pages.render_pages(env, timeline, common, {})
     store: dict[str, object] = {}
-    sources = pages.render_pages(env, timeline, common, store, tags=False, tag_pages=False)
+    sources = engine_pages.render_pages(env, timeline, common, store, tags=False, tag_pages=False)
     cited = store["catalogue of sources"]
     assert list(sources) == [pages.SOURCES_NAME] and "catalogue of tags" not in store
     assert cited.publishers and cited.tags == ()
-    tag_pages = pages.render_pages(env, timeline, common, store, sources=False)
+    tag_pages = engine_pages.render_pages(env, timeline, common, store, sources=False)
     assert store["catalogue of sources"] is cited and store["catalogue of tags"].publishers == ()
     assert store["catalogue of tags"].tags
     assert {**sources, **tag_pages} == whole
@@ -398,7 +400,7 @@ def test_an_entry_moved_to_another_name_is_not_the_cached_one(project, monkeypat
 def test_files_in_output_that_no_build_made_are_gone_and_changed_ones_are_made_again(project, monkeypatch):
     """A warm build into the same output/ gives the bytes of a build from scratch, whatever was done
     to output/ since: a file added, a page changed, one deleted (a build from scratch drops them)."""
-    generated(project, pipeline.PARALLEL_EVENTS)  # the smallest timeline whose files are kept between builds
+    generated(project, engine.PARALLEL_EVENTS)  # the smallest timeline whose files are kept between builds
     build(project, monkeypatch)
     output = project.root / "output"
     (output / "stray.html").write_text("no build made this\n")
@@ -427,10 +429,10 @@ def no_assembling(monkeypatch) -> None:
     """Make reading the content fail: a build that passes did not read a single entry."""
     def refused(*args, **kwargs):
         raise AssertionError("the build read the content although nothing changed")
-    monkeypatch.setattr(pipeline.Builder, "assemble", refused)
+    monkeypatch.setattr(engine.Engine, "assemble", refused)
 
 
-SMALL = 40  # events: below pipeline.PARALLEL_EVENTS, so rendered in the build's own process
+SMALL = 40  # events: below engine.PARALLEL_EVENTS, so rendered in the build's own process
 
 
 @pytest.mark.parametrize("size", [SMALL, BIG])
@@ -454,7 +456,7 @@ def test_nothing_changed_reads_nothing_and_tells_the_same(project, monkeypatch, 
 def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, change, size):
     generated(project, size)
     if change == "theme":
-        shutil.copytree(pipeline.default_theme(), project.root / "theme")
+        shutil.copytree(render.default_theme(), project.root / "theme")
     build(project, monkeypatch)
     argv: tuple[str, ...] = ()
     output = project.root / "output"
@@ -479,8 +481,8 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
         (output / "events" / "stray.html").write_text("put here by hand\n")
     with monkeypatch.context() as patch:
         calls: list[int] = []
-        real = pipeline.Builder.assemble
-        patch.setattr(pipeline.Builder, "assemble", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+        real = engine.Engine.assemble
+        patch.setattr(engine.Engine, "assemble", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
         build(project, monkeypatch, *argv)
     assert calls == [1]
     expected, _ = fresh(project, monkeypatch) if not argv else (None, None)
@@ -496,7 +498,7 @@ def test_a_changed_static_file_is_copied_alone(project, monkeypatch):
     (a style sheet being worked on) is copied or removed alone, every page kept as it is."""
     generated(project)
     theme = project.root / "theme"
-    shutil.copytree(pipeline.default_theme(), theme)
+    shutil.copytree(render.default_theme(), theme)
     build(project, monkeypatch)
     output = project.root / "output"
     kept = ["index.html", "feed.xml", "sources/index.html", "events/event-010/index.html"]
@@ -519,16 +521,16 @@ def test_a_changed_static_file_is_copied_alone(project, monkeypatch):
 def test_serve_renders_nothing_again_for_a_changed_static_file(project, monkeypatch):
     generated(project, SMALL)
     theme = project.root / "theme"
-    shutil.copytree(pipeline.default_theme(), theme)
+    shutil.copytree(render.default_theme(), theme)
     monkeypatch.chdir(project.root)
-    builder = pipeline.Builder(cli.Options(content=Path("content")))
+    builder = engine.Engine(cli.Options(content=Path("content")))
     builder.build(write=False)
     style = theme / "static" / "chronicle.css"
     style.write_text(style.read_text() + "\n.day { outline: 1px solid; }\n")
     with monkeypatch.context() as patch:
         no_rendering(patch)
         again = builder.build(write=False)
-    assert again.files == pipeline.Builder(cli.Options(content=Path("content"))).build(write=False).files
+    assert again.files == engine.Engine(cli.Options(content=Path("content"))).build(write=False).files
     assert b"outline: 1px solid" in again.files["static/chronicle.css"]
     day = theme / "templates" / "day.html"
     day.write_text(day.read_text() + "<!-- a theme of one's own -->\n")
@@ -542,12 +544,13 @@ def no_rendering(patch) -> None:
         raise AssertionError(f"{template.name} rendered")
     patch.setattr(render, "_render_template", refuse)
     patch.setattr(pages, "_render_template", refuse)
+    patch.setattr(engine_pages, "_render_template", refuse)
 
 
 def opened_by_the_look(monkeypatch) -> list[str]:
     """Record the entries the quick look reads (the build's own reads go through read_text)."""
     opened: list[str] = []
-    monkeypatch.setattr(pipeline, "open", lambda path, *a, **k: opened.append(path) or open(path, *a, **k),
+    monkeypatch.setattr(engine, "open", lambda path, *a, **k: opened.append(path) or open(path, *a, **k),
                         raising=False)
     return opened
 
@@ -560,7 +563,7 @@ def test_the_look_reads_only_the_entries_changed_since_it_last_saw_them(project,
     build(project, monkeypatch)
     build(project, monkeypatch)  # the files were written just now: none has settled, each is read
     assert len(opened) == 2 * count and len(set(opened)) == count
-    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)  # as if they had been written long ago
+    monkeypatch.setattr(engine, "_SETTLED_NS", 0)  # as if they had been written long ago
     build(project, monkeypatch)
     del opened[:]
     hits(build(project, monkeypatch), count, count)
@@ -591,7 +594,7 @@ def test_a_look_record_made_with_other_settings_is_not_used(project, monkeypatch
     """The entries' keys depend on the settings their dates are read with (entries.EntryRules):
     a record made before one of those changed is not read."""
     count = generated(project)
-    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
+    monkeypatch.setattr(engine, "_SETTLED_NS", 0)
     build(project, monkeypatch)
     index = project.content / "_index.md"
     name = setting.split(":")[0]
@@ -612,7 +615,7 @@ def test_settings_no_entry_depends_on_read_no_entry_again(project, monkeypatch, 
     """A new title, description, intro, base URL, language or order in _index.md changes pages, not
     events: every entry comes from the cache (the look opens none), and the site is a fresh build's."""
     generated(project, count)
-    monkeypatch.setattr(pipeline, "_SETTLED_NS", 0)
+    monkeypatch.setattr(engine, "_SETTLED_NS", 0)
     build(project, monkeypatch)
     index = project.content / "_index.md"
     index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled")
@@ -635,7 +638,7 @@ def test_serve_reads_entries_again_only_for_the_settings_they_depend_on(project)
     timezone reads them all again (their dates move); each time the site is a fresh builder's (a
     time given with its offset is shown in the new timezone in every file, the feeds included)."""
     generated(project, SMALL)
-    builder = pipeline.Builder(cli.Options(content=project.content))
+    builder = engine.Engine(cli.Options(content=project.content))
     first = builder.build(write=False)
     assert len(first.changed) == SMALL
     index = project.content / "_index.md"
@@ -645,7 +648,7 @@ def test_serve_reads_entries_again_only_for_the_settings_they_depend_on(project)
         index.write_text(index.read_text().replace(old, new))
         again = builder.build(write=False)
         assert len(again.changed) == read
-        assert again.files == pipeline.Builder(cli.Options(content=project.content)).build(write=False).files
+        assert again.files == engine.Engine(cli.Options(content=project.content)).build(write=False).files
 
 
 def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project, monkeypatch):

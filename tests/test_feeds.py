@@ -13,10 +13,11 @@ import icalendar
 import jsonschema
 import pytest
 
-from chronicle import feeds, pipeline
+from chronicle import feeds
+from chronicle.incremental import engine, feeds as engine_feeds
 from chronicle.config import Options
 from chronicle.feeds import feed_warnings, fold
-from chronicle.pipeline import Builder
+from chronicle.incremental import Engine
 from conftest import ROOT
 
 BASE = "https://news.example.org/korea/"
@@ -332,18 +333,17 @@ def test_without_a_base_url_there_is_no_sitemap_and_a_warning(project):
     assert project.run().code == 0
     assert not (project.root / "output" / "sitemap.xml").exists()
     assert read_bytes(project, "robots.txt") == b"User-agent: *\nDisallow:\n"
-    timeline = Builder(Options(content=project.content)).build(write=False).timeline
-    [warning] = feed_warnings(timeline)
+    timeline = Engine(Options(content=project.content)).build(write=False).timeline
+    [warning] = feed_warnings(timeline, None)
     assert warning.startswith("no base_url: sitemap.xml is not written")
-    with_base = Builder(Options(content=project.content, base_url=BASE)).build(write=False).timeline
-    assert feed_warnings(with_base) == []
+    with_base = Engine(Options(content=project.content, base_url=BASE)).build(write=False).timeline
+    assert feed_warnings(with_base, None) == []
 
 
 def test_a_malformed_source_date_epoch_is_a_warning(project, monkeypatch):
     write_timeline(project)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    result = Builder(Options(content=project.content, base_url=BASE)).build(write=False)
-    assert feed_warnings(result.timeline) == [
+    result = Engine(Options(content=project.content, base_url=BASE, source_date_epoch="yesterday")).build(write=False)
+    assert feed_warnings(result.timeline, "yesterday") == [
         "SOURCE_DATE_EPOCH is 'yesterday', not a whole number of seconds since 1970 — "
         "feed and calendar timestamps come from the content instead"]
     assert b"<updated>2024-11-02T15:00:00Z</updated>" in result.files["feed.xml"]
@@ -448,7 +448,7 @@ FEEDS = ("feed.xml", "calendar.ics", "timeline.json", "sitemap.xml", "robots.txt
 
 def test_a_rebuild_after_an_edit_equals_a_fresh_build(project):
     write_timeline(project)
-    builder = Builder(Options(content=project.content, base_url=BASE))
+    builder = Engine(Options(content=project.content, base_url=BASE))
     first = builder.build(write=False).files
     again = builder.build(write=False).files
     assert all(again[name] is first[name] for name in FEEDS)  # unchanged: the same objects, linked by the writer
@@ -456,7 +456,7 @@ def test_a_rebuild_after_an_edit_equals_a_fresh_build(project):
     edited = project.entry("summit.md", "title: Summit moved\ndate: 2024-10-27T09:00\ntags: [New tag]\n"
                            "sources: [https://example.org/moved]")
     rebuilt = builder.build(write=False, hints={edited.resolve()}).files
-    fresh = Builder(Options(content=project.content, base_url=BASE)).build(write=False).files
+    fresh = Engine(Options(content=project.content, base_url=BASE)).build(write=False).files
     assert {name: rebuilt[name] for name in FEEDS} == {name: fresh[name] for name in FEEDS}
     assert rebuilt["feed.xml"] != first["feed.xml"]
 
@@ -465,14 +465,14 @@ def test_a_rebuild_after_an_edit_equals_a_fresh_build(project):
 def test_a_build_streams_the_very_files_serve_joins(project, monkeypatch, base_url):
     # A writing build streams the feeds a few events at a time (stream_feeds), from the cache's
     # fragments where it has them; serve and check join them whole (render_feeds).
-    monkeypatch.setattr(feeds, "_STREAMED", 2)
-    monkeypatch.setattr(pipeline, "PARALLEL_EVENTS", 1)  # the path of a large timeline
+    monkeypatch.setattr(engine_feeds, "_STREAMED", 2)
+    monkeypatch.setattr(engine, "PARALLEL_EVENTS", 1)  # the path of a large timeline
     write_timeline(project)
     options = ("--base-url", base_url) if base_url else ()
     names = [name for name in FEEDS if base_url or name != "sitemap.xml"]
     for _ in range(2):  # filling the cache, then from it with one event edited
         assert project.run(*options).code == 0
-        joined = Builder(Options(content=project.content, base_url=base_url)).build(write=False).files
+        joined = Engine(Options(content=project.content, base_url=base_url)).build(write=False).files
         assert {name: read_bytes(project, name) for name in names} == {name: joined[name] for name in names}
         project.entry("summit.md", "title: Summit, retitled\ndate: 2024-10-29T09:00\nend: 2024-10-29T17:15")
     assert not (project.root / "output" / "sitemap.xml").exists() or base_url
@@ -480,7 +480,7 @@ def test_a_build_streams_the_very_files_serve_joins(project, monkeypatch, base_u
 
 def test_a_body_edit_leaves_the_calendar_and_sitemap_objects_alone(project):
     write_timeline(project)
-    builder = Builder(Options(content=project.content, base_url=BASE))
+    builder = Engine(Options(content=project.content, base_url=BASE))
     first = builder.build(write=False).files
     path = project.content / "summit.md"
     path.write_text(path.read_text() + "\nA third paragraph.\n")
@@ -502,7 +502,7 @@ EDITS = [
 def test_every_incremental_rebuild_equals_a_fresh_build(project, monkeypatch):
     """The cache of fragments never shows: after each kind of edit, the bytes of a build from scratch."""
     write_timeline(project)
-    builder = Builder(Options(content=project.content, base_url=BASE))
+    builder = Engine(Options(content=project.content, base_url=BASE))
     builder.build(write=False)
     for name, front in EDITS:
         path = project.content / name
@@ -511,7 +511,7 @@ def test_every_incremental_rebuild_equals_a_fresh_build(project, monkeypatch):
         else:
             project.entry(name, f"{front}\nsources: [https://example.org/{name}]")
         rebuilt = builder.build(write=False, hints={path.resolve()})
-        fresh = Builder(Options(content=project.content, base_url=BASE)).build(write=False)
+        fresh = Engine(Options(content=project.content, base_url=BASE)).build(write=False)
         assert rebuilt.ok and fresh.ok
         for feed in FEEDS:
             assert rebuilt.files[feed] == fresh.files[feed], (name, feed)
@@ -519,8 +519,9 @@ def test_every_incremental_rebuild_equals_a_fresh_build(project, monkeypatch):
     assert b"/tags/umlaut-tag/" in rebuilt.files["sitemap.xml"]
     sitemap = rebuilt.files["sitemap.xml"]
     assert b"events/autumn-talks/" in sitemap and b"events/autumn/" not in sitemap
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # a changed environment renders everything again
-    assert b"<updated>1970-01-01T00:00:00Z</updated>" in builder.build(write=False).files["feed.xml"]
+    # SOURCE_DATE_EPOCH is read once by the command, and is part of the options: another value, another build.
+    epoch = Engine(Options(content=project.content, base_url=BASE, source_date_epoch="0")).build(write=False)
+    assert b"<updated>1970-01-01T00:00:00Z</updated>" in epoch.files["feed.xml"]
 
 
 def test_the_example_feeds_are_accepted(project):

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from chronicle.config import Options
 from chronicle.model import tag_slug, tag_slugs
-from chronicle.pipeline import Builder
+from chronicle.incremental import Engine
 
 from conftest import ROOT
 
@@ -436,7 +436,7 @@ def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path):
         (content / f"2024-10-{10 + n}-extra-{n}.md").write_text(
             f"---\ntitle: Extra {n}\ndate: 2024-10-{10 + n}\ntags: [{rng.choice(tags)}]\n"
             f"sources: [{rng.choice(urls)}]\n---\nText.\n", encoding="utf-8")
-    builder = Builder(Options(content=content))
+    builder = Engine(Options(content=content))
     assert builder.build(write=False).ok
     entries = sorted(content.glob("2024-*.md"))
     for step in range(40):
@@ -460,7 +460,7 @@ def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path):
             else:
                 path.write_text(body + f"\nEdited {step}.\n", encoding="utf-8")
         again = builder.build(write=False, hints={path.resolve()})
-        fresh = Builder(Options(content=content)).build(write=False)
+        fresh = Engine(Options(content=content)).build(write=False)
         assert again.ok == fresh.ok
         if fresh.ok:
             differ = sorted(k for k in set(again.files) | set(fresh.files) if again.files.get(k) != fresh.files.get(k))

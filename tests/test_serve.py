@@ -209,7 +209,7 @@ def test_the_first_build_takes_the_entries_a_build_cached_and_writes_no_cache(pr
     before = cache.read_bytes()
     save(tmp_path / "content" / "b.md", ENTRY.format(title="Renamed while stopped"))
     server = preview()
-    assert "(cache: 1 of 2 entries)" in server.built, server.built
+    assert "cache: 1 of 2 entries)" in server.built, server.built
     assert "Renamed while stopped" in server.get("/")[2]
     server.listen()
     save(tmp_path / "content" / "a.md", ENTRY.format(title="Saved while serving"))

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from chronicle.cache import CACHE_DIR
+from chronicle.incremental import CACHE_DIR
 from chronicle.output import SPARE_PREFIX
-from chronicle.pipeline import PARALLEL_EVENTS, default_theme
+from chronicle.incremental.engine import PARALLEL_EVENTS
+from chronicle.render import default_theme
 
 COUNT = PARALLEL_EVENTS + 40
 
@@ -190,7 +191,7 @@ def test_a_manifest_of_another_shape_is_ignored(project, monkeypatch, manifest):
     import pickle
     import sqlite3
 
-    from chronicle.cache import CACHE_DIR, Cache, checksum
+    from chronicle.incremental.store import CACHE_DIR, Cache, checksum
 
     write_timeline(project)
     check(project, monkeypatch)

@@ -1,4 +1,4 @@
-"""The build cache: what earlier builds read and rendered, kept in .chronicle-cache/ for the next.
+"""The build cache (the engine's store): what earlier builds read and rendered, kept in .chronicle-cache/ for the next.
 
 Every value is stored under a key made of everything it was made from (the
 entry's bytes, its path, the settings, the theme, Chronicle's own code), so
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from .dates import Precision
-from .model import Day, Event, Source
-from .output import Layout, Part, Previous
+from ..dates import Precision
+from ..model import Day, Event, Source
+from .writer import Layout, Part, Previous
 
 CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 2  # 2: CRC-32 checksums
@@ -60,10 +60,10 @@ def _fed(h, parts):
 
 def code_version() -> bytes:
     """Return a digest of Chronicle's own code: a new release, or any edit to it, is a new cache."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # chronicle/, the reference and the engine
     parts: list[bytes] = [str(_SCHEMA).encode(), sys.version.encode()]
-    for path in sorted(package.glob("*.py")):
-        parts += [path.name.encode(), path.read_bytes()]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
     return digest(*parts)
 
 

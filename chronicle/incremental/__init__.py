@@ -1,0 +1,10 @@
+"""The engine: the reference pipeline's bytes, faster (chronicle/pipeline.py is the plain path).
+
+The one seam: the command line and `serve` use `build` and `Engine` from here;
+nothing outside this package imports its modules.
+"""
+
+from .engine import Engine, build, entry_path
+from .store import CACHE_DIR, Cache
+
+__all__ = ["CACHE_DIR", "Cache", "Engine", "build", "entry_path"]

@@ -1,0 +1,700 @@
+"""The engine: the reference pipeline's bytes, made faster (issue 15: speed beside the plain path).
+
+Everything that exists only for speed lives in this package, behind this one
+seam: the build cache (store), the quick look that leaves an unchanged site as
+it is, entries re-read only when their files changed, pages and parts reused
+while what they are made from (chronicle.render's declaration) is unchanged,
+worker processes, long files spliced from the last output, the spare folder.
+Only this package imports this package; tests/test_oracle.py checks that its
+bytes are the reference's after long random series of edits.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from ..config import INDEX_NAME, Options, Settings
+from ..diagnostics import Diagnostic, Report
+from ..entries import EntryRules, discover, discover_names, is_entry, make_markdown, read_entry
+from ..feeds import source_date_epoch
+from ..model import Event, Timeline
+from ..output import OutputError
+from ..pipeline import (MAX_ENTRY_BYTES, Result, UsageError, assemble, check_content, protected, read_site_settings,
+                        read_text, theme_for, warn_of_feeds)
+from ..render import Site, Theme, ThemeError, make_environment, render_event_page, site_of
+from .feeds import render_feeds, stream_feeds
+from .index import render_index
+from .pages import render_pages
+from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
+                    loads as cache_loads)
+from .workers import map_items
+from .writer import WRITTEN, Files, files_under, put_file, put_pieces, signature as file_signature, write_site
+
+PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
+LOOKUPS_AT_ONCE = 1000
+PARALLEL_EVENTS = 200  # a smaller timeline is rendered in this process (Engine.render)
+EVENT_PAGES_A_TASK = 250
+TAG_SHARES = 3  # the tag pages are shared among this many jobs
+_SETTLED_NS = 2_000_000_000  # an entry changed this recently is read by every look (Engine._entry_keys)
+_STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, size, inode
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One entry as last read: its file signature, the event (or None) and its diagnostics."""
+
+    signature: tuple[int, int, int]
+    event: Event | None
+    diagnostics: tuple[Diagnostic, ...]
+    key: bytes = b""  # the build cache's key of the entry: a digest of all it is made from
+
+
+def _tree_signature(root: Path) -> tuple:
+    return tuple(
+        (p.relative_to(root).as_posix(), file_signature(p)) for p in sorted(root.rglob("*")) if p.is_file()
+    )
+
+
+def entry_path(content: Path, changed: Path) -> Path | None:
+    """Return a watcher's path (absolute, or relative to the working folder) as the build names
+    entries, `content/…`; None when it is not below the content folder."""
+    try:
+        relative = changed.relative_to(content.resolve()) if changed.is_absolute() else changed.relative_to(content)
+    except ValueError:
+        return None
+    return content / relative
+
+
+class Engine:
+    """Builds the site again and again, re-reading only entries whose files changed.
+
+    `build` and `check` use one Engine once; `serve` keeps one for its whole
+    run, so a save re-reads one entry and re-renders only the pages that show
+    it (issue 3). Every cache is keyed by file signatures, so a change the
+    watcher missed is still seen.
+    """
+
+    def __init__(self, options: Options, cache: Cache | None = None, parallel: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None,
+                 clock: Callable[[], int] = time.time_ns):
+        self.options = options
+        self.clock = clock  # nanoseconds since 1970: when an entry counts as settled (_entry_keys)
+        self._epoch = source_date_epoch(options.source_date_epoch)[0]
+        self.progress = progress or (lambda stage, done, total: None)
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.parallel = parallel  # parse and render with worker processes (a one-off build, not serve)
+        self._md = None
+        self._settings_text = ""
+        self._entries: dict[Path, _Entry] = {}
+        self._settings_key: object = None
+        self._settings: Settings | None = None
+        self._settings_diagnostics: tuple[Diagnostic, ...] = ()
+        self._theme_key: object = None  # the theme's templates as last loaded
+        self._static_key: object = None  # its static files as last read
+        self._env = None
+        self._static: dict[str, bytes] = {}
+        self._pages: dict[str, tuple[object, bytes]] = {}
+        self._index: tuple[object, bytes] | None = None
+        self._days: dict[str, tuple[object, object]] = {}
+        self._site: Site | None = None
+        self._extra_pages: dict[str, object] = {}
+        self._feeds: dict[str, object] = {}
+        self._manifest: bytes | None = None  # as the last write left it, in the cache
+        self._looked: dict[str, tuple[int, int, int]] = {}  # each entry's signature as the look keyed it
+
+    def _load_settings(self, report: Report) -> Settings:
+        key = file_signature(self.options.content / INDEX_NAME)
+        if key != self._settings_key or self._settings is None:
+            local = Report()
+            settings, text = read_site_settings(self.options, local)
+            if self._settings is None or EntryRules.of(settings) != EntryRules.of(self._settings):
+                self._entries.clear()  # the entries' dates depend on these settings (a title: on none)
+            self._settings = settings
+            self._settings_text = text
+            self._settings_diagnostics = tuple(local.items)
+            self._settings_key = key
+        report.extend(self._settings_diagnostics)
+        return self._settings
+
+    def _scan(self, hints: set[Path] | None) -> tuple[list[Path], set[Path] | None]:
+        """Return every entry's path, and those to look at again (None: all of them).
+
+        The watcher names what changed; when every name is an entry file (no
+        folder, no settings, no theme file), only those are looked at again.
+        Anything else, or no hint, scans and checks the whole content folder.
+        """
+        content = self.options.content
+        if hints is None or not self._entries:
+            return discover(content), None
+        named: set[Path] = set()
+        for hint in hints:
+            path = entry_path(content, hint)
+            if path is None or not is_entry(path.relative_to(content)) or path.is_dir():
+                return discover(content), None
+            named.add(path)
+        present = {path for path in named if path.is_file() and not path.is_symlink()}
+        return sorted((set(self._entries) - named) | present, key=str), named
+
+    def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
+                      known: dict[str, bytes] | None = None) -> tuple[list[Event], set[str]]:
+        # The look's paths and signatures (taken before it read each entry) go with its keys.
+        looked, self._looked = (self._looked if known is not None else {}), {}
+        paths, named = self._scan(hints) if known is None else ([Path(path) for path in looked], None)
+        kept: dict[Path, _Entry] = {}
+        stale: list[tuple[Path, tuple[int, int, int] | None]] = []
+        for path, signature in zip(paths, list(looked.values()) or [None] * len(paths)):
+            cached = self._entries.get(path)
+            if cached is not None and named is not None and path not in named:
+                kept[path] = cached
+                continue
+            signature = signature or file_signature(path)
+            if cached is None or cached.signature != signature or signature is None:
+                stale.append((path, signature))
+            else:
+                kept[path] = cached
+        fresh = self._read_entries(stale, settings, known or {})
+        events: list[Event] = []
+        seen: dict[Path, _Entry] = {}
+        for path in paths:
+            entry = seen[path] = kept.get(path) or fresh[path]
+            report.extend(entry.diagnostics)
+            if entry.event is not None:
+                events.append(entry.event)
+        self._entries = seen
+        return events, {fresh[path].event.slug for path in fresh if fresh[path].event is not None}
+
+    def _read_entries(self, stale: list[tuple[Path, tuple[int, int, int] | None]],
+                      settings: Settings, known: dict[str, bytes]) -> dict[Path, _Entry]:
+        """Read entries anew: from the build cache when their bytes were read before, else parsed
+        (by both cores when there are many). known: keys made by the quick look (_look), so that
+        an entry found in the cache is not read twice here. An entry to parse is read by the process
+        that parses it, and keyed by what it read: this one holds no text (100,000 entries are 270 MB)."""
+        entries: dict[Path, _Entry] = {}
+        missed: list[tuple[Path, tuple[int, int, int]]] = []
+        hits = 0
+        prefix = self._entry_hasher()
+        if not self.cache:
+            missed = [(path, signature or (0, 0, 0)) for path, signature in stale]
+        for start in range(0, len(stale) if self.cache else 0, LOOKUPS_AT_ONCE):  # a thousand at a time
+            pending: list[tuple[Path, tuple[int, int, int], bytes]] = []
+            for path, signature in stale[start:start + LOOKUPS_AT_ONCE]:
+                signature = signature or (0, 0, 0)
+                key = known.get(str(path))
+                if key is None:
+                    local = Report()
+                    text = read_text(path, local)
+                    if text is None:
+                        entries[path] = _Entry(signature, None, tuple(local.items))
+                        continue
+                    key = digest_from(prefix, str(path), text)
+                pending.append((path, signature, key))
+            found = self.cache.get_many(key for *_, key in pending)
+            for path, signature, key in pending:
+                try:
+                    event, diagnostics = _entry_value(cache_loads(found.pop(key)))
+                    entries[path] = _Entry(signature, event, diagnostics, key)
+                    hits += 1
+                except Exception:  # not cached, or not a value this version wrote: parsed anew
+                    missed.append((path, signature))
+        if self.cache:
+            self.cache.count(hits, len(missed))
+
+        def parse(path: Path) -> tuple[bytes | None, bytes]:
+            local = Report()
+            text = read_text(path, local)
+            if text is None:
+                return None, cache_dumps((None, local.items))
+            event = read_entry(path, text, settings, local, self._markdown())
+            return digest_from(prefix, str(path), text) if prefix else None, cache_dumps((event, local.items))
+
+        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.parallel)
+        for done, ((path, signature), (key, data)) in enumerate(zip(missed, made), 1):
+            self.progress("reading entries", done, len(missed))
+            event, diagnostics = cache_loads(data)
+            entries[path] = _Entry(signature, event, tuple(diagnostics), key or b"")
+            if self.cache and key is not None:
+                self.cache.put(key, data)
+        return entries
+
+    def _entry_hasher(self):
+        # Everything an entry's event and messages are made from: its bytes, its path, the
+        # settings read_entry uses (EntryRules: a new title reads no entry again), and where the
+        # command runs (messages name paths relative to it).
+        if not self.cache:
+            return None
+        return self.cache.hasher("entry", repr(EntryRules.of(self._settings)), str(self.options.cwd))
+
+    def _markdown(self):
+        if self._md is None:
+            self._md = make_markdown()
+        return self._md
+
+    def _theme(self, theme: Theme):
+        """Load the theme: a template changed renders every page again; a static file changed (a
+        style sheet being worked on) is copied again, no page rendered (pages only link to it)."""
+        root = theme.root.resolve()
+        key = (root, _tree_signature(theme.templates))
+        if key != self._theme_key or self._env is None:
+            self._env = make_environment(theme)
+            self._pages.clear()
+            self._days.clear()
+            self._extra_pages.clear()
+            self._index = None
+            self._theme_key = key
+        static = (root, _tree_signature(theme.static) if theme.static.is_dir() else ())
+        if static != self._static_key:
+            self._static = theme.static_files()
+            self._static_key = static
+        return self._env
+
+    def assemble(self, report: Report, hints: set[Path] | None = None,
+                 known: dict[str, bytes] | None = None) -> tuple[Timeline, set[str]]:
+        """Load the content and turn it into the ordered timeline; also name the events re-read."""
+        check_content(self.options)
+        settings = self._load_settings(report)
+        events, changed = self._load_entries(settings, report, hints, known)
+        return assemble(self.options, settings, events, report), changed
+
+    def render(self, timeline: Timeline, theme: Theme) -> dict[str, bytes]:
+        """Render the site, reusing every page and part whose inputs are the same as last time."""
+        env = self._theme(theme)
+        site = site_of(timeline)
+        events = timeline.events
+        if site != self._site:
+            self._days.clear()  # every day is given the timeline's own values
+            self._site = site
+        # Keys hold the events themselves: equal values compare equal (identity
+        # first, so unchanged entries cost a pointer check), and no id is reused.
+        index_key = (site, events)
+        if self._index is None or self._index[0] != index_key:
+            self._index = (index_key, render_index(env, timeline, site, self._days))
+        files = {"index.html": self._index[1]}
+        pages: dict[str, tuple[object, bytes]] = {}
+        for i, event in enumerate(events):
+            name = f"{event.url}index.html"
+            key = (site, event, events[i - 1] if i else None, events[i + 1] if i + 1 < len(events) else None)
+            cached = self._pages.get(name)
+            if cached is None or cached[0] != key:
+                cached = (key, render_event_page(env, site, events, i))
+            pages[name] = cached
+            files[name] = cached[1]
+        self._pages = pages
+        files.update(render_pages(env, timeline, site, self._extra_pages))
+        files.update(render_feeds(timeline, self._epoch, self._feeds))
+        files.update(self._static)
+        return files
+
+    def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
+                        rest: bool = True, fragments: Fragments | None = None,
+                        staging: Path | None = None, kept: Sequence[str] = (),
+                        tags: int | None = None) -> Iterator[tuple[str, bytes | None]]:
+        """Yield the same files as render, made by worker processes, one page or group at a time.
+
+        For a build run once: nothing is kept for a next build in this process,
+        and each file is handed over as soon as it is made, to be written and let go.
+        pages: the positions of the events whose pages to make (None: all);
+        rest: whether to make every other file too (index, tags, sources, feeds, static);
+        fragments: the long pages' parts kept in the build cache, or None;
+        staging: where the workers write what they make (output.put_file), handing back only
+        names (with output.WRITTEN), so that no page crosses between processes;
+        kept: the names of files kept as they are, handed over (with None) while the workers render
+        (a tag page among them is not made); tags: how many tag pages there are to make (None: all).
+        """
+        env = self._theme(theme)
+        site = site_of(timeline)
+        events = timeline.events
+        pages = range(len(events)) if pages is None else pages
+        # The longest jobs first, so that neither core waits for the other at the end. A job of
+        # pages makes the half of the catalogue it shows: the sources page its sources, the tag
+        # pages (the tags index with the first) its tags; a few tag pages are one job.
+        # A pages job: ("pages", share, sources page, tags index, tag pages).
+        tasks: list[tuple] = [("pages", None, True, False, False)] if rest else []
+        if tags is not None and tags <= TAG_SHARES:
+            tasks += [("pages", None, False, rest, bool(tags))] if tags or rest else []
+        else:
+            tasks += [("pages", (k, TAG_SHARES), False, rest and k == 0, True) for k in range(TAG_SHARES)]
+        if rest:
+            tasks += [("feeds",), ("index",)]
+        tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
+                  for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
+        skip = frozenset(kept)
+
+        pages_store: dict[str, object] = {}
+
+        def make(task: tuple) -> list[tuple[str, object]]:  # bytes, pieces to write, or WRITTEN
+            kind = task[0]
+            if kind == "events":
+                return [(f"{events[i].url}index.html", render_event_page(env, site, events, i)) for i in task[1]]
+            if kind == "index":
+                return [("index.html", render_index(env, timeline, site, fragments=fragments, joined=staging is None))]
+            if kind == "feeds" and staging is not None:
+                written = put_pieces(staging, stream_feeds(timeline, self._epoch, fragments),
+                                     fragments.previous if fragments is not None else lambda name: None)
+                for name, layout in written.items():
+                    if fragments is not None:
+                        fragments.record(name, layout)
+                return [(name, WRITTEN) for name in written]
+            if kind == "feeds":
+                return list(render_feeds(timeline, self._epoch, {}, fragments).items())
+            # One store for the tasks a process runs: each half of the catalogue is made once;
+            # the pages are written as their parts are made (staging), or let go once handed over.
+            _, share, sources, index, tag_pages = task
+            files = list(render_pages(env, timeline, site, pages_store, share=share, fragments=fragments,
+                                      sources=sources, tags=index, tag_pages=tag_pages, skip=skip,
+                                      joined=staging is None).items())
+            for name in [name for name in pages_store if not name.startswith("catalogue")]:
+                del pages_store[name]
+            return files
+
+        def run(task: tuple) -> tuple[list[tuple[str, bytes]], list[bytes]]:
+            if fragments is not None:
+                fragments.used = []
+            files = make(task)
+            if staging is not None:
+                for name, data in files:
+                    if data is not WRITTEN:
+                        layout = put_file(staging, name, data, fragments and fragments.previous(name))
+                        if fragments is not None:
+                            fragments.record(name, layout)
+                files = [(name, WRITTEN) for name, _ in files]
+            if fragments is None:
+                return files, []
+            fragments.flush()
+            return files, fragments.used
+
+        # Handed over first, once the workers have started: the writer links the kept files while they render.
+        ready = [(name, data) for name, data in self._static.items() if name not in skip] + [(name, None) for name in kept]
+        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])])):
+            yield from files
+            if self.cache:
+                self.cache.touch(used)
+            if done:
+                self.progress("rendering pages", done, len(tasks))
+
+    def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
+        """Run the whole pipeline; write the site only when there is no error (check: write=False).
+
+        hints: the paths a watcher saw change, so that only those are read again.
+        """
+        report = Report()
+        theme = theme_for(self.options)
+        known = self._look(theme, report) if write and self.parallel and self.cache else None
+        if isinstance(known, Result):
+            return known
+        timeline, changed = self.assemble(report, hints, known)
+        result = Result(report, timeline, changed=changed, events=len(timeline.events))
+        if report.errors:
+            return result
+        streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
+        try:
+            if streamed and write:
+                result.pages = self._write_changed(timeline, theme, report)
+            elif streamed:
+                files = _Counted(self.render_parallel(timeline, theme))
+                files.drain()
+                result.pages = files.pages
+            else:
+                if self.cache:
+                    self.cache.complete = True  # a small timeline: its entries are all it looks up
+                result.files = self.render(timeline, theme)
+                result.pages = sum(1 for name in result.files if name.endswith(".html"))
+        except ThemeError as error:
+            self._theme_key = None
+            report.error(error.path, error.line, error.message)
+            return result
+        warn_of_feeds(timeline, self.options, report)
+        if write and not streamed:
+            written = self.write_files(result.files, theme, report)
+            if written is not None and self.cache and self.parallel:
+                # A small timeline's files by their signatures, so that the next build's look leaves
+                # output/ as it is when nothing changed; no page keys: a large timeline's build
+                # (_write_changed) keeps none of these files, it makes them all.
+                self._manifest = cache_dumps({name: (b"", signature) for name, signature in written.items()})
+                self.cache.put(self._place("manifest"), self._manifest)
+        if write and self.cache and self._manifest is not None and not report.errors:
+            self._remember(theme, result)
+        return result
+
+    # The quick look: a build whose inputs are all as the build that wrote output/ read them
+    # reads no event from the cache, renders nothing and leaves output/ as it is.
+
+    def _look(self, theme: Theme, report: Report) -> dict[str, bytes] | Result | None:
+        """Key every input (each entry by its bytes, the settings, the theme, the options); when
+        they are the inputs of the build that wrote output/ and every file of output/ is as that
+        build wrote it, return that build's result (its messages told again). Else return each
+        entry's key by its path (as str(Path) names it), for the build to go on with (no entry is
+        read twice); None when an entry cannot be read (the build says why)."""
+        check_content(self.options)
+        output = self.options.output.resolve()
+        place, manifest_place, seen_place = self._place("built"), self._place("manifest"), self._place("seen")
+        found = self.cache.get_many([place, manifest_place, seen_place])
+        self._load_settings(Report())  # its messages are told by assemble, or kept in the record
+        keys = self._entry_keys(found.get(seen_place), seen_place)
+        if keys is None:
+            return None
+        try:
+            inputs, manifest_sum, diagnostics, events, pages = cache_loads(found[place])
+            blob = found[manifest_place]
+            diagnostics = tuple(diagnostics)
+            if manifest_sum != digest(blob) or not all(type(d) is Diagnostic for d in diagnostics) or \
+                    type(events) is not int or type(pages) is not int:
+                return keys
+        except Exception:  # no record (a first build, a new cache), or not one this version wrote
+            return keys
+        if self._inputs_key(theme, keys) != inputs:
+            return keys
+        manifest = _manifest(blob)
+        folder = str(output)
+        if not manifest or not _holds_only(output, manifest.keys()) or any(
+                file_signature(os.path.join(folder, name)) != signature for name, (_, signature) in manifest.items()):
+            return keys
+        report.extend(diagnostics)
+        self.cache.count(len(keys), 0)
+        return Result(report, pages=pages, events=events)
+
+    def _entry_keys(self, record: bytes | None, place: bytes) -> dict[str, bytes] | None:
+        """Return each entry's key by its path; None when an entry cannot be read.
+
+        An entry whose file is as the last look found it (lstat's times, size and inode) is not read
+        again: its key is the one the look recorded, as git's index trusts a file's stat. Only files
+        changed at least _SETTLED_NS before they were looked at are recorded: a file changed again
+        within the clock's tick would keep its times (ctime cannot be set back by hand)."""
+        prefix = self._entry_hasher()
+        recorded = _read_seen(record, digest_from(prefix))
+        keys: dict[str, bytes] = {}
+        settled: list[tuple[str, bytes]] = []
+        horizon = self.clock() - _SETTLED_NS
+        self._looked = {}
+        for path in discover_names(self.options.content):
+            try:
+                stat = os.lstat(path)  # before the bytes are read: a change after it is a new stat
+                packed = _STAT.pack(stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+                known = recorded.get(path)
+                if known is not None and known[0] == packed:
+                    keys[path] = known[1]
+                else:
+                    with open(path, "rb", buffering=0) as file:
+                        data = file.read(MAX_ENTRY_BYTES + 1)
+                    if len(data) > MAX_ENTRY_BYTES:
+                        return None
+                    # The bytes as read_text's text keys them: the same for UTF-8; a file that is not
+                    # has no value in the cache under its key, and is read again (and reported) by the build.
+                    keys[path] = digest_from(prefix, path, data)
+            except OSError:
+                return None
+            self._looked[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # as output.signature's
+            if stat.st_ctime_ns < horizon and stat.st_mtime_ns < horizon:
+                settled.append((path, packed))
+        seen = _seen_record(digest_from(prefix), settled, keys) if settled else record
+        if seen != record:
+            self.cache.put(place, seen)
+        return keys
+
+    def write_files(self, files: Files | Callable[[Path], Files], theme: Theme, report: Report,
+               previous: dict[str, bytes] | None = None,
+               spare: dict[str, tuple[int, int, int]] | None = None) -> dict[str, tuple[int, int, int]] | None:
+        """Write the site to the output folder, as one whole or not at all (writer.write_site).
+
+        Return each file's signature when it was written, None when it was not."""
+        try:
+            return write_site(files, self.options.output, protected(self.options, theme), previous=previous,
+                              spare=spare)
+        except OutputError as error:
+            raise UsageError(str(error)) from None
+        except OSError as error:
+            report.error(self.options.output, None, f"cannot write the site: {error.strerror or error} — "
+                         "the previous site was left as it was")
+        return None
+
+    def _place(self, kind: str) -> bytes:
+        """Return where the cache keeps what it knows of the output folder: its manifest ("manifest"),
+        its spare's ("spare"), the record of the build that wrote it ("built"), the entries as the
+        last look found them ("seen")."""
+        return self.cache.key(kind, str(self.options.output.resolve()))
+
+    def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
+        """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
+        return self.cache.key("inputs", self._settings_text, repr(self.options), str(theme.root.resolve()),
+                              *_theme_parts(theme.root),
+                              *(path.encode("utf-8", "surrogatepass") + key for path, key in sorted(keys.items())))
+
+    def _remember(self, theme: Theme, result: Result) -> None:
+        """Record what this build read (each entry's key, as it read it) and told, for the next
+        build's quick look."""
+        inputs = self._inputs_key(theme, {str(path): entry.key for path, entry in self._entries.items()})
+        self.cache.put(self._place("built"), cache_dumps(
+            (inputs, digest(self._manifest), tuple(result.report.items), result.events, result.pages)))
+
+    def _site_key(self, timeline: Timeline, theme: Theme) -> bytes:
+        """Return a digest of all that every page shows besides its events: the timeline's own
+        values (render.Site, the declaration), the theme's templates (not its static files, which
+        pages only link to: each is keyed by its bytes), the options (SOURCE_DATE_EPOCH among them)."""
+        return self.cache.key("site", repr(site_of(timeline)), repr(self.options), *_theme_parts(theme.templates))
+
+    def _write_changed(self, timeline: Timeline, theme: Theme, report: Report) -> int:
+        """Write the site, rendering only the files whose inputs changed since the build that
+        wrote output/ (its manifest, in the cache, names each file's key and file signature);
+        the others are linked from output/ as they are. Return the number of HTML pages.
+        Without a cache: everything, written by the workers as they make it."""
+        events = timeline.events
+        made: list[_Counted] = []
+
+        def files(staging: Path, *args, **named) -> _Counted:  # called by the writer with its staging folder
+            made.append(_Counted(self.render_parallel(timeline, theme, *args, staging=staging, **named)))
+            return made[-1]
+
+        if not self.cache:
+            self.write_files(lambda staging: files(staging), theme, report)
+            return made[-1].pages if made else 0
+        fingerprints = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
+        prints = [fingerprints[id(event)] for event in events]
+        site = self._site_key(timeline, theme)
+        rest_key = digest(site, "rest", *prints)
+        page = hasher(site, "page")
+        page_keys = {f"{event.url}index.html": digest_from(page, prints[i - 1] if i else b"", prints[i],
+                                                          prints[i + 1] if i + 1 < len(events) else b"")
+                     for i, event in enumerate(events)}
+        tag_pages = _tag_page_keys(timeline, prints, site)
+        page_keys.update(tag_pages)
+        self._theme(theme)  # its static files: each keyed by its bytes, made again alone when it changes
+        page_keys.update({name: digest("static", name, data) for name, data in self._static.items()})
+        output = self.options.output.resolve()
+        place, spare_place = self._place("manifest"), self._place("spare")
+        found = self.cache.get_many([place, spare_place])
+        manifest = _manifest(found.get(place))
+        self._manifest = found.get(place) if manifest else None
+        # What the spare holds: each file's signature (100,000 events: the manifests are let go
+        # before the workers fork, which would hold them too).
+        holds = {name: signature for name, (_, signature) in _manifest(found.pop(spare_place, None)).items()}
+        folder = str(output)
+        kept = {name for name, (key, signature) in manifest.items()
+                if key == page_keys.get(name, rest_key) and file_signature(os.path.join(folder, name)) == signature}
+        pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
+        rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
+        rest = not rest_names or not rest_names <= kept
+        reused = [name for name in kept if name in page_keys or not rest]
+        if not pages and not rest and len(kept) == len(manifest) and kept >= self._static.keys() and \
+                _holds_only(output, manifest.keys()):
+            return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
+        del manifest, found  # the manifest read is self._manifest, the spare's to be
+        self.cache.complete = rest  # every entry and every part of the long pages is looked up
+        self.cache.write()  # the entries read anew: not copied into the workers, which fork now
+        stored = Fragments(self.cache, site, fingerprints, output)
+        # The long files kept as they are keep their layouts too, for the build that next makes them.
+        self.cache.touch(stored.layout_key(name) for name in reused if not name.startswith("events/"))
+        tags = sum(name not in kept for name in tag_pages)
+        before = self._manifest or cache_dumps({})
+        written = self.write_files(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags),
+                              theme, report, spare=holds)
+        if written:
+            self._manifest = cache_dumps({name: (page_keys.get(name, rest_key), signature)
+                                          for name, signature in written.items()})
+            self.cache.put(place, self._manifest)
+            self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
+        return made[-1].pages if made else 0
+
+
+def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict[str, bytes]:
+    """Return each tag page's key: of what it is given (pages.tag_context): the timeline's own
+    values (site: Engine._site_key) and its tag: its name, slug and events (their entries'
+    keys, in order)."""
+    slugs = timeline.tag_slugs
+    prefix = hasher(site, "tag page")
+    members: dict[str, list[bytes]] = {}
+    for event, fingerprint in zip(timeline.events, prints):
+        for name in dict.fromkeys(event.tags):
+            members.setdefault(name, []).append(fingerprint)
+    return {f"tags/{slugs[name]}/index.html": digest_from(prefix, name, slugs[name], b"".join(fingerprints))
+            for name, fingerprints in members.items() if name in slugs}
+
+
+def _holds_only(output: Path, names: Iterable[str]) -> bool:
+    """Tell whether output holds these files and nothing else: no file put there since (a build
+    from scratch has none), no link."""
+    try:
+        return files_under(output) == set(names)
+    except OSError:
+        return False
+
+
+def _theme_parts(folder: Path) -> list[str | bytes]:
+    """Return each file of a theme's folder (its root, or its templates) by name, then its bytes."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return [part for p in files for part in (p.relative_to(folder).as_posix(), p.read_bytes())]
+
+
+def _seen_record(prefix: bytes, settled: list[tuple[str, bytes]], keys: dict[str, bytes]) -> bytes:
+    """Return what the look records of the settled entries: their paths, stats and keys, in three
+    long values (100,000 entries: 8 MB, no object an entry)."""
+    return cache_dumps((prefix, "\0".join(path for path, _ in settled), b"".join(packed for _, packed in settled),
+                        b"".join(keys[path] for path, _ in settled)))
+
+
+def _read_seen(record: bytes | None, prefix: bytes) -> dict[str, tuple[bytes, bytes]]:
+    """Return each recorded entry's (stat, key) by its path; {} when the record is unusable or was
+    made with another prefix (the settings, the working folder and Chronicle's code key the entries)."""
+    try:
+        made_with, paths, stats, keys = cache_loads(record)
+        if made_with != prefix or not paths or type(stats) is not bytes or type(keys) is not bytes:
+            return {}
+        paths = paths.split("\0")
+        size = _STAT.size
+        if len(stats) != size * len(paths) or len(keys) != DIGEST_SIZE * len(paths):
+            return {}
+        return {path: (stats[i * size:(i + 1) * size], keys[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE])
+                for i, path in enumerate(paths)}
+    except Exception:
+        return {}
+
+
+def _entry_value(value: object) -> tuple[Event | None, tuple[Diagnostic, ...]]:
+    """Return a cached entry's event and diagnostics; raise ValueError when it is anything else."""
+    event, diagnostics = value  # a pair, or an error
+    diagnostics = tuple(diagnostics)
+    if (event is not None and type(event) is not Event) or not all(type(d) is Diagnostic for d in diagnostics):
+        raise ValueError("not a cached entry")
+    return event, diagnostics
+
+
+def _manifest(data: bytes | None) -> dict[str, tuple[bytes, tuple[int, int, int]]]:
+    """Read a manifest from the cache: each file's key and signature, by name; {} when unusable."""
+    try:
+        manifest = cache_loads(data) if data else {}
+        if all(type(name) is str and type(key) is bytes and len(signature) == 3 and all(type(n) is int for n in signature)
+               for name, (key, signature) in manifest.items()):
+            return manifest
+    except Exception:
+        pass
+    return {}
+
+
+class _Counted:
+    """The files of a build as they are made, counting the HTML pages that go by."""
+
+    def __init__(self, files: Iterator[tuple[str, bytes]]):
+        self._files = files
+        self.pages = 0
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        for name, data in self._files:
+            self.pages += name.endswith(".html")
+            yield name, data
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+
+
+def build(options: Options, write: bool = True, cache: Cache | None = None,
+          progress: Callable[[str, int, int], None] | None = None,
+          clock: Callable[[], int] = time.time_ns) -> Result:
+    """Build once: read everything (from the cache what it holds), render everything with every
+    core, write (unless checking)."""
+    return Engine(options, cache=cache, parallel=True, progress=progress, clock=clock).build(write)

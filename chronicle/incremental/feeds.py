@@ -1,0 +1,183 @@
+"""The feeds made again from what the last build made: each event's share of each long file
+kept while the event is the same value, and streamed a thousand events at a time for a build
+run once (the reference: chronicle.feeds.render_feeds, the same bytes)."""
+
+from __future__ import annotations
+
+import operator
+from datetime import datetime
+from itertools import compress
+from typing import Any, Iterator
+
+from ..feeds import (_EPOCH, _FILES, _JSON_SEPARATOR, _STAMP, _Fragments, _Site, _utc, event_fragments,
+                     feed_site, robots, stamp)
+from ..model import Event, Timeline
+from ..render import site_of
+from .writer import Part
+
+_STREAMED = 1000  # events at a time (stream_feeds)
+
+
+def _position(share: str, index: int) -> int:
+    """Return where event number index sits in a file's list (after the head; JSON has separators)."""
+    return 1 + 2 * index if share == "timelinejs" else 1 + index
+
+
+def _chunks(share: str, parts: list[_Fragments]) -> list[bytes]:
+    """Return a file's list: a place for the head, every event's fragment, a place for the tail."""
+    items = list(map(operator.attrgetter(share), parts))
+    if share == "timelinejs" and items:
+        separated = [_JSON_SEPARATOR] * (2 * len(items) - 1)
+        separated[::2] = items
+        items = separated
+    return [b"", *items, b""]
+
+
+def _value(part: _Fragments) -> tuple:
+    """Return an event's fragments as plain values, for the build cache."""
+    return (part.atom, part.ics, part.timelinejs, part.sitemap, part.stamp.isoformat())
+
+
+def _from_value(event: Event, value: object) -> _Fragments | None:
+    """Return the fragments kept by _value, or None when value is not such a thing."""
+    if not (isinstance(value, tuple) and len(value) == 5 and all(isinstance(v, bytes) for v in value[:4])
+            and isinstance(value[4], str)):
+        return None
+    try:
+        stamp = datetime.fromisoformat(value[4])
+    except ValueError:
+        return None
+    return _Fragments(event, *value[:4], stamp)
+
+
+def _parts(events: tuple[Event, ...], site: _Site, stored: Any, known: dict[str, _Fragments]) -> list[_Fragments]:
+    """Return the events' fragments: known's (by slug) where made from the same event, else the build
+    cache's (stored, looked up when known is empty), else rendered (and kept in stored)."""
+    if stored is not None and not known:
+        known = {event.slug: part for event, value in zip(events, stored.fetch_values("feeds", list(events)))
+                 if (part := _from_value(event, value)) is not None}
+    parts = []
+    for event in events:
+        part = known.get(event.slug)
+        if part is None or (part.event is not event and part.event != event):
+            part = event_fragments(event, site, part)
+            if stored is not None:
+                stored.keep_value("feeds", event, _value(part))
+        parts.append(part)
+    return parts
+
+
+class _State:
+    """What the last build rendered: its events, their fragments, each file's list and bytes."""
+
+    def __init__(self, site: _Site, stored: Any = None):
+        self.site = site
+        self.stored = stored  # the build cache's fragments (cache.Fragments), for a first build
+        self.events: tuple[Event, ...] | None = None
+        self.parts: list[_Fragments] = []
+        self.by_slug: dict[str, _Fragments] = {}
+        self.chunks: dict[str, list[bytes]] = {}
+        self.ends: dict[str, object] = {}  # what each file's head and tail were made from
+        self.files: dict[str, bytes] = {}
+
+    def update(self, events: tuple[Event, ...]) -> set[str]:
+        """Bring the fragments up to events; return the fields whose fragments changed."""
+        old = self.events
+        if old is not None and len(old) == len(events):
+            # Most rebuilds change an event or two in place: find them in one C-speed scan.
+            moved = list(compress(range(len(events)), map(operator.is_not, events, old)))
+            if all(events[i].slug == old[i].slug for i in moved):
+                changed: set[str] = set()
+                for i in moved:
+                    before = self.parts[i]
+                    if before.event == events[i]:
+                        continue  # read again, the same value: keep every fragment
+                    part = event_fragments(events[i], self.site, before)
+                    self.parts[i] = self.by_slug[part.event.slug] = part
+                    for share, chunks in self.chunks.items():
+                        data = getattr(part, share)
+                        if data is not getattr(before, share):
+                            chunks[_position(share, i)] = data
+                            changed.add(share)
+                self.events = events
+                return changed
+        # Events added, removed or moved: every list is made again, from fragments kept by slug.
+        parts = _parts(events, self.site, self.stored, self.by_slug)
+        self.events, self.parts = events, parts
+        self.by_slug = {part.event.slug: part for part in parts}
+        self.chunks = {share: _chunks(share, parts) for share, _ in _FILES.values()}
+        return set(self.chunks)
+
+
+def render_feeds(timeline: Timeline, epoch: datetime | None, cache: dict[str, object], stored: Any = None) -> dict[str, bytes]:
+    """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml.
+
+    cache is kept by the Builder between builds: each event's fragments are
+    kept and reused while the event is the same value, and a file none of
+    whose parts changed is the same bytes object as last time. stored: the build
+    cache's fragments (cache.Fragments) for a build in a new process, or None.
+    A build run once streams them instead (stream_feeds).
+    """
+    site = feed_site(timeline, epoch)
+    base_url = site.base_url
+    state = cache.get("state")
+    # Every share is made from the timeline's own values too (render.Site: its timezone shows in
+    # every date), not only from the feeds' links.
+    own = site_of(timeline)
+    if not isinstance(state, _State) or state.site != site or cache.get("own") != own:
+        state = cache["state"] = _State(site, stored)
+        cache["own"] = own
+    changed = state.update(timeline.events)
+    heading = own
+    for name, (share, ends) in _FILES.items():
+        if share == "sitemap" and not base_url:
+            continue
+        # The heads and tails show the timeline's own fields (and the sitemap its tag pages).
+        made_from = (heading, tuple(timeline.tag_slugs.values())) if share == "sitemap" else heading
+        if share in changed or state.ends.get(name) != made_from or name not in state.files:
+            chunks = state.chunks[share]
+            chunks[0], chunks[-1] = ends(timeline, site, max(map(_STAMP, state.parts), default=_EPOCH))
+            state.files[name] = b"".join(chunks)
+            state.ends[name] = made_from
+    if "robots.txt" not in state.files:
+        state.files["robots.txt"] = robots(site)
+    return dict(state.files)
+
+
+def stream_feeds(timeline: Timeline, epoch: datetime | None, stored: Any = None) -> Iterator[tuple[str, bytes | Part]]:
+    """Yield the files of render_feeds as (name, piece): each file's pieces in order, the files'
+    pieces interleaved, a thousand events at a time. For a build run once: at 100,000 events the
+    long files are 850 MB, never held whole. stored: as render_feeds'; an event's share that
+    every file of output/ holds as it is comes as a Part with no bytes, copied from there."""
+    site = feed_site(timeline, epoch)
+    events = timeline.events
+    files = {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
+    latest = max((_utc(stamp(event)) for event in events), default=_EPOCH)
+    ends = {name: _FILES[name][1](timeline, site, latest) for name in files}
+    for name in files:
+        yield name, ends[name][0]
+    for start in range(0, len(events), _STREAMED):
+        batch = events[start:start + _STREAMED]
+        keys = [stored.key("feeds", event) for event in batch] if stored is not None else [None] * len(batch)
+        # Where each file of output/ holds the event's share, when every one of them does.
+        places = [_all_or_none([stored.reused(key, name) for name in files]) if key is not None else None
+                  for key in keys]
+        made = iter(_parts(tuple(event for event, place in zip(batch, places) if place is None), site, stored, {}))
+        for number, (key, place) in enumerate(zip(keys, places), start):
+            part = None if place is not None else next(made)
+            for n, (name, share) in enumerate(files.items()):
+                if share == "timelinejs" and number:
+                    yield name, _JSON_SEPARATOR
+                if key is None:
+                    yield name, getattr(part, share)
+                else:
+                    yield name, Part(key, None, place[n]) if place is not None else Part(key, getattr(part, share))
+    for name in files:
+        yield name, ends[name][1]
+    yield "robots.txt", robots(site)
+
+
+def _all_or_none(places: list[int | None]) -> list[int] | None:
+    return None if None in places else places
+
+
