@@ -371,10 +371,16 @@ def format_when(when: When) -> str:
 
 
 def format_time(when: When) -> str:
-    """Return '14:30 EDT' for a MINUTE When, and '' otherwise."""
+    """Return '14:30 EDT' (or '06:45:56 EDT', seconds as written) for a MINUTE When, and '' otherwise."""
     if when.precision is not Precision.MINUTE:
         return ""
-    return f"{when.start:%H:%M} {_zone_label(when.start)}"
+    return f"{_clock(when.start)} {_zone_label(when.start)}"
+
+
+def _clock(moment: datetime) -> str:
+    """Return the time of day as written: 14:30, or 06:45:56 when it was given to the second."""
+    # When keeps a written second (iso() shows it); a reader is shown it too.
+    return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
 
 
 def format_span(start: When, end: When | None) -> str:
@@ -394,7 +400,7 @@ def format_span(start: When, end: When | None) -> str:
         if start.precision is Precision.MINUTE and a.date() == b.date():
             day = format_when(When(a, Precision.DAY))
             if _zone_label(a) == _zone_label(b):
-                return f"{day}, {a:%H:%M}–{b:%H:%M} {_zone_label(a)}"
+                return f"{day}, {_clock(a)}–{_clock(b)} {_zone_label(a)}"
             return f"{day}, {format_time(start)} – {format_time(end)}"
     return f"{format_when(start)} – {format_when(end)}"
 

@@ -205,3 +205,33 @@ def test_a_misspelled_title_or_date_is_the_error_that_replaces_the_missing_one(p
         "content/b.md:3: error: unknown field 'dat' — did you mean 'date'? As written, the event has no date",
         "check failed: 1 event, 2 errors, 1 warning",
     ]
+
+
+# --- 8. seconds are shown as written ----------------------------------------------------------------
+
+
+def test_a_time_written_to_the_second_is_shown_to_the_second(project):
+    project.write("_index.md", "---\ntimezone: America/New_York\nbase_url: https://example.org/\n---\n")
+    project.entry("a.md", f"title: Launch\ndate: 2024-10-28T06:45:56-04:00\nsources: [{SOURCE}]")
+    project.entry("b.md", f"title: Briefing\ndate: 28 Oct 2024 14:30\nsources: [{SOURCE}]")
+    project.entry("c.md", f"title: Talks\ndate: 2024-10-29 09:00:05\nend: 2024-10-29 10:15:00\nsources: [{SOURCE}]")
+    result = project.run("build")
+    assert (result.code, result.lines) == (0, [])
+    index = project.read("index.html")  # grouped by day: the time alone
+    assert '<time class="dt-start" datetime="2024-10-28T06:45:56-04:00">06:45:56 EDT</time>' in index
+    assert '<time class="dt-start" datetime="2024-10-28T14:30-04:00">14:30 EDT</time>' in index
+    assert '<time class="dt-start" datetime="2024-10-28T06:45:56-04:00">Monday, 28 October 2024, 06:45:56 EDT</time>' \
+        in project.read("events/a/index.html")
+    assert '<time class="dt-start" datetime="2024-10-29T09:00:05-04:00">29 October 2024, 09:00:05</time>–' \
+           '<time class="dt-end" datetime="2024-10-29T10:15-04:00">10:15 EDT</time>' in project.read("events/c/index.html")
+
+
+def test_a_span_within_a_day_shows_its_seconds():
+    from zoneinfo import ZoneInfo
+
+    from chronicle.dates import format_span, format_time, parse_when
+
+    zone = ZoneInfo("Europe/Kyiv")
+    start, end = (parse_when(text, zone=zone) for text in ("2024-10-28T06:45:56", "2024-10-28T07:00:00"))
+    assert format_time(start) == "06:45:56 EET"
+    assert format_span(start, end) == "28 October 2024, 06:45:56–07:00 EET"
