@@ -26,6 +26,12 @@ ENTRY_SUFFIXES = (".md", ".markdown")
 _TEMPORARY = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.bak)$|^(\.#|#.*#$)", re.IGNORECASE)
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
+# What `new` writes for the author to replace (chronicle/new.py); left in place, each is a warning.
+PLACEHOLDER_BODY = "What happened, in a paragraph or two. Say who reported it and how it is known."
+PLACEHOLDER_URL = "https://example.org/where-it-was-reported"
+PLACEHOLDER_PUBLISHER = "The name of the outlet"
+PLACEHOLDER_TITLE = "The headline"
+
 EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
 )
@@ -252,6 +258,8 @@ def read_entry(
         report.warning(path, fields.line("sources") or 1,
                        "no sources — add `sources:` with the link to where this was reported")
 
+    _warn_of_placeholders(path, document.body, document.body_line, fields, report)
+
     if start is not None:
         for index, source in enumerate(sources):
             # A report cannot come out before the event it reports: probably a wrong date on one side.
@@ -281,6 +289,23 @@ def read_entry(
         slug_line=fields.line("slug") if fields.values.get("slug") is not None else None,
         extra=MappingProxyType(extra),
     )
+
+
+def _warn_of_placeholders(path: Path, body: str, body_line: int, fields: Fields, report: Report) -> None:
+    """Warn of each placeholder `new` wrote that is still in place: it would be published as it is."""
+    if PLACEHOLDER_BODY in body:
+        for number, line in enumerate(body.split("\n")):
+            if PLACEHOLDER_BODY in line:
+                report.warning(path, body_line + number, "the text is still the placeholder that `new` wrote — "
+                               "write what happened in its place")
+    written = fields.values.get("sources")
+    for index, item in enumerate(written if isinstance(written, list) else []):
+        values = item if isinstance(item, dict) else {"url": item}
+        for key, placeholder in (("url", PLACEHOLDER_URL), ("publisher", PLACEHOLDER_PUBLISHER),
+                                 ("title", PLACEHOLDER_TITLE)):
+            if values.get(key) == placeholder:
+                report.warning(path, fields.line("sources", index), f"source {key} '{placeholder}' is the "
+                               f"placeholder that `new` wrote — write the source's own {key}, or delete the line")
 
 
 def _item_of(fields: Fields, source: Source, position: int) -> int:

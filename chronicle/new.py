@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from .config import Settings
 from .dates import DateError, Precision, When, parse_when
-from .entries import check_url
+from .entries import PLACEHOLDER_BODY, PLACEHOLDER_PUBLISHER, PLACEHOLDER_TITLE, PLACEHOLDER_URL, check_url
 from .model import slugify
 
 
@@ -60,22 +61,52 @@ def _yaml(value: object) -> str:
         "\n...").strip()
 
 
+def _after(when: When) -> str:
+    """Return a date one day (month, year, hour) after `when`, as an example of an end."""
+    if when.precision is Precision.MINUTE:
+        return When(when.start + timedelta(hours=1), Precision.MINUTE).iso()
+    following = When(when.period_end(), when.precision).iso()
+    try:
+        parse_when(following, zone=when.start.tzinfo)
+    except DateError:  # past the last year a date may have: the same day is an end too
+        return when.iso()
+    return following
+
+
 def entry_text(entry: NewEntry) -> str:
-    """Return the text of the new entry: every field filled in or shown commented out."""
+    """Return the text of the new entry: every field filled in or shown commented out, each explained.
+
+    Explanations are comments of their own lines, so that a field uncommented as it is reads as
+    written (a comment after a plain value is an error: it would cut the text). The placeholders
+    (entries.PLACEHOLDER_*) are warned of by check when they are left in place.
+    """
+    slug = slugify(entry.title) or "event"
     lines = ["---", f"title: {_yaml(entry.title)}", f"date: {_yaml(entry.date_text)}",
-             "# end: 2024-10-31            # the end of a span"]
+             "# The end of a span, on or after the date:", f"# end: {_after(entry.date)}"]
     if entry.sources:
         lines.append("sources:")
         for url in entry.sources:
-            lines += [f"  - url: {_yaml(url)}", "    # publisher: The name of the outlet",
-                      "    # title: The headline", "    # date: 2024-10-28", "    # archive: https://web.archive.org/…"]
+            lines += [f"  - url: {_yaml(url)}", f"    # publisher: {PLACEHOLDER_PUBLISHER}",
+                      f"    # title: {PLACEHOLDER_TITLE}", f"    # date: {entry.date.iso()[:10]}",
+                      "    # archive: https://web.archive.org/…"]
     else:
-        lines += ["sources:", "  # - url: https://example.org/where-it-was-reported",
-                  "  #   publisher: The name of the outlet", "  #   title: The headline"]
+        lines += ["# Where it was reported: a link, with the outlet's name and the headline.",
+                  "sources:", f"  # - url: {PLACEHOLDER_URL}",
+                  f"  #   publisher: {PLACEHOLDER_PUBLISHER}", f"  #   title: {PLACEHOLDER_TITLE}"]
     lines.append(f"tags: {_yaml(list(entry.tags))}" if entry.tags else "# tags: [Diplomacy, Military]")
-    lines += ["# location: City, Country", "# summary: One line; otherwise the first paragraph",
-              "# draft: true                 # left out unless --drafts", "---",
-              "What happened, in a paragraph or two. Say who reported it and how it is known.", ""]
+    lines += ["# location: Brussels, Belgium",
+              "# One line for lists and feeds; otherwise the first paragraph:",
+              "# summary: NATO confirms the deployment.",
+              "# The URL name, events/SLUG/ (lower-case letters, digits and hyphens); otherwise the file name:",
+              f"# slug: {slug}",
+              "# Orders events of the same instant, lower first (0 when left out):",
+              "# weight: 1",
+              "# When this entry was last revised (feeds and calendar):",
+              f"# updated: {entry.date.iso()[:10]}",
+              "# Left out of the site unless --drafts:",
+              "# draft: true",
+              "---",
+              PLACEHOLDER_BODY, ""]
     return "\n".join(lines)
 
 
