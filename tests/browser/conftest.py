@@ -155,13 +155,81 @@ def browser_type_launch_args(browser_type_launch_args):      # extends pytest-pl
 
 
 def watch_errors(page, errors):
-    """Append console errors, uncaught exceptions, HTTP >= 400 and failed requests to `errors`."""
+    """Append console errors, uncaught exceptions, HTTP >= 400 and failed requests to `errors`.
+
+    A request aborted (net::ERR_ABORTED) because its page was left is not an error: the test
+    went on to another page (or the page reloaded itself) before, say, the icon that Chromium
+    fetches after the load event had arrived. Chromium may report such an abort just before or
+    just after the next page replaces the old one, so both orders are handled: an abort is
+    recorded, and withdrawn when the main frame navigates on (any navigation, a #fragment one
+    too); an abort reported after that navigation, of a request made before it, is not
+    recorded. An abort in a page that stays (no navigation after it) is still an error, as is
+    any other failure (tests/browser/test_watch_errors.py checks all three).
+    """
+    shown = [0]          # main-frame navigations so far: the page a request is made for
+    made_for = {}        # request -> shown[0] when it was made
+    withdrawable = []    # aborts recorded for the page shown now
+
+    def request(r):
+        made_for[r] = shown[0]
+
+    def navigated(frame):
+        if frame is not page.main_frame:
+            return
+        shown[0] += 1
+        for entry in withdrawable:
+            if entry in errors:
+                errors.remove(entry)
+        withdrawable.clear()
+
+    def failed(r):
+        entry = f"failed: {r.url} {r.failure}"
+        page_of_request = made_for.pop(r, shown[0])
+        if "net::ERR_ABORTED" in (r.failure or "") and not r.is_navigation_request():
+            if page_of_request < shown[0]:
+                return   # its page was left: the navigation away aborted it
+            withdrawable.append(entry)
+        errors.append(entry)
+
     page.on("console", lambda m: m.type == "error"
             and errors.append(f"console: {m.text} ({m.location.get('url')})"))
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status}: {r.url}"))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} {r.failure}"))
+    page.on("request", request)
+    page.on("requestfinished", lambda r: made_for.pop(r, None))
+    page.on("requestfailed", failed)
+    page.on("framenavigated", navigated)
     return errors
+
+
+def settle(page):
+    """Wait until the page has loaded and its network is idle (500 ms without a request), so
+    that what it fetches after the load event (the icon) has arrived, or failed and been
+    reported, before a test asserts on the page or leaves it."""
+    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
+
+
+def open_page(page, url):
+    """Go to `url` (a path is taken relative to base_url), assert it answered 200, and settle."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, \
+        f"GET {url}: {response.status if response else 'no response'}"
+    settle(page)
+    return response
+
+
+def follow(page, link):
+    """Click a link that leads to another page, wait for that page and settle."""
+    with page.expect_navigation():
+        link.click()
+    settle(page)
+
+
+def back(page):
+    """Go back one page in the history and settle."""
+    page.go_back()
+    settle(page)
 
 
 @pytest.fixture

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+
+from .conftest import follow, settle
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_site_is_browsable_from_disk(page, built_site):
     page.goto((built_site / "index.html").as_uri())
+    settle(page)
     expect(page.locator("h1")).to_have_count(1)
     links = page.eval_on_selector_all(
         "a[href]", "links => links.map(a => a.href).filter(h => h.startsWith('file:'))")
@@ -18,10 +23,9 @@ def test_the_site_is_browsable_from_disk(page, built_site):
         if href.endswith((".xml", ".ics", ".json", ".css", ".svg")):
             continue
         assert href.endswith(".html"), f"{href} would open a folder listing from disk"
-    first = page.locator("article.h-event .p-name a").first
-    first.click()
-    expect(page.locator("article.h-event h1.p-name, article.h-event .p-name").first).to_be_visible()
-    assert page.url.endswith("/index.html")
-    page.get_by_role("link", name="Sources").first.click()
-    assert page.url.endswith("/sources/index.html")
+    follow(page, page.locator("article.h-event .p-name a").first)
+    expect(page).to_have_url(re.compile(r"/events/[^/]+/index\.html$"))
+    expect(page.locator("article.h-event h1.p-name")).to_have_count(1)
+    follow(page, page.get_by_role("link", name="Sources").first)
+    expect(page).to_have_url(re.compile(r"/sources/index\.html$"))
     expect(page.locator("h1")).to_have_count(1)

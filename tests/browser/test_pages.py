@@ -13,8 +13,8 @@ import textwrap
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, serve, stop
-from .test_site import _DAY_HEADINGS, _MARKUP_PROBLEMS, _OVERFLOW, SCHEMES, WIDTHS, open_page
+from .conftest import ROOT, back, follow, open_page, serve, stop
+from .test_site import _DAY_HEADINGS, _MARKUP_PROBLEMS, _OVERFLOW, SCHEMES, WIDTHS
 
 pytestmark = pytest.mark.browser
 
@@ -105,12 +105,11 @@ def test_tag_links_lead_to_pages_listing_the_event(page, console_errors, site_ur
     event = page.locator('article.h-event[id="2024-10-29-briefing"]')
     for name, path in [("東京", "/tags/東京/index.html"), ("C++", "/tags/c-2/index.html"),
                        ("Élysée", "/tags/elysee/index.html")]:
-        with page.expect_navigation():
-            event.get_by_role("link", name=name, exact=True).click()
+        follow(page, event.get_by_role("link", name=name, exact=True))
         assert page.evaluate("decodeURIComponent(location.pathname)") == path
         expect(page.locator("h1")).to_have_text(name)
         expect(page.locator('article.h-event[id="2024-10-29-briefing"]')).to_have_count(1)
-        page.go_back()
+        back(page)
     assert console_errors == []
 
 
@@ -126,8 +125,7 @@ def test_sources_page_links_back_to_every_citing_event(page, console_errors, sit
     expect(briefing.locator(".cite-title a")).to_have_count(0)
     expect(briefing.locator(".cite-title")).to_contain_text("(not online)")
     expect(links.first).to_have_text("Seoul briefs lawmakers on the deployment")  # 28 October, 21:00 EDT
-    with page.expect_navigation():
-        links.first.click()
+    follow(page, links.first)
     expect(page.locator("h1")).to_have_text("Seoul briefs lawmakers on the deployment")
     assert console_errors == []
 

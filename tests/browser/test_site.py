@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from .conftest import ROOT, watch_errors
+from .conftest import ROOT, follow, open_page, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -75,13 +75,6 @@ def sort_key(value):
 
 def event_path(slug):
     return f"/events/{slug}/"
-
-
-def open_page(page, path):
-    response = page.goto(path)
-    assert response is not None and response.status == 200, \
-        f"GET {path}: {response.status if response else 'no response'}"
-    return response
 
 
 _NAV_WORDS = {"prev": r"prev|previous|earlier|older", "next": r"next|later|newer"}
@@ -280,8 +273,7 @@ def test_event_pages_previous_next(page, console_errors, event_slugs):
         for _ in range(len(expected) - 1):
             link = nav_link(page, direction)
             assert link is not None, f"{path_of(page.url)} has no {direction} link"
-            with page.expect_navigation():
-                link.click()
+            follow(page, link)
             path = path_of(page.url)
             m = re.fullmatch(r"/events/([^/]+)/(index\.html)?", path)
             assert m, f"{direction} link led to {path}"
