@@ -90,8 +90,8 @@ def options_from(args: argparse.Namespace) -> Options:
                    source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
 
 
-def print_report(result: Result) -> None:
-    for diagnostic in result.report.sorted():
+def print_report(result: Result, every: bool = False) -> None:
+    for diagnostic in result.report.shown(every):  # many warnings alike: one and a count, but check lists all
         print(diagnostic, file=sys.stderr)
 
 
@@ -184,7 +184,7 @@ def summary(result: Result, options: Options, seconds: float, note: str = "") ->
 
 def run_check(args: argparse.Namespace) -> int:
     result = pipeline.build(options_from(args), write=False)  # the reference: writes nothing, reads no cache
-    print_report(result)
+    print_report(result, every=True)
     failed = bool(result.report.errors) or (args.strict and bool(result.report.warnings))
     events = result.events
     verdict = "failed" if failed else "ok"

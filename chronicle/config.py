@@ -40,6 +40,9 @@ class Settings:
     date_order: str | None = None  # "DMY" or "MDY"
     language: str = "en"
     sort: str = "oldest-first"
+    # "expected": an event without sources is warned of; "optional": a timeline that is not a news
+    # record (a history, a project's releases) says so once instead.
+    sources: str = "expected"
     intro: str = ""  # the Markdown body of _index.md
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -48,7 +51,8 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort")
+SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort",
+                 "sources")
 
 
 def read_settings(path: Path, text: str | None, report: Report) -> Settings:
@@ -95,6 +99,12 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
             value = str(value).upper()
             if value not in ("DMY", "MDY"):
                 bad(key, f"date_order must be DMY or MDY, not '{fields.values[key]}'")
+                continue
+        elif key == "sources":
+            value = str(value)
+            if value not in ("expected", "optional"):
+                bad(key, f"sources must be optional or expected, not '{value}' — write sources: optional for a "
+                         "timeline whose events need no sources")
                 continue
         elif key == "sort":
             value = str(value)

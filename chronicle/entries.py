@@ -18,7 +18,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from .config import Settings
 from .dates import DateError, When, parse_when
-from .diagnostics import Report, did_you_mean
+from .diagnostics import UNSOURCED, Report, did_you_mean
 from .frontmatter import Fields, FrontMatterError, parse
 from .model import Event, Source, is_valid_slug, slugify
 
@@ -31,6 +31,14 @@ PLACEHOLDER_BODY = "What happened, in a paragraph or two. Say who reported it an
 PLACEHOLDER_URL = "https://example.org/where-it-was-reported"
 PLACEHOLDER_PUBLISHER = "The name of the outlet"
 PLACEHOLDER_TITLE = "The headline"
+
+# The kinds of warning an entry can have: many alike are printed as one and a count (Report.shown).
+MISSPELLED = "misspelled fields"
+FILE_DAY = "dates taken from the file name"
+TWICE = "sources listed twice"
+EARLY = "sources dated before their event"
+UNKNOWN_SOURCE_FIELD = "unknown source fields"
+PLACEHOLDER = "placeholders of `new` left in place"
 
 EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
@@ -47,10 +55,11 @@ class EntryRules:
     timezone: str
     year: int | None
     date_order: str | None
+    sources_optional: bool = False  # `sources: optional`: an event without sources is not warned of
 
     @classmethod
     def of(cls, settings: Settings) -> EntryRules:
-        return cls(settings.timezone, settings.year, settings.date_order)
+        return cls(settings.timezone, settings.year, settings.date_order, settings.sources == "optional")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -248,15 +257,16 @@ def read_entry(
             report.error(path, fields.line(key), f"{message} As written, the event has no {guess}")
         elif guess == "date":
             report.warning(path, fields.line(key), f"{message} As written, the date is the file name's, "
-                           f"{dated.group(1)}")
+                           f"{dated.group(1)}", MISSPELLED)
         elif guess == "sources":
-            report.warning(path, fields.line(key), f"{message} As written, the event has no sources")
+            report.warning(path, fields.line(key), f"{message} As written, the event has no sources", MISSPELLED)
         else:
-            report.warning(path, fields.line(key), message)
+            report.warning(path, fields.line(key), message, MISSPELLED)
 
-    if ("sources" not in fields.values or not fields.values.get("sources")) and "sources" not in meant:
+    if ("sources" not in fields.values or not fields.values.get("sources")) and "sources" not in meant \
+            and not reader.rules.sources_optional:
         report.warning(path, fields.line("sources") or 1,
-                       "no sources — add `sources:` with the link to where this was reported")
+                       "no sources — add `sources:` with the link to where this was reported", UNSOURCED)
 
     _warn_of_placeholders(path, document.body, document.body_line, fields, report)
 
@@ -266,7 +276,7 @@ def read_entry(
             if source.date is not None and source.date.period_end() <= start.start:
                 report.warning(path, fields.line("sources", _item_of(fields, source, index)),
                                f"source {source.url or source.name} is dated {source.date.iso()}, before the event "
-                               f"({start.iso()}) — check both dates")
+                               f"({start.iso()}) — check both dates", EARLY)
     if len(report.errors) > errors_before or title is None or start is None:
         return None
 
@@ -297,7 +307,7 @@ def _warn_of_placeholders(path: Path, body: str, body_line: int, fields: Fields,
         for number, line in enumerate(body.split("\n")):
             if PLACEHOLDER_BODY in line:
                 report.warning(path, body_line + number, "the text is still the placeholder that `new` wrote — "
-                               "write what happened in its place")
+                               "write what happened in its place", PLACEHOLDER)
     written = fields.values.get("sources")
     for index, item in enumerate(written if isinstance(written, list) else []):
         values = item if isinstance(item, dict) else {"url": item}
@@ -305,7 +315,8 @@ def _warn_of_placeholders(path: Path, body: str, body_line: int, fields: Fields,
                                  ("title", PLACEHOLDER_TITLE)):
             if values.get(key) == placeholder:
                 report.warning(path, fields.line("sources", index), f"source {key} '{placeholder}' is the "
-                               f"placeholder that `new` wrote — write the source's own {key}, or delete the line")
+                               f"placeholder that `new` wrote — write the source's own {key}, or delete the line",
+                               PLACEHOLDER)
 
 
 def _item_of(fields: Fields, source: Source, position: int) -> int:
@@ -429,7 +440,7 @@ class _FieldReader:
                               date_order=self.rules.date_order)
         except DateError as error:
             self.report.warning(self.path, self.fields.line(key),
-                                f"{key}: {error}; using {fallback.iso()} from the file name instead")
+                                f"{key}: {error}; using {fallback.iso()} from the file name instead", FILE_DAY)
             return fallback
 
     def boolean(self, key: str) -> bool:
@@ -482,7 +493,8 @@ class _FieldReader:
                 key = source.url.rstrip("/")
                 if key in seen:
                     self.report.warning(self.path, self.fields.line("sources", index),
-                                        f"source {source.url} is listed twice (also item {seen[key] + 1}) — keep one")
+                                        f"source {source.url} is listed twice (also item {seen[key] + 1}) — keep one",
+                                        TWICE)
                     continue
                 seen[key] = index
             result.append(source)
@@ -502,7 +514,7 @@ class _FieldReader:
                 guess = did_you_mean(str(key), SOURCE_FIELDS)
                 hint = f" — did you mean '{guess}'?" if guess else f" — a source has {', '.join(SOURCE_FIELDS)}"
                 self.report.warning(self.path, self.fields.line("sources", index),
-                                    f"unknown source field '{key}'{hint}")
+                                    f"unknown source field '{key}'{hint}", UNKNOWN_SOURCE_FIELD)
         texts: dict[str, str | None] = {}
         for key in ("url", "title", "publisher", "archive"):
             raw = item.get(key)

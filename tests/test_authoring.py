@@ -235,3 +235,67 @@ def test_a_span_within_a_day_shows_its_seconds():
     start, end = (parse_when(text, zone=zone) for text in ("2024-10-28T06:45:56", "2024-10-28T07:00:00"))
     assert format_time(start) == "06:45:56 EET"
     assert format_span(start, end) == "28 October 2024, 06:45:56–07:00 EET"
+
+
+# --- 7. warnings that drown ---------------------------------------------------------------------------
+
+NO_SOURCES = "warning: no sources — add `sources:` with the link to where this was reported"
+
+
+def test_many_warnings_of_one_kind_are_printed_once_with_a_count_and_check_lists_them_all(project):
+    project.write("_index.md", BASE)
+    for day in range(1, 13):
+        project.entry(f"{day:02d}.md", f"title: Day {day}\ndate: 2024-10-{day:02d}")
+    project.entry("13.md", f"title: Day 13\ndate: 2024-10-13\nsources: [{SOURCE}, {SOURCE}]")
+    build = project.run("build")
+    assert build.code == 0
+    assert build.lines == [
+        f"content/01.md:1: {NO_SOURCES}",
+        "… and 11 more events without sources — `check` lists them all; `sources: optional` in "
+        "content/_index.md turns this warning off for a timeline that is not a news record",
+        f"content/13.md:4: warning: source {SOURCE} is listed twice (also item 1) — keep one",
+    ]
+    assert "(13 warnings; " in build.out
+    check = project.run("check")
+    assert check.code == 0
+    assert check.lines == [f"content/{day:02d}.md:1: {NO_SOURCES}" for day in range(1, 13)] + [
+        f"content/13.md:4: warning: source {SOURCE} is listed twice (also item 1) — keep one",
+    ]
+    assert check.out == "check ok: 13 events, 13 warnings\n"
+
+
+def test_a_handful_of_warnings_is_printed_whole_and_errors_are_never_folded(project):
+    project.write("_index.md", BASE)
+    for day in range(1, 6):
+        project.entry(f"{day:02d}.md", f"title: Day {day}\ndate: 2024-10-{day:02d}")
+    for day in range(6, 14):
+        project.entry(f"{day:02d}.md", f"title: Day {day}\ndate: 2024-10-{day + 30}\nsources: [{SOURCE}]")
+    build = project.run("build")
+    assert build.code == 1
+    assert build.lines[:5] == [f"content/{day:02d}.md:1: {NO_SOURCES}" for day in range(1, 6)]
+    assert [line.split(": error: ")[0] for line in build.lines[5:-1]] == [f"content/{day:02d}.md:3"
+                                                                         for day in range(6, 14)]
+
+
+def test_sources_optional_says_once_that_events_need_no_sources(project):
+    project.write("_index.md", "---\ntitle: A history\nsources: optional\nbase_url: https://example.org/\n---\n")
+    for day in range(1, 13):
+        project.entry(f"{day:02d}.md", f"title: Day {day}\ndate: 2024-10-{day:02d}")
+    project.entry("13.md", "title: Day 13\ndate: 2024-10-13\nsorces: [https://a.org]")
+    result = project.run("check", "--strict")
+    assert result.lines == [
+        "content/13.md:4: warning: unknown field 'sorces' — did you mean 'sources'? As written, the event has "
+        "no sources",
+        "check failed: 13 events, 1 warning",
+    ]
+    (project.content / "13.md").unlink()
+    assert (project.run("check", "--strict").code, project.run("check", "--strict").lines) == (0, [])
+
+
+def test_sources_takes_only_optional_or_expected(project):
+    project.write("_index.md", "---\nsources: none\nbase_url: https://example.org/\n---\n")
+    project.entry("a.md", "title: A\ndate: 2024-10-28")
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines[0] == ("content/_index.md:2: error: sources must be optional or expected, not 'none' — "
+                               "write sources: optional for a timeline whose events need no sources")
