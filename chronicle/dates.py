@@ -16,7 +16,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Fixed offsets, in hours, for the abbreviations a reader expects (DESIGN.md, Dates).
+# Fixed offsets, in hours, for the abbreviations a reader expects (README.md, Dates).
 ABBREVIATIONS = {
     "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
     "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "EET": 2,
@@ -132,7 +132,7 @@ def parse_when(value: object, *, zone: ZoneInfo, year: int | None = None,
     if not isinstance(value, str):
         shown = str(value).lower() if isinstance(value, bool) else value
         raise DateError(f"{shown!s} is not a date; write a date such as 2024-10-28")
-    # Whitespace runs become one space, so every message stays on one line (DESIGN.md, Command line).
+    # Whitespace runs become one space, so every message stays on one line (README.md, Commands).
     text = " ".join(value.split())
     if not text:
         raise DateError("the date is empty; write a date such as 2024-10-28")

@@ -46,7 +46,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        # One problem, one line (DESIGN.md), whatever a library put in its message.
+        # One problem, one line (README.md, Commands), whatever a library put in its message.
         return f"{where}: {self.severity}: {' '.join(self.message.split())}"
 
 

@@ -21,7 +21,7 @@ def is_relevant(path: Path, content: Path, theme: Path | None, is_directory: boo
 
     A folder below content/ counts too (a renamed folder moves its entries).
     Editors' swap, backup, lock and temporary files never count, so they never
-    trigger a rebuild (STYLE.md, habit 10: the build's own predicate).
+    trigger a rebuild; for content it asks the build's own predicate (entries.is_entry), never a copy.
     """
     for root, is_content in ((content, True), (theme, False)):
         if root is None:

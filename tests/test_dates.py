@@ -1,4 +1,4 @@
-"""Dates: every rule and trap of DESIGN.md "Dates", as the author writes them."""
+"""Dates: every rule and trap of the README's "Dates", as the author writes them."""
 
 import warnings
 from datetime import date, datetime, timedelta, timezone
@@ -363,7 +363,7 @@ def same(a, b):
            (b.start, b.start.utcoffset(), b.start.replace(tzinfo=None), b.precision)
 
 
-# database=None: nothing is written into the repository during tests (STYLE.md).
+# database=None: nothing is written into the repository during tests (docs/testing.md).
 @settings(database=None, deadline=None)
 @given(whens())
 def test_iso_reads_back(case):

@@ -1,4 +1,5 @@
-"""DESIGN.md's guarantees, one test each: atomic output, byte-identical builds, no escape, escaping.
+"""The README's guarantees ("What `build` guarantees"), one test each: atomic output, byte-identical
+builds, no escape, escaping.
 
 The golden site: tests/golden/example/ holds every file of the example timeline (content/ built with
 the default theme) exactly as a build writes it, and test_example_matches_the_golden_site compares the

@@ -2,7 +2,7 @@
 
 On a developer machine without chromium, java or node_modules the browser tests are
 skipped; under CI (CI=true) the same situation is a failure, so a broken install shows.
-See /work/shared/TESTING.md for the measurements behind every choice here.
+docs/testing.md says how these tests run and what they need.
 """
 import functools
 import json

@@ -33,7 +33,7 @@ def front_matter(path):
 
 
 def content_events():
-    """The published (non-draft) entries of content/, per DESIGN.md's naming rules."""
+    """The published (non-draft) entries of content/, per the README's rules ("Writing an event")."""
     found = []
     for path in sorted([*CONTENT.rglob("*.md"), *CONTENT.rglob("*.markdown")]):
         rel = path.relative_to(CONTENT)
@@ -56,7 +56,7 @@ _DATETIME = re.compile(
 
 
 def sort_key(value):
-    """Order of a `datetime` attribute of any precision, as DESIGN.md sorts events:
+    """Order of a `datetime` attribute of any precision, as the README ("Dates") orders events:
     by (local) day, a less precise date before the timed events of its day, then instant."""
     m = _DATETIME.match(value or "")
     assert m, f"not a valid datetime attribute: {value!r}"

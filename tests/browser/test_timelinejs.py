@@ -1,6 +1,6 @@
 """timeline.json in the real TimelineJS (@knight-lab/timelinejs from npm), offline in Chromium.
 
-TESTING.md §6: the package's dist/js and dist/css beside a small page, `font: null` so
+As docs/testing.md says: the package's dist/js and dist/css beside a small page, `font: null` so
 TimelineJS asks no CDN for its fonts, served on 127.0.0.1. Every event must become a
 slide (plus the title slide) with its headline, and the console must stay clean.
 """
