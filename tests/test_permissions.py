@@ -185,10 +185,9 @@ def test_an_entry_the_user_cannot_read(way, site):
     # The other entries are still read, and reported at their lines.
     assert lines == [
         "content/locked.md: error: cannot be read: Permission denied",
-        "content/typo.md:1: warning: no sources — add `sources:` with the link to where this was reported",
-        "content/typo.md:4: warning: unknown field 'sorces' — did you mean 'sources'?",
+        "content/typo.md:4: warning: unknown field 'sorces' — did you mean 'sources'? As written, the event has no sources",
         "content/untitled.md:1: error: title is missing — add a line such as `title: What happened`",
-        "build failed: 2 errors, 2 warnings; output was left as it was",
+        "build failed: 2 errors, 1 warning; output was left as it was",
     ]
     assert not (site / "output").exists()
 
