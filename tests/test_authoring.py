@@ -1,6 +1,8 @@
 """What authors tripped on (issue "What authors and readers tripped on", items 1–8), met at the command
 line: whole lines, exit statuses, and nothing wrong published with status 0."""
 
+import shutil
+
 from conftest import ROOT, SOURCE
 
 BASE = "---\nbase_url: https://example.org/\n---\n"  # no base_url warning in these tests
@@ -299,3 +301,12 @@ def test_sources_takes_only_optional_or_expected(project):
     assert result.code == 1
     assert result.lines[0] == ("content/_index.md:2: error: sources must be optional or expected, not 'none' — "
                                "write sources: optional for a timeline whose events need no sources")
+
+
+# --- 6. the example passes its own strictest check ----------------------------------------------------
+
+
+def test_the_shipped_example_passes_check_strict(project):
+    shutil.copytree(ROOT / "content", project.content, dirs_exist_ok=True)
+    result = project.run("check", "--strict")
+    assert (result.code, result.lines, result.out) == (0, [], "check ok: 5 events, no problems\n")
