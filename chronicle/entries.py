@@ -364,9 +364,14 @@ class _FieldReader:
         self.values = fields.values
         self.rules = rules
         self.report = report
+        # Lines whose text a comment cut short (Fields.problems): that error says what to write, and
+        # what follows from the cut (an empty title, a date without its year) is not told again.
+        self.cut = {line for line, _ in fields.problems}
 
     def error(self, key: str, message: str, index: int | None = None) -> None:
-        self.report.error(self.path, self.fields.line(key, index), message)
+        line = self.fields.line(key, index)
+        if line not in self.cut:
+            self.report.error(self.path, line, message)
 
     def _as_text(self, key: str | None, value: Any) -> str | None:
         if isinstance(value, str):
@@ -416,7 +421,9 @@ class _FieldReader:
                 value, zone=self.rules.zone, year=self.rules.year, date_order=self.rules.date_order
             )
         except DateError as error:
-            self.report.error(self.path, line or self.fields.line(key), f"{key}: {error}")
+            line = line or self.fields.line(key)
+            if line not in self.cut:
+                self.report.error(self.path, line, f"{key}: {error}")
             return None
 
     def file_date(self, text: str) -> When | None:

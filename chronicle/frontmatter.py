@@ -159,6 +159,7 @@ def quoted(text: str) -> str:
 
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
+_TEXT_LIKE = re.compile(r"#[^\s#]")  # `#3`, `#port`: text, where a comment is `# …`
 
 
 def _cut_by_comments(node: yaml.Node, yaml_text: str, first_line: int) -> list[tuple[int, str]]:
@@ -179,19 +180,25 @@ def _cut_by_comments(node: yaml.Node, yaml_text: str, first_line: int) -> list[t
             pending.extend(value for _, value in reversed(current.value))
         elif isinstance(current, yaml.SequenceNode):
             pending.extend(reversed(current.value))
-        elif (isinstance(current, yaml.ScalarNode) and not current.style and current.value
-              and current.tag == "tag:yaml.org,2002:str"):  # a comment after a number or true cuts no text
+        elif isinstance(current, yaml.ScalarNode) and not current.style:
             end = current.end_mark
             rest = lines[end.line][end.column:] if end.line < len(lines) else ""
             if not _COMMENT_AFTER.match(rest):
                 continue
+            comment = rest.strip()
             start = current.start_mark
             lead = lines[start.line][: start.column].strip()
-            comment = rest.strip()
-            written = f"{lead} {quoted(current.value + ' ' + comment)}".strip()
-            problems.append((first_line + end.line,
-                             f"'{comment}' is dropped as a comment, leaving '{current.value}' — write "
-                             f"{written}, or put the comment on a line of its own"))
+            if current.tag == "tag:yaml.org,2002:str" and current.value:
+                written = f"{lead} {quoted(current.value + ' ' + comment)}".strip()
+                leaving = f"'{current.value}'"
+            elif current.tag == "tag:yaml.org,2002:null" and not current.value and _TEXT_LIKE.match(comment):
+                # `location: #port` is no location at all; `end:  # not yet` is a comment, left alone.
+                written = f"{lead} {quoted(comment)}".strip()
+                leaving = "the value empty"
+            else:  # a comment after a number or true/false cuts no text
+                continue
+            problems.append((first_line + end.line, f"'{comment}' is dropped as a comment, leaving {leaving} — "
+                             f"write {written}, or put the comment on a line of its own"))
     return sorted(problems)
 
 

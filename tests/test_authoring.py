@@ -310,3 +310,25 @@ def test_the_shipped_example_passes_check_strict(project):
     shutil.copytree(ROOT / "content", project.content, dirs_exist_ok=True)
     result = project.run("check", "--strict")
     assert (result.code, result.lines, result.out) == (0, [], "check ok: 5 events, no problems\n")
+
+
+def test_a_value_that_is_all_comment_is_an_error_when_it_looks_like_text(project):
+    project.write("_index.md", BASE)
+    project.entry("a.md", f"""
+        title: #3 in Odesa
+        date: 28 Oct #2024
+        location: #port
+        end:   # not known yet
+        sources: [{SOURCE}]
+    """)
+    result = project.run("check")
+    assert result.code == 1
+    assert result.lines == [
+        "content/a.md:2: error: '#3 in Odesa' is dropped as a comment, leaving the value empty — "
+        "write title: \"#3 in Odesa\", or put the comment on a line of its own",
+        "content/a.md:3: error: '#2024' is dropped as a comment, leaving '28 Oct' — "
+        "write date: \"28 Oct #2024\", or put the comment on a line of its own",
+        "content/a.md:4: error: '#port' is dropped as a comment, leaving the value empty — "
+        "write location: \"#port\", or put the comment on a line of its own",
+        "check failed: 0 events, 3 errors",
+    ]
