@@ -114,17 +114,20 @@ class Entry:
     summary: str | None = None
     weight: int | None = None
     end: str | None = None
+    updated: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
-    broken: bool = False  # an impossible date: the build fails until it is edited again
+    fault: str | None = None  # "impossible date" or "no title": the build fails (until the next step fixes it)
 
     def text(self) -> str:
-        lines = [f"title: {q(self.title)}"]
-        if self.broken:
+        lines = [f"title: {q(self.title)}"] if self.fault != "no title" else []
+        if self.fault == "impossible date":
             lines.append("date: 2024-02-30")
         elif self.date is not None:
             lines.append(f"date: {self.date}")
         if self.end:
             lines.append(f"end: {self.end}")
+        if self.updated:
+            lines.append(f"updated: {self.updated}")
         if self.slug:
             lines.append(f"slug: {self.slug}")
         if self.draft:
@@ -152,9 +155,10 @@ def generated_entries(count: int, seed: int = 7) -> dict[str, Entry]:
     """count short, varied entries (always the same ones for a seed), by file name."""
     rng = random.Random(seed)
     entries = {}
+    valid = [i for i, (y, m, d, hh, mm) in enumerate(DAYS) if (m, d, hh) != (3, 10, 2)]  # a time skipped in the US
     for n in range(count):
         kind = n % 9
-        date = written_date(rng.randrange(len(DAYS)), kind if kind < 8 else 0)
+        date = written_date(rng.choice(valid), kind if kind < 8 else 0)
         entries[f"g{n:03d}.md" if n % 5 else f"sub/g{n:03d}.md"] = Entry(
             title=f"Event {n}: {rng.choice(TITLES)}", date=date,
             body=f"Event number {n}, in *brief*.\n" if n % 3 else "Plain words only\n",
@@ -175,6 +179,7 @@ SETTING_VALUES = {
     "base_url": [None, "https://example.org/timeline/", "https://other.example/t"],
     "year": [None, "2024", "2023"],
     "date_order": [None, "DMY", "MDY"],
+    "sources": [None, "optional", "expected"],
 }
 INDEX_EXTRAS = {"subtitle": ["Day by day", "Hour by hour", "A new subtitle"], "editor": ["A. Editor", "B. Writer"],
                 "colour": ["red", "blue"]}
@@ -230,13 +235,15 @@ title={{ timeline.title }}|description={{ timeline.description }}|language={{ ti
 |draft={{ e.draft }}|weight={{ e.weight }}|updated={% if e.updated %}{{ e.updated|datetime }}{% endif %}|url={{ e.url }}
 |absolute={{ e.url|absolute }}
 {% for tag in e.tags %}<a href="{{ root }}{{ tag|tag_url|local }}">{{ tag }}</a>{% endfor %}
-{% for s in e.sources %}[{{ s.url }}|{{ s.title }}|{{ s.publisher }}|{% if s.date %}{{ s.date|date }}{% endif %}|{{ s.archive }}|{{ s.name }}{% if s.url %}|{{ s.url|host }}{% endif %}]{% endfor %}
+{% for s in e.sources %}[{{ s.url }}|{{ s.title }}|{{ s.publisher }}|{% if s.date %}{{ s.date|date }}{% endif %}
+|{{ s.archive }}|{{ s.name }}{% if s.url %}|{{ s.url|host }}{% endif %}]{% endfor %}
 {% for key, value in e.extra|dictsort %}<span class="event-extra">{{ key }}={{ value }}</span>{% endfor %}
 </div>
 {% endmacro %}
 """
 
-SHOW_EXTRA = '{% for key, value in timeline.extra|dictsort %}<span class="extra">{{ key }}={{ value }}</span>{% endfor %}'
+SHOW_EXTRA = ('{% for key, value in timeline.extra|dictsort %}<span class="extra">{{ key }}={{ value }}</span>'
+              '{% endfor %}')
 
 # What each template gets at its end (page templates: a block that base.html places before </body>).
 ORACLE_BLOCKS = {
@@ -332,7 +339,7 @@ class Theme:
     show_extra: bool = True
     reveal: bool = True
     removed: frozenset[str] = frozenset()  # optional templates left out (OPTIONAL's keys)
-    broken: bool = False  # a syntax error in oracle.html
+    broken: bool = False  # a syntax error in a template (until the next step fixes it)
     static: tuple[tuple[str, bytes], ...] = ()  # None-less: the files as they are
 
     def __repr__(self) -> str:
@@ -367,14 +374,15 @@ class Theme:
         return texts
 
 
-def write_theme(folder: Path, theme: Theme, shipped: dict[str, str]) -> None:
+def write_theme(folder: Path, theme: Theme, shipped: dict[str, str], in_place: bool = False) -> None:
     """Make folder hold exactly the theme: templates/ and static/ (files saved only when they change)."""
-    sync(folder / "templates", {name: text.encode("utf-8") for name, text in theme.templates(shipped).items()})
-    sync(folder / "static", dict(theme.static))
+    sync(folder / "templates", {name: text.encode("utf-8") for name, text in theme.templates(shipped).items()},
+         in_place)
+    sync(folder / "static", dict(theme.static), in_place)
 
 
-def sync(folder: Path, files: dict[str, bytes]) -> None:
-    """Make folder hold exactly files: changed ones saved (write-then-rename), others removed."""
+def sync(folder: Path, files: dict[str, bytes], in_place: bool = False) -> None:
+    """Make folder hold exactly files: changed ones saved (write-then-rename, or in place), others removed."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.rglob("*"), reverse=True):
         name = path.relative_to(folder).as_posix()
@@ -385,12 +393,18 @@ def sync(folder: Path, files: dict[str, bytes]) -> None:
     for name, data in files.items():
         path = folder / name
         if not path.is_file() or path.read_bytes() != data:
-            save(path, data)
+            save(path, data, in_place)
 
 
-def save(path: Path, data: bytes) -> None:
-    """Save as most editors do: a temporary file beside it (a name no build reads), renamed over it."""
+def save(path: Path, data: bytes, in_place: bool = False) -> None:
+    """Save as most editors do: a temporary file beside it (a name no build reads) renamed over it,
+    or (in_place) the file itself truncated and written again, as VS Code and nano do: same inode."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if in_place and path.is_file():
+        with open(path, "r+b") as handle:
+            handle.truncate(0)
+            handle.write(data)
+        return
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
@@ -420,7 +434,8 @@ def difference(got: Tree, expected: Tree, got_name: str = "engine", expected_nam
     if extra:
         lines.append(f"files only in the {got_name}: {extra[:20]}{' …' if len(extra) > 20 else ''}")
     if differing:
-        lines.append(f"files with other bytes ({len(differing)}): {differing[:20]}{' …' if len(differing) > 20 else ''}")
+        more = " …" if len(differing) > 20 else ""
+        lines.append(f"files with other bytes ({len(differing)}): {differing[:20]}{more}")
         name = differing[0]
         lines.append(text_diff(expected[name], got[name], f"{expected_name}/{name}", f"{got_name}/{name}", limit))
     return "\n".join(lines)
@@ -447,6 +462,11 @@ class Built:
     code: int
     out: str
     err: str
+
+    def counts(self) -> str:
+        """What the summary line says was made ('built 3 events, 8 pages'), without time or cache."""
+        found = re.search(r"^built [\d,]+ events?, [\d,]+ pages?", self.out, re.M)
+        return found.group(0) if found else ""
 
     def diagnostics(self) -> list[str]:
         """The diagnostics, without the closing line that names the output folder."""
@@ -482,7 +502,7 @@ def finish(process: subprocess.Popen) -> Built:
 # --------------------------------------------------------------------------- serve
 
 LIVE_START = b'<script>\n(() => {\n  const key = "chronicle-live";'
-LIVE_END = re.compile(rb"</style>\n(?:<section id=\"chronicle-errors\" role=\"alert\".*?</section>)?\Z", re.S)
+LIVE_END = re.compile(rb"</style>\n(?:<section id=\"chronicle-errors\" role=\"alert\".*?</section>\n)?\Z", re.S)
 OVERLAY = re.compile(rb'<section id="chronicle-errors" role="alert".*?<pre>(.*?)</pre>', re.S)
 
 
@@ -510,56 +530,39 @@ class Serve:
     """`chronicle serve --port 0 …` in a folder of its own: its address, its pages, its reload stream."""
 
     def __init__(self, cwd: Path, options: list[str], env: dict[str, str]):
-        self.cwd = cwd
         self.proc = subprocess.Popen([*CHRONICLE, "serve", "--port", "0", *options], cwd=cwd,
                                      env={**env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
-        self.first = ""
-        lines = []
-        deadline = time.monotonic() + BUILD_TIMEOUT
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            match = re.search(r"http://[^/\s]+:(\d+)/", line)
-            if match:
-                self.port = int(match.group(1))
-                break
-        else:
-            match = None
-        if not lines or not match:
-            self.proc.kill()
-            raise AssertionError(f"serve did not start: {''.join(lines)}{self.proc.communicate(timeout=WAIT)[1]}")
-        self.first = "".join(lines)
-        # Read both streams to the end in threads: a server that prints warnings on every rebuild
-        # must never block on a full pipe.
+        # Both streams are read to their end by threads (a server that prints warnings on every
+        # rebuild must never block on a full pipe); the address is on the line that names a URL.
         self.out: list[str] = []
         self.err: list[str] = []
-        self.readers = [threading.Thread(target=drain, args=(stream, sink), daemon=True)
-                        for stream, sink in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        self.started = threading.Event()
+        self.readers = [threading.Thread(target=drain, args=(stream, sink, event), daemon=True)
+                        for stream, sink, event in ((self.proc.stdout, self.out, self.started),
+                                                    (self.proc.stderr, self.err, threading.Event()))]
         for reader in self.readers:
             reader.start()
-        self.conn: http.client.HTTPConnection | None = None
+        self.started.wait(BUILD_TIMEOUT)
+        match = next((m for m in map(ADDRESS.search, list(self.out)) if m), None)
+        if match is None:
+            code, out, err = self.stop()
+            raise AssertionError(f"serve did not start (exit {code}): {out}{err[-3000:]}")
+        self.port = int(match.group(1))
+        self.first = "".join(self.out)  # the first build's summary line, and the address
         self.stream: socket.socket | None = None
         self.buffer = b""
 
     def get(self, name: str) -> tuple[int, bytes]:
-        """GET /name; returns status and body (one kept-alive connection, made again if it drops)."""
-        target = "/" + quote(name)
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-            try:
-                self.conn.request("GET", target)
-                response = self.conn.getresponse()
-                return response.status, response.read()
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        """GET /name; returns status and body. A connection per request, as a browser's first: on one
+        kept alive, each response would wait for a delayed ACK (Nagle), 40 ms a file."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        try:
+            connection.request("GET", "/" + quote(name))
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
 
     def listen(self) -> None:
         """Open the reload stream at the version the index shows, as the page's script does."""
@@ -572,9 +575,13 @@ class Serve:
     def next_update(self, timeout: float) -> bool:
         """Wait for the server's next reload message; False when none came within timeout."""
         assert self.stream is not None
-        self.stream.settimeout(max(0.05, timeout))
+        deadline = time.monotonic() + timeout
         while True:
             while b"\n\n" not in self.buffer:
+                left = deadline - time.monotonic()  # heartbeats come every 15 s: the bound is the deadline
+                if left <= 0:
+                    return False
+                self.stream.settimeout(left)
                 try:
                     chunk = self.stream.recv(65536)
                 except (socket.timeout, TimeoutError):
@@ -589,8 +596,6 @@ class Serve:
     def stop(self) -> tuple[int | None, str, str]:
         if self.stream is not None:
             self.stream.close()
-        if self.conn is not None:
-            self.conn.close()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
@@ -601,12 +606,21 @@ class Serve:
             code = None
         for reader in self.readers:
             reader.join(timeout=WAIT)
-        return code, self.first + "".join(self.out), "".join(self.err)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+        return code, "".join(self.out), "".join(self.err)
 
 
-def drain(stream, sink: list[str]) -> None:
+ADDRESS = re.compile(r"http://[^/\s]+:(\d+)/")
+
+
+def drain(stream, sink: list[str], started: threading.Event) -> None:
+    """Keep every line of a stream; set started at the line with the server's address (or the end)."""
     for line in stream:
         sink.append(line)
+        if ADDRESS.search(line):
+            started.set()
+    started.set()
 
 
 def make_folder(base: Path | None, prefix: str) -> Path:
