@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from chronicle.serve import inject, lookup
+from chronicle.serve import Handler, inject, lookup
 from chronicle.watch import Coalescer, is_relevant
 from conftest import ROOT
 
@@ -26,6 +26,12 @@ WAIT = 20  # seconds: a generous bound on waiting for an event, never a sleep
 
 
 # --- pure parts ---------------------------------------------------------------------------------
+
+
+def test_responses_are_not_held_back_by_nagles_algorithm():
+    """Headers and body are two writes: with Nagle's algorithm a kept-alive connection (a browser's)
+    waited ~40 ms for each body (44 ms a file measured, 0.3–0.8 ms without)."""
+    assert Handler.disable_nagle_algorithm is True
 
 FILES = {"index.html": b"i", "events/a/index.html": b"a", "static/site.css": b"c"}
 
