@@ -582,13 +582,21 @@ class ServeOracle(Edits):
                           f"{' (with its errors over it)' if errors else ''}:\n{problem}")
         # Then until output/ is the reference's too (serve writes it once no rebuild came for a second).
         deadline = time.monotonic() + WAIT
-        while (problem := difference(tree(self.serve_root / "output"), expected, "serve's output",
-                                     "reference" if errors is None else "last good reference")):
+        while (problem := self.output_problem(expected, errors)):
             if time.monotonic() > deadline:
                 self.fail(f"after {WAIT:.0f} s, serve's output/ is not the reference's:\n{problem}")
             time.sleep(0.1)  # polling a folder, bounded by the deadline
         if errors is not None:
             self.fix_errors()
+
+    def output_problem(self, expected: dict[str, bytes], errors: list[str] | None) -> str:
+        """'' when serve's output/ holds exactly the expected files; else what is not so. A folder
+        that vanishes during the walk is serve swapping in a new output/ (one atomic rename): look again."""
+        try:
+            found = tree(self.serve_root / "output")
+        except FileNotFoundError as gone:
+            return f"output/ was being replaced while it was read ({gone.filename})"
+        return difference(found, expected, "serve's output", "reference" if errors is None else "last good reference")
 
     def served_problem(self, expected: dict[str, bytes], errors: list[str] | None) -> str:
         """'' when serve serves exactly the expected files (with errors shown over its HTML when the
