@@ -339,19 +339,3 @@ class PartMaker:
                 raise ThemeError(page, None, f"template error: {function} may be used once a page")
             return self(items)
         return call
-
-
-def render_site(timeline: Timeline, theme: Theme, epoch) -> dict[str, bytes]:
-    """Render every file of the site: {path: bytes}."""
-    from .feeds import render_feeds
-    from .pages import render_pages
-
-    env = make_environment(theme)
-    site = site_of(timeline)
-    files = {"index.html": render_index(env, timeline, site)}
-    for i, event in enumerate(timeline.events):
-        files[f"{event.url}index.html"] = render_event_page(env, site, timeline.events, i)
-    files.update(render_pages(env, timeline, site))
-    files.update(render_feeds(timeline, epoch))
-    files.update(theme.static_files())
-    return files

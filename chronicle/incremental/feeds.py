@@ -10,7 +10,7 @@ from itertools import compress
 from typing import Any, Iterator
 
 from ..feeds import (_EPOCH, _FILES, _JSON_SEPARATOR, _STAMP, _Fragments, _Site, _utc, event_fragments,
-                     feed_site, robots, stamp)
+                     feed_files, feed_site, robots, stamp)
 from ..model import Event, Timeline
 from ..render import site_of
 from .writer import Part
@@ -151,7 +151,7 @@ def stream_feeds(timeline: Timeline, epoch: datetime | None, stored: Any = None)
     every file of output/ holds as it is comes as a Part with no bytes, copied from there."""
     site = feed_site(timeline, epoch)
     events = timeline.events
-    files = {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
+    files = feed_files(site)
     latest = max((_utc(stamp(event)) for event in events), default=_EPOCH)
     ends = {name: _FILES[name][1](timeline, site, latest) for name in files}
     for name in files:
