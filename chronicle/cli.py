@@ -7,15 +7,24 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Mapping
 
 from . import __version__
-from .config import Options
+from .config import CACHE_DIR, Options
 from . import incremental, pipeline
-from .incremental import CACHE_DIR, Cache
-from .pipeline import Result, UsageError
+from .incremental import Cache
+from .pipeline import CannotRun, Result
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "serve", "new", "check")
+# The environment Chronicle reads, here and only here (options_from), passed in through Options.
+CACHE_VARIABLE = "CHRONICLE_CACHE_DIR"  # where the cache goes; --cache-dir wins over it
+WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes build may use; 1 keeps every stage in one
+
+
+class UsageError(Exception):
+    """The command cannot run as asked (exit status 2). The stages raise pipeline.CannotRun for
+    the same, which main reports the same way."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +37,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     parser.add_argument("--base-url", metavar="URL", help="the site's public address, for absolute links")
     parser.add_argument("--no-cache", action="store_true",
-                        help=f"read and render everything anew, without {CACHE_DIR}/ (it is left as it was)")
+                        help="read and render everything anew, without the cache (it is left as it was)")
+
+
+def _cache_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                        help=f"the cache folder (default: ${CACHE_VARIABLE}, else {CACHE_DIR}/ beside the "
+                             "content folder)")
 
 
 def _port(text: str) -> int:
@@ -42,16 +57,18 @@ def _port(text: str) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    """Return the parser for every command and option of DESIGN.md."""
+    """Return the parser for every command and option (README.md, "Commands")."""
     parser = argparse.ArgumentParser(prog="chronicle", description="Build a static HTML timeline from Markdown events.")
     parser.add_argument("--version", action="version", version=f"chronicle {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="content/ + theme/ → output/ (the default)")
     _common(build_cmd)
+    _cache_dir(build_cmd)
 
     serve_cmd = commands.add_parser("serve", help="build, serve, rebuild on change, reload the browser")
     _common(serve_cmd)
+    _cache_dir(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free port)")
     serve_cmd.add_argument("--poll", action="store_true",
@@ -80,14 +97,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return make_parser().parse_args(argv)
 
 
-def options_from(args: argparse.Namespace) -> Options:
+def _workers(text: str | None) -> int | None:
+    """Return the processes CHRONICLE_WORKERS asks for; None (one per core) when unset or not a count."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def options_from(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Options:
+    """Return the Options of a command: its arguments, the working folder and the environment."""
+    environ = os.environ if environ is None else environ
     base_url = args.base_url
     if base_url is not None and not base_url.lower().startswith(("http://", "https://")):
         raise UsageError(f"--base-url must start with https:// or http://, not '{base_url}'")
     # The environment is read here, once, and passed in (issue 15: effects at the edges).
+    # The cache: --cache-dir, else CHRONICLE_CACHE_DIR, else beside content/ (Options.cache).
+    cache_dir = getattr(args, "cache_dir", None) or (Path(environ[CACHE_VARIABLE]) if environ.get(CACHE_VARIABLE)
+                                                     else None)
     return Options(content=args.content, theme=args.theme, output=args.output, drafts=args.drafts,
                    base_url=base_url.rstrip("/") + "/" if base_url else None, cwd=Path.cwd(),
-                   source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH"), cache_dir=cache_dir,
+                   workers=_workers(environ.get(WORKERS_VARIABLE)))
 
 
 def print_report(result: Result, every: bool = False) -> None:
@@ -139,7 +168,8 @@ def _build(args: argparse.Namespace, options: Options) -> tuple[Result, Cache | 
     """Run build: the engine with the cache and a counter, or the reference with --no-cache."""
     if args.no_cache:
         return pipeline.build(options, write=True), None
-    cache = Cache(Path(CACHE_DIR))
+    pipeline.check_content(options)  # a mistyped --content makes no cache beside it
+    cache = Cache(options.cache)
     progress = Progress()
     try:
         return incremental.build(options, write=True, cache=cache, progress=progress, clock=time.time_ns), cache
@@ -151,7 +181,7 @@ def _cache_note(cache: Cache | None) -> str:
     if cache is None:
         return "no cache"
     if not cache.enabled:
-        return f"cache unusable in {CACHE_DIR}/"
+        return f"cache unusable in {cache.folder}/"
     looked = cache.hits + cache.misses
     return f"cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'}"
 
@@ -236,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(["build"])
     try:
         return handlers[args.command](args)
-    except UsageError as error:
+    except (UsageError, CannotRun) as error:
         print(f"chronicle: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

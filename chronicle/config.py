@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -12,6 +13,7 @@ from .diagnostics import Report, did_you_mean
 from .frontmatter import FrontMatterError, parse
 
 INDEX_NAME = "_index.md"
+CACHE_DIR = ".chronicle-cache"  # the engine's cache, kept with the site: beside content/ (issue 21)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,28 @@ class Options:
     # Where the command runs, and SOURCE_DATE_EPOCH: read once by the command (cli), passed in here.
     cwd: Path = Path(".")
     source_date_epoch: str | None = None
+    # How the engine works, not what it makes: left out of repr, which the engine keys the site by
+    # (the same bytes whatever the cache's place or the number of processes).
+    # --cache-dir, else CHRONICLE_CACHE_DIR (cli); None: .chronicle-cache/ beside the content folder.
+    cache_dir: Path | None = field(default=None, repr=False)
+    # CHRONICLE_WORKERS (cli): how many processes the engine may use; None: one per core.
+    workers: int | None = field(default=None, repr=False)
+
+    @property
+    def cache(self) -> Path:
+        """Return the cache folder: the one asked for, else .chronicle-cache/ in the site's folder."""
+        return self.cache_dir if self.cache_dir is not None else site_folder(self.content, self.cwd) / CACHE_DIR
+
+
+def site_folder(content: Path, cwd: Path) -> Path:
+    """Return the folder that holds the content folder (the site's own folder, where Jekyll keeps
+    .jekyll-cache), never where the command happens to run: content/ → ., ~/site/content → ~/site."""
+    normal = Path(os.path.normpath(content))
+    if normal.name in ("", ".", ".."):  # --content . or ..: name the folder, to take its parent
+        normal = Path(os.path.normpath(cwd / normal))
+    return normal.parent
+
+
 
 
 @dataclass(frozen=True)

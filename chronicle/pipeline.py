@@ -23,8 +23,9 @@ from .timeline import build_timeline
 MAX_ENTRY_BYTES = 5 * 1024 * 1024  # a book's worth of text; Markdown would take minutes on 50 MB
 
 
-class UsageError(Exception):
-    """The command cannot run as asked (exit status 2): a missing folder, an unusable output."""
+class CannotRun(Exception):
+    """The command cannot run as asked: a missing content folder, a theme without templates, an
+    output folder that is not a site. The command line reports it as a usage error (exit status 2)."""
 
 
 @dataclass
@@ -71,14 +72,14 @@ def theme_for(options: Options) -> Theme:
     else:
         root = default_theme()
     if not (root / "templates").is_dir():
-        raise UsageError(f"theme folder {root} has no templates/ folder — pass --theme DIR with a theme")
+        raise CannotRun(f"theme folder {root} has no templates/ folder — pass --theme DIR with a theme")
     return Theme(root)
 
 
 def check_content(options: Options) -> None:
     if not options.content.is_dir():
-        raise UsageError(f"content folder '{options.content}' not found — run in the folder that holds "
-                         "content/, or pass --content DIR")
+        raise CannotRun(f"content folder '{options.content}' not found — run in the folder that holds "
+                        "content/, or pass --content DIR")
 
 
 def read_site_settings(options: Options, report: Report) -> tuple[Settings, str]:
@@ -140,7 +141,7 @@ def write_output(files: dict[str, bytes], options: Options, theme: Theme, report
         write_site(files, options.output, protected=protected(options, theme))
         return True
     except OutputError as error:
-        raise UsageError(str(error)) from None
+        raise CannotRun(str(error)) from None
     except OSError as error:
         report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
                      "the previous site was left as it was")

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, unquote
 
 from .config import Options
 from .diagnostics import Report
-from .incremental import CACHE_DIR, Cache, Engine, entry_path
-from .pipeline import Result, UsageError, theme_for
+from .incremental import Cache, Engine, entry_path
+from .pipeline import CannotRun, Result, theme_for
 from .watch import Coalescer, Watcher
 from .cli import summary
 
@@ -329,7 +329,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     # The first build takes the entries an earlier build read from its cache (10,000 of them in
     # a second, not half a minute of parsing); read only, as check does: serve makes no cache.
     # Later builds keep their entries in memory, and the cache's connection is this thread's.
-    cache = Cache(Path(CACHE_DIR), create=False) if cached else None
+    cache = Cache(options.cache, create=False) if cached else None
     theme = theme_for(options)
     lock = threading.Lock()
 
@@ -344,7 +344,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         try:
             if builder.write_files(files, theme, report, previous=written):
                 written = files
-        except UsageError as error:
+        except CannotRun as error:
             print(f"chronicle: error: {error}", file=err, flush=True)
         for line in report_lines(report):
             print(line, file=err, flush=True)
@@ -387,9 +387,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         server = PreviewServer((host, port), site)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} on {host} is in use — pass --port 0 for any free port, "
-                             "or another --port") from None
-        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+            raise CannotRun(f"port {port} on {host} is in use — pass --port 0 for any free port, "
+                            "or another --port") from None
+        raise CannotRun(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
     # Watch before the first build, so a save made while it runs is not missed.
     coalescer = Coalescer(lambda changed: rebuild(changed))

@@ -139,7 +139,7 @@ def example_site(tmp_path_factory) -> tuple[dict[str, bytes], list[str]]:
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(io.StringIO()) as err:
         patch.chdir(root)
-        patch.delenv(workers.WORKERS_VARIABLE, raising=False)
+        patch.delenv(cli.WORKERS_VARIABLE, raising=False)
         assert cli.main(["build", "--no-cache"]) == 0
     assert not (root / CACHE_DIR).exists()
     return tree(root / "output"), err.getvalue().splitlines()
@@ -163,8 +163,8 @@ def ways(monkeypatch):
     used: list[int] = []
     real = workers._usable_workers
 
-    def spy(count, least):
-        used.append(real(count, least))
+    def spy(count, least, wanted=None):
+        used.append(real(count, least, wanted))
         return used[-1]
 
     monkeypatch.setattr(workers, "_usable_workers", spy)
@@ -182,9 +182,9 @@ def few_at_once(monkeypatch):
 
 def build(project, monkeypatch, *argv: str, workers_wanted: str | None = None):
     if workers_wanted is None:
-        monkeypatch.delenv(workers.WORKERS_VARIABLE, raising=False)
+        monkeypatch.delenv(cli.WORKERS_VARIABLE, raising=False)
     else:
-        monkeypatch.setenv(workers.WORKERS_VARIABLE, workers_wanted)
+        monkeypatch.setenv(cli.WORKERS_VARIABLE, workers_wanted)
     run = project.run("build", *argv)
     assert run.code == 0, run.err
     return run

@@ -1,6 +1,7 @@
 """The command line as an author meets it: exit statuses, whole diagnostic lines, what lands in output/."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -161,13 +162,14 @@ def test_empty_timeline_builds_with_a_warning(project):
 def test_python_build_py_and_chronicle_are_the_same_program(tmp_path):
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run([sys.executable, "build.py", "--output", str(out_a)], cwd=ROOT, check=True,
-                   capture_output=True, env=env)
+    # Each with a cache of its own in tmp_path: the cache beside ROOT/content would be in the repository.
+    subprocess.run([sys.executable, "build.py", "--output", str(out_a), "--cache-dir", str(tmp_path / "cache-a")],
+                   cwd=ROOT, check=True, capture_output=True, env=env)
     chronicle = Path(sys.executable).with_name("chronicle")
     if not chronicle.exists():
         pytest.skip("the chronicle console script is not installed in this environment")
-    subprocess.run([str(chronicle), "build", "--output", str(out_b)], cwd=ROOT, check=True,
-                   capture_output=True, env=env)
+    subprocess.run([str(chronicle), "build", "--output", str(out_b), "--cache-dir", str(tmp_path / "cache-b")],
+                   cwd=ROOT, check=True, capture_output=True, env=env)
     assert sorted(p.relative_to(out_a) for p in out_a.rglob("*")) == sorted(p.relative_to(out_b) for p in out_b.rglob("*"))
 
 
@@ -191,3 +193,38 @@ def test_no_base_url_is_a_warning_that_names_what_is_missing(project):
     assert not (project.root / "output" / "sitemap.xml").exists()
     assert project.run("--base-url", "https://example.org/t/").lines == []
     assert (project.root / "output" / "sitemap.xml").is_file()
+
+
+def test_the_environment_is_read_once_by_the_command_line(tmp_path):
+    """SOURCE_DATE_EPOCH, CHRONICLE_CACHE_DIR and CHRONICLE_WORKERS are read in cli.options_from and
+    passed in through Options; no other module reads the environment (issue 15)."""
+    from chronicle import cli
+
+    args = cli.parse_args(["build"])
+    environ = {"SOURCE_DATE_EPOCH": "0", cli.CACHE_VARIABLE: str(tmp_path / "c"), cli.WORKERS_VARIABLE: "3"}
+    options = cli.options_from(args, environ)
+    assert (options.source_date_epoch, options.cache, options.workers) == ("0", tmp_path / "c", 3)
+    for wanted in ("", "0", "two", "-1"):  # not a count of processes: one per core, as before
+        assert cli.options_from(args, {cli.WORKERS_VARIABLE: wanted}).workers is None
+    assert cli.options_from(args, {}).cache == Path(".chronicle-cache")  # beside content/, here
+    on_command_line = cli.parse_args(["build", "--cache-dir", str(tmp_path / "d")])
+    assert cli.options_from(on_command_line, environ).cache == tmp_path / "d"
+    readers = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "chronicle").rglob("*.py"))
+               if re.search(r"os\.environ|getenv", p.read_text(encoding="utf-8"))]
+    assert readers == ["chronicle/cli.py"]
+
+
+def test_usage_errors_are_the_command_lines_own(project):
+    """cli.UsageError and the stages' CannotRun (a missing folder, an output that is not a site) both
+    exit 2 with one line; the stages do not import the command line."""
+    from chronicle import cli, pipeline
+
+    assert not hasattr(pipeline, "UsageError") and issubclass(cli.UsageError, Exception)
+    project.entry("a.md", GOOD)
+    assert project.run("build", "--base-url", "example.org").lines == [
+        "chronicle: error: --base-url must start with https:// or http://, not 'example.org'"]
+    (project.root / "taken").mkdir()
+    (project.root / "taken" / "notes.txt").write_text("mine\n")
+    run = project.run("build", "--output", "taken")
+    assert run.code == 2 and run.lines == [
+        "chronicle: error: taken is not empty and holds no site built before — choose another --output, or empty it"]

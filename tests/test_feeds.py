@@ -23,7 +23,7 @@ from conftest import ROOT
 BASE = "https://news.example.org/korea/"
 NEW_YORK = ZoneInfo("America/New_York")
 
-# The events below, in the contract's order (DESIGN.md, Dates): by start instant,
+# The events below, in the order of README.md, Dates ("Order"): by start instant,
 # a date before the timed events of its day.
 EVENTS = {
     "census": "title: Census year\ndate: 2023\ntags: [Data]",

@@ -24,7 +24,7 @@ from ..entries import EntryRules, discover, discover_names, is_entry, make_markd
 from ..feeds import source_date_epoch
 from ..model import Event, Timeline
 from ..output import OutputError
-from ..pipeline import (MAX_ENTRY_BYTES, Result, UsageError, assemble, check_content, protected, read_site_settings,
+from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
 from ..render import Site, Theme, ThemeError, make_environment, render_event_page, site_of
 from .feeds import render_feeds, stream_feeds
@@ -212,7 +212,8 @@ class Engine:
             event = read_entry(path, text, settings, local, self._markdown())
             return digest_from(prefix, str(path), text) if prefix else None, cache_dumps((event, local.items))
 
-        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.parallel)
+        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.parallel,
+                         workers=self.options.workers)
         for done, ((path, signature), (key, data)) in enumerate(zip(missed, made), 1):
             self.progress("reading entries", done, len(missed))
             event, diagnostics = cache_loads(data)
@@ -369,7 +370,8 @@ class Engine:
 
         # Handed over first, once the workers have started: the writer links the kept files while they render.
         ready = [(name, data) for name, data in self._static.items() if name not in skip] + [(name, None) for name in kept]
-        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])])):
+        for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])],
+                                                       workers=self.options.workers)):
             yield from files
             if self.cache:
                 self.cache.touch(used)
@@ -502,10 +504,11 @@ class Engine:
 
         Return each file's signature when it was written, None when it was not."""
         try:
-            return write_site(files, self.options.output, protected(self.options, theme), previous=previous,
-                              spare=spare)
+            # The cache is the author's too: an output folder that holds it is refused, as for content/.
+            return write_site(files, self.options.output, [*protected(self.options, theme), self.options.cache],
+                              previous=previous, spare=spare)
         except OutputError as error:
-            raise UsageError(str(error)) from None
+            raise CannotRun(str(error)) from None
         except OSError as error:
             report.error(self.options.output, None, f"cannot write the site: {error.strerror or error} — "
                          "the previous site was left as it was")

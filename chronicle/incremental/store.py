@@ -1,4 +1,5 @@
-"""The build cache (the engine's store): what earlier builds read and rendered, kept in .chronicle-cache/ for the next.
+"""The build cache (the engine's store): what earlier builds read and rendered, kept for the next
+in .chronicle-cache/ beside content/ (or where --cache-dir or CHRONICLE_CACHE_DIR says: Options.cache).
 
 Every value is stored under a key made of everything it was made from (the
 entry's bytes, its path, the settings, the theme, Chronicle's own code), so
@@ -24,11 +25,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
+from ..config import CACHE_DIR
 from ..dates import Precision
 from ..model import Day, Event, Source
 from .writer import Layout, Part, Previous
 
-CACHE_DIR = ".chronicle-cache"
 _SCHEMA = 2  # 2: CRC-32 checksums
 _DIGEST = DIGEST_SIZE = 20  # the bytes of every key
 _PENDING_BYTES = 32 * 1024 * 1024  # written to the file beyond this, so a cold build's memory stays flat

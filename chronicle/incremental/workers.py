@@ -18,26 +18,25 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes to use; 1 keeps every stage in this one
 _function: Callable | None = None  # the job of the pool being forked; workers inherit it
 
 
-def worker_count() -> int:
-    """Return how many processes a build may use: CHRONICLE_WORKERS, else the cores it may run on."""
-    wanted = os.environ.get(WORKERS_VARIABLE, "")
-    if wanted.strip().isdigit() and int(wanted) > 0:
-        return int(wanted)
+def worker_count(wanted: int | None = None) -> int:
+    """Return how many processes a build may use: wanted (CHRONICLE_WORKERS, read by the command
+    line into Options.workers), else the cores it may run on."""
+    if wanted is not None and wanted > 0:
+        return wanted
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
 
 
-def _usable_workers(count: int, least: int) -> int:
+def _usable_workers(count: int, least: int, wanted: int | None = None) -> int:
     """Return how many processes to fork for count items; below 2, run here."""
     if count < least or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return min(worker_count(), count)
+    return min(worker_count(wanted), count)
 
 
 def _call(item):
@@ -45,7 +44,8 @@ def _call(item):
 
 
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int = 1, fork: bool = True, meanwhile: Iterable[R] = ()) -> Iterator[R]:
+              chunk: int = 1, fork: bool = True, meanwhile: Iterable[R] = (),
+              workers: int | None = None) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
     Results come in the items' order, or as they are done (ordered=False), each
@@ -54,17 +54,18 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
     costs more than it saves; chunk: items sent to a worker at a time; fork:
     False for a caller that must stay one process; meanwhile: results the caller
     already has, yielded first, once the workers have started (the caller's work
-    on them overlaps theirs).
+    on them overlaps theirs); workers: how many processes at most (Options.workers;
+    None: one per core).
     """
     global _function
-    workers = _usable_workers(len(items), least) if fork else 1
-    if workers < 2:
+    processes = _usable_workers(len(items), least, workers) if fork else 1
+    if processes < 2:
         yield from meanwhile
         yield from map(function, items)
         return
     _function = function
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
             mapped = (pool.imap if ordered else pool.imap_unordered)(_call, items, chunksize=chunk)
             yield from meanwhile
             yield from mapped
