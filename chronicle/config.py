@@ -50,8 +50,6 @@ def site_folder(content: Path, cwd: Path) -> Path:
     return normal.parent
 
 
-
-
 @dataclass(frozen=True)
 class Settings:
     """The timeline's own settings, from the front matter of content/_index.md."""
