@@ -16,7 +16,7 @@ from .incremental import Cache
 from .pipeline import CannotRun, Result
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "serve", "new", "check")
+COMMANDS = ("build", "serve", "new", "check", "init")
 # The environment Chronicle reads, here and only here (options_from), passed in through Options.
 CACHE_VARIABLE = "CHRONICLE_CACHE_DIR"  # where the cache goes; --cache-dir wins over it
 WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes build may use; 1 keeps every stage in one
@@ -87,6 +87,10 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="validate everything, write nothing")
     _common(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+    init_cmd = commands.add_parser("init", help="start a new timeline: content/, .gitignore, a publishing workflow")
+    init_cmd.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                          help="the folder to start it in (default: this one); made when missing")
     return parser
 
 
@@ -247,6 +251,21 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_init(args: argparse.Namespace) -> int:
+    from .init import InitError, start
+
+    try:
+        written = start(args.folder)
+    except InitError as error:
+        raise UsageError(str(error)) from None
+    for path in written:
+        print(path)
+    where = "here" if args.folder == Path(".") else f"in {args.folder}"
+    print(f"started a timeline {where}: `chronicle serve` there previews it, `chronicle new` adds an event",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # watchdog and the server load only for this command
 
@@ -261,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:  # argparse: --help, --version, or a usage error (status 2)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     handlers = {None: run_build, "build": run_build, "check": run_check, "serve": run_serve,
-                "new": run_new}
+                "new": run_new, "init": run_init}
     if args.command is None:
         args = parse_args(["build"])
     try:
