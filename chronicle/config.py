@@ -65,6 +65,9 @@ class Settings:
     # "expected": an event without sources is warned of; "optional": a timeline that is not a news
     # record (a history, a project's releases) says so once instead.
     sources: str = "expected"
+    # "julian" or "gregorian": the calendar of every date before 15 October 1582 that names no other;
+    # "" (unsaid): no weekday is shown or checked for such a date.
+    calendar: str = ""
     intro: str = ""  # the Markdown body of _index.md
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -74,7 +77,7 @@ class Settings:
 
 
 SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort",
-                 "sources")
+                 "sources", "calendar")
 
 
 def read_settings(path: Path, text: str | None, report: Report) -> Settings:
@@ -127,6 +130,11 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
             if value not in ("expected", "optional"):
                 bad(key, f"sources must be optional or expected, not '{value}' — write sources: optional for a "
                          "timeline whose events need no sources")
+                continue
+        elif key == "calendar":
+            value = str(value).lower()
+            if value not in ("julian", "gregorian"):
+                bad(key, f"calendar must be julian or gregorian, not '{fields.values[key]}'")
                 continue
         elif key == "sort":
             value = str(value)

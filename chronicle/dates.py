@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import enum
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -22,9 +21,27 @@ ABBREVIATIONS = {
     "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "EET": 2,
     "EEST": 3, "MSK": 3, "KST": 9, "JST": 9, "BST": 1,
 }
-# Written years are kept to a range where moving an instant by a day or a
-# zone offset can never overflow `datetime`.
-FIRST_YEAR, LAST_YEAR = 1000, 9998
+# Years are counted as historians count them: 1 BCE is followed by AD 1, with no year 0, and a
+# minus sign means BCE (-470 is 470 BCE, as TimelineJS reads it). Inside, a When keeps the
+# astronomical year of ISO 8601 and EDTF (0 is 1 BCE, -469 is 470 BCE), which its machine-readable
+# values show. A date from AD 1 to 9998 also has a `datetime` start; moving it by a day or a zone
+# offset never overflows. Later years are refused; earlier ones have no `datetime`.
+LAST_YEAR = 9998
+# From this many years BCE on, a date is deep time: shown as years ago, its precision read from its
+# digits ("13.8 billion years ago", "-13800000000": to a hundred million years).
+DEEP = 100_000
+OLDEST = 10 ** 12  # years BCE: older than anything a timeline needs, small enough to be a typo
+# The first day of the Gregorian calendar. Before it, a weekday is neither shown nor checked unless
+# the author says which calendar the date is in (julian or gregorian).
+REFORM = (1582, 10, 15)
+CALENDARS = ("julian", "gregorian")
+
+# Qualifiers: how sure the author is of a date (EDTF level 1: ~ ? %; before and after).
+APPROXIMATE, UNCERTAIN, BOTH = "approximate", "uncertain", "uncertain and approximate"
+BEFORE, AFTER = "before", "after"
+# The end of an interval with no date: open (`1985/..`, still going on) or unknown (`1985/`).
+OPEN, UNKNOWN = "open", "unknown"
+SEASONS = {3: "Spring", 6: "Summer", 9: "Autumn", 12: "Winter"}  # EDTF 21-24, by first month
 
 _EXAMPLES = "write it like 2024-10-28, 28 October 2024 or 2024-10-28T14:30"
 _ISO = re.compile(
@@ -50,12 +67,25 @@ _NAMES = dateutil.parser.parserinfo()
 
 
 class Precision(enum.IntEnum):
-    """How much of a date the author wrote; coarser sorts first."""
+    """How much of a date the author wrote; coarser sorts first.
 
+    YEAR and coarser are powers of ten years (DECADE is -1: 10**1 years); finer ones are parts of a year.
+    """
+
+    BILLION_YEARS = -9
+    HUNDRED_MILLION_YEARS = -8
+    TEN_MILLION_YEARS = -7
+    MILLION_YEARS = -6
+    HUNDRED_THOUSAND_YEARS = -5
+    TEN_THOUSAND_YEARS = -4
+    MILLENNIUM = -3
+    CENTURY = -2
+    DECADE = -1
     YEAR = 0
-    MONTH = 1
-    DAY = 2
-    MINUTE = 3
+    SEASON = 1
+    MONTH = 2
+    DAY = 3
+    MINUTE = 4
 
 
 class DateError(ValueError):
@@ -65,80 +95,559 @@ class DateError(ValueError):
     """
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
+# At the same instant and precision: before 1200 first, then 1200, c. 1200, 1200?, c. 1200?. After 1350
+# sorts where 1350 ends, first of what follows.
+_QUALIFIER_ORDER = {BEFORE: -1, APPROXIMATE: 1, UNCERTAIN: 2, BOTH: 3, AFTER: -1}
+
+
 @dataclass(frozen=True, slots=True)
 class When:
-    """A start in the timeline zone, and how precisely it is known."""
+    """A date as the author wrote it: where it starts, how precisely and how surely it is known.
 
-    start: datetime
+    `start` is the start in the timeline zone (the instant, for a MINUTE), or None for a year
+    `datetime` cannot hold (before AD 1). `ymd` is the astronomical (year, month, day) of the start,
+    as written (in the calendar named, if any); it is taken from `start` when there is one.
+    `form` is how the author wrote a period, so that it is shown so: "BCE", "BC", "AD", "CE"
+    (the era), "s" (1990s), "X" (19XX) or "" (19th century; plain years).
+    """
+
+    start: datetime | None
     precision: Precision
+    ymd: tuple[int, int, int] | None = None
+    qualifier: str = ""
+    form: str = ""
+    calendar: str = ""
     _sort_key: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.start.utcoffset() is None:
-            raise ValueError("When.start must be timezone-aware")
-        # Computed once: sorting and grouping ask for it thousands of times a build.
-        object.__setattr__(self, "_sort_key", (self.start.astimezone(timezone.utc), self.precision))
+        if self.start is not None:
+            if self.start.utcoffset() is None:
+                raise ValueError("When.start must be timezone-aware")
+            object.__setattr__(self, "ymd", (self.start.year, self.start.month, self.start.day))
+            seconds = (self.start - _EPOCH) // _SECOND
+            if self.calendar == "julian":
+                seconds += (_days(self.ymd, "julian") - _days(self.ymd, "gregorian")) * 86400
+        elif self.ymd is None or self.precision is Precision.MINUTE:
+            raise ValueError("a When without a start needs ymd, and a time needs a start")
+        else:
+            seconds = _days(self.ymd, self.calendar) * 86400
+        if self.qualifier == AFTER:
+            seconds += (self.end_days() - self.days()) * 86400
+        # Computed once: sorting and grouping ask for it thousands of times a build. The form and
+        # calendar keep dates written alike together (1990s apart from 199X), so that they group.
+        key = (seconds, self.precision, _QUALIFIER_ORDER.get(self.qualifier, 0), self.form, self.calendar)
+        object.__setattr__(self, "_sort_key", key)
 
     def __reduce__(self):
         # Made again by its constructor: the sort key is not pickled, and unpickling skips the
         # slots' generic __setstate__ (10,000 events read from the cache: 0.62 -> 0.3 s).
-        return When, (self.start, self.precision)
+        return When, (self.start, self.precision, None if self.start else self.ymd,
+                      self.qualifier, self.form, self.calendar)
 
     @property
-    def day(self) -> date:
-        """Return the calendar day of the start in the timeline zone."""
-        return self.start.date()
+    def year(self) -> int:
+        """Return the astronomical year: 0 is 1 BCE, -469 is 470 BCE."""
+        return self.ymd[0]
+
+    @property
+    def day(self) -> date | None:
+        """Return the calendar day of the start in the timeline zone (None before AD 1)."""
+        return self.start.date() if self.start is not None else None
+
+    @property
+    def has_day(self) -> bool:
+        """Tell whether the day is known (a day or a time), not only a month, year or longer."""
+        return self.precision >= Precision.DAY
+
+    @property
+    def bounded(self) -> bool:
+        """Tell whether this is a date, not the open or unknown end of an interval."""
+        return self.qualifier not in (OPEN, UNKNOWN)
 
     def sort_key(self) -> tuple:
-        """Return (UTC instant, precision): a day sorts before the times of that day."""
+        """Return (seconds from 1970 UTC, precision, qualifier, form, calendar): a day sorts before its times."""
         return self._sort_key
 
+    def days(self) -> int:
+        """Return the day number of the start (days from 1 January 1970, Gregorian)."""
+        return _days(self.ymd, self.calendar)
+
     def iso(self) -> str:
-        """Return the value for an HTML datetime attribute."""
-        day = self.start.date().isoformat()
-        if self.precision is not Precision.MINUTE:
-            return day[: (4, 7, 10)[self.precision]]  # 2024, 2024-10, 2024-10-28
-        seconds = f":{self.start.second:02d}" if self.start.second else ""
-        return f"{day}T{self.start:%H:%M}{seconds}{_offset(self.start)}"
+        """Return the machine-readable value: ISO 8601 where it can say it, else EDTF (Library of Congress)."""
+        value = self._plain_iso()
+        if not self.qualifier or (value.startswith("Y") and self.bounded and self.qualifier not in (BEFORE, AFTER)):
+            return value  # EDTF has no mark for a long year: "c." stays in the text
+        if self.qualifier == BEFORE:
+            return f"../{value}"
+        if self.qualifier == AFTER or self.qualifier == OPEN:
+            return f"{value}/.."
+        if self.qualifier == UNKNOWN:
+            return f"{value}/"
+        mark = {APPROXIMATE: "~", UNCERTAIN: "?", BOTH: "%"}[self.qualifier]
+        return "/".join(part + mark for part in value.split("/"))
+
+    edtf = property(iso)
+
+    def _plain_iso(self) -> str:
+        year, month, day = self.ymd
+        precision = self.precision
+        if precision is Precision.MINUTE:
+            seconds = f":{self.start.second:02d}" if self.start.second else ""
+            return f"{self.start.date().isoformat()}T{self.start:%H:%M}{seconds}{_offset(self.start)}"
+        text = _iso_year(year)
+        if precision is Precision.DAY:
+            return f"{text}-{month:02d}-{day:02d}"
+        if precision is Precision.MONTH:
+            return f"{text}-{month:02d}"
+        if precision is Precision.SEASON:
+            return f"{text}-{20 + (month + 2) // 3}"
+        if precision is Precision.YEAR or 1 - year >= DEEP:
+            return text
+        digits = -precision
+        if year >= 0 and year % 10 ** digits == 0 and len(text) == 4:
+            return text[: 4 - digits] + "X" * digits  # 199X, 19XX
+        return f"{text}/{_iso_year(year + 10 ** digits - 1)}"
+
+    @property
+    def datetime(self) -> str | None:
+        """Return the value of an HTML `datetime` attribute, or None where HTML has none for this date.
+
+        HTML has no BCE, no circa, no decade: such a date is shown as text with its value in
+        `iso()` (a `<data value>` in the theme). A Julian day is given as its Gregorian day.
+        """
+        if self.qualifier or self.precision is Precision.SEASON or self.precision < Precision.YEAR:
+            return None
+        if self.calendar == "julian" and self.year >= 2:
+            if self.precision is not Precision.DAY:
+                return None
+            return _gregorian_of(_days(self.ymd, "julian"))
+        if self.start is None:
+            return None
+        return self._plain_iso()
 
     def period_end(self) -> datetime:
-        """Return the exclusive end of the period (the start itself for a minute)."""
+        """Return the exclusive end of the period (the start itself for a minute); years AD only."""
+        if self.start is None:
+            raise ValueError("period_end needs a date from AD 1 on; use end_days()")
         start, zone = self.start, self.start.tzinfo
-        if self.precision is Precision.YEAR:
-            return datetime(start.year + 1, 1, 1, tzinfo=zone)
-        if self.precision is Precision.MONTH:
-            year, month = divmod(start.year * 12 + start.month, 12)
-            return datetime(year, month + 1, 1, tzinfo=zone)
-        if self.precision is Precision.DAY:
-            following = start.date() + timedelta(days=1)
-            return datetime(following.year, following.month, following.day, tzinfo=zone)
-        return start
+        if self.precision is Precision.MINUTE:
+            return start
+        year, month, day = _after(self.ymd, self.precision)
+        if year > LAST_YEAR + 1:
+            return datetime(9999, 12, 31, tzinfo=zone)
+        return datetime(year, month, day, tzinfo=zone)
+
+    def end_days(self) -> int:
+        """Return the day number of the day after the period (of the start's day, for a time)."""
+        if self.precision is Precision.MINUTE:
+            return self.days() + 1
+        return _days(_after(self.ymd, self.precision), self.calendar)
+
+
+def _after(ymd: tuple[int, int, int], precision: Precision) -> tuple[int, int, int]:
+    """Return the first (year, month, day) after a period that starts at ymd."""
+    year, month, day = ymd
+    if precision <= Precision.YEAR:
+        return (year + 10 ** -precision, 1, 1)
+    if precision is Precision.SEASON:
+        month += 3
+    elif precision is Precision.MONTH:
+        month += 1
+    else:
+        day += 1
+        if day > month_days(year, month):
+            day, month = 1, month + 1
+    if month > 12:
+        year, month = year + 1, month - 12
+    return (year, month, day)
+
+
+def _days(ymd: tuple[int, int, int], calendar: str = "") -> int:
+    """Return the day number (days from 1970-01-01 Gregorian) of a date in a calendar, for any year."""
+    year, month, day = ymd
+    year -= month <= 2
+    shifted = (153 * ((month + 9) % 12) + 2) // 5 + day - 1  # days since 1 March
+    if calendar == "julian":
+        cycle, rest = divmod(year, 4)
+        return cycle * 1461 + rest * 365 + shifted - 719470
+    era, rest = divmod(year, 400)
+    return era * 146097 + rest * 365 + rest // 4 - rest // 100 + shifted - 719468
+
+
+def _gregorian_of(days: int) -> str:
+    return (date(1970, 1, 1) + timedelta(days=days)).isoformat()
+
+
+def weekday(ymd: tuple[int, int, int], calendar: str = "") -> int | None:
+    """Return the weekday (Monday 0) of a day, or None before the Gregorian reform in no named calendar."""
+    if not calendar and ymd < REFORM:
+        return None
+    return (_days(ymd, calendar) + 3) % 7  # 1 January 1970 was a Thursday
+
+
+def month_days(year: int, month: int, calendar: str = "") -> int:
+    """Return how many days a month has (astronomical year; Julian leap years every fourth)."""
+    if month != 2:
+        return (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    if not calendar and year < REFORM[0]:
+        calendar = "julian"  # an unsaid calendar before the reform: 29 February 1500 was a day
+    leap = year % 4 == 0 if calendar == "julian" else year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if leap else 28
+
+
+def _iso_year(year: int) -> str:
+    """Return an ISO 8601 (expanded) or EDTF year: 2024, 0602, -0469, Y-13799999999."""
+    if abs(year) > 9999:
+        return f"Y{year}"
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
 
 
 def parse_when(value: object, *, zone: ZoneInfo, year: int | None = None,
-               date_order: str | None = None) -> When:
-    """Read a date as YAML or the author gave it, keeping its precision."""
+               date_order: str | None = None, calendar: str = "") -> When:
+    """Read a date as YAML or the author gave it, keeping its precision, era and qualifier.
+
+    calendar: "julian" or "gregorian" when the author named the calendar of the date, else "".
+    """
     if date_order not in (None, "DMY", "MDY"):
         raise ValueError(f"date_order must be 'DMY', 'MDY' or None, not {date_order!r}")
+    if calendar not in ("", *CALENDARS):
+        raise ValueError(f"calendar must be 'julian', 'gregorian' or '', not {calendar!r}")
     if value is None:
         raise DateError("the date is empty; write a date such as 2024-10-28")
     if isinstance(value, datetime):
         _check_year(value.year, str(value))
-        return _instant(value, zone, str(value))
+        return _with_calendar(_instant(value, zone, str(value)), calendar, str(value))
     if isinstance(value, date):
-        return _period(_check_year(value.year, str(value)), value.month, value.day, Precision.DAY, zone)
-    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
-        return _period(_check_year(value, str(value)), 1, 1, Precision.YEAR, zone)
-    if not isinstance(value, str):
+        return _period(_check_year(value.year, str(value)), value.month, value.day, Precision.DAY, zone,
+                       calendar=calendar)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         shown = str(value).lower() if isinstance(value, bool) else value
         raise DateError(f"{shown!s} is not a date; write a date such as 2024-10-28")
     # Whitespace runs become one space, so every message stays on one line (README.md, Commands).
-    text = " ".join(value.split())
+    text = " ".join(str(value).split())
     if not text:
         raise DateError("the date is empty; write a date such as 2024-10-28")
-    return (_parse_iso(text, zone)
-            or _parse_numeric(text, zone, year, date_order)
-            or _parse_human(text, zone, year))
+    when = _parse_iso(text, zone)  # the modern fast path: most dates are ISO
+    if when is None:
+        qualifier, core = _qualifier(text)
+        when = _parse_core(core, text, zone, year, date_order, calendar)
+        if qualifier:
+            when = replace(when, qualifier=qualifier)
+    return _with_calendar(when, calendar, text) if calendar and not when.calendar else when
+
+
+def parse_span(value: object, *, zone: ZoneInfo, year: int | None = None, date_order: str | None = None,
+               calendar: str = "") -> tuple[When, When | None]:
+    """Read a date that may be an EDTF interval: '1985/1990', '3100 BCE/2686 BCE', '1985/..' (open, going
+    on), '1985/' (end unknown), '../1200' (before 1200). Return the start and the end written, if any."""
+    def read(text: str) -> When:
+        return parse_when(text, zone=zone, year=year, date_order=date_order, calendar=calendar)
+
+    halves = _interval(value)
+    if halves is None:
+        return read(value), None
+    first, second = halves
+    if first in ("", ".."):
+        if second in ("", ".."):
+            raise DateError(f"'{value}' has neither a start nor an end; write at least one date")
+        end = read(second)
+        if end.qualifier:
+            raise DateError(f"'{value}' is unsure of a date it is already before; write ../{second.rstrip('?~%')}")
+        return replace(end, qualifier=BEFORE), None
+    start = read(first)
+    if second in ("", ".."):
+        return start, replace(start, qualifier=OPEN if second == ".." else UNKNOWN)
+    end = read(second)
+    if end.sort_key()[0] < start.sort_key()[0]:
+        raise DateError(f"'{value}' ends before it starts; write the earlier date first")
+    return start, end
+
+
+def _interval(value: object) -> tuple[str, str] | None:
+    """Split an EDTF interval in two, or return None: '28/10/2024' and '03/2023' are dates, not intervals."""
+    if not isinstance(value, str) or value.count("/") != 1:
+        return None
+    first, second = (" ".join(half.split()) for half in value.split("/"))
+    if second in ("", "..") or first == ".." or len(first) > 2:
+        return first, second
+    return None
+
+
+def _with_calendar(when: When, calendar: str, text: str) -> When:
+    if not calendar:
+        return when
+    if when.precision is Precision.MINUTE:
+        if calendar == "julian" and when.ymd < REFORM:
+            raise DateError(f"'{text}' has a time of day in the Julian calendar; write the day alone")
+        return when
+    return replace(when, calendar=calendar)
+
+
+_QUALIFIER_WORDS = re.compile(
+    r"(?P<word>c\.|ca\.|c(?=\s*\d)|ca(?=\s*\d)|(?:circa|about|around|approximately|before|after)(?=\s)"
+    r"|approx\.|~)\s*(?P<rest>.+)", re.I)
+_QUALIFIER_MARK = re.compile(r"(?P<rest>.+?)\s*(?P<mark>[?~%])")
+
+
+def _qualifier(text: str) -> tuple[str, str]:
+    """Split off how sure the author is: 'c. 1500', '~1500', '1500?', '1500~', '1500%', 'before 1200'."""
+    qualifier = ""
+    if match := _QUALIFIER_WORDS.fullmatch(text):
+        word = match["word"].lower()
+        qualifier = word if word in (BEFORE, AFTER) else APPROXIMATE
+        text = match["rest"]
+    if (match := _QUALIFIER_MARK.fullmatch(text)) and not text.endswith("/.."):
+        mark = {"?": UNCERTAIN, "~": APPROXIMATE, "%": BOTH}[match["mark"]]
+        if qualifier in (BEFORE, AFTER):
+            raise DateError(f"'{text}' is {qualifier} a date and unsure of it at once; write one of the two")
+        qualifier = BOTH if qualifier and qualifier != mark else mark
+        text = match["rest"]
+    return qualifier, text
+
+
+_ERA = re.compile(
+    r"(?:(?P<before>AD|A\.D\.)\s*(?P<rest>.+))|(?:(?P<body>.+?)\s*(?P<after>BCE|B\.C\.E\.|BC|B\.C\.|CE|C\.E\.|AD|A\.D\.))"
+    r"|(?:(?P<head>.+?) (?P<inside>AD|A\.D\.) (?P<tail>\d[\d,]*))",  # 24 August AD 79
+    re.I)
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+_YEAR_NUMBER = re.compile(rf"(?P<sign>-)?(?P<digits>{_NUMBER})")
+_EDTF_YEAR = re.compile(r"Y(?P<year>-?\d{5,})")
+_EDTF_DATE = re.compile(r"(?P<year>-?\d{1,})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?", re.ASCII)
+_UNSPECIFIED = re.compile(r"(?P<digits>\d{1,3})(?P<x>[Xx]{1,3})", re.ASCII)
+_DECADES = re.compile(r"(?:the )?(?P<year>\d{1,4}0)'?s", re.I)
+_ORDINAL = re.compile(r"(?:the )?(?P<n>\d{1,5})(?:st|nd|rd|th) (?P<unit>century|millennium)", re.I)
+_SEASON = re.compile(r"(?P<season>spring|summer|autumn|fall|winter)(?: of)? (?P<rest>.+)", re.I)
+_SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_AGO = re.compile(
+    r"(?P<number>\d[\d,]*(?:\.\d+)?) ?(?:(?P<unit>thousand|million|billion) )?years? ago"
+    r"|(?P<short>\d+(?:\.\d+)?) ?(?P<abbr>ka|kya|Ma|mya|Ga|bya)", re.I)
+_UNITS = {"thousand": 3, "ka": 3, "kya": 3, "million": 6, "ma": 6, "mya": 6, "billion": 9, "ga": 9, "bya": 9}
+_MONTH_YEAR = re.compile(r"(?P<month>\d{1,2})/(?P<year>\d{4})", re.ASCII)
+_WRITTEN = re.compile(
+    r"(?:(?P<weekday>[^\W\d_]+),? )?(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)? (?:of )?)?(?P<month>[^\W\d_]+)\.?"
+    r"(?: (?P<d2>\d{1,2})(?:st|nd|rd|th)?,?)? (?P<year>" + _NUMBER + ")")
+
+
+def _parse_core(text: str, original: str, zone: ZoneInfo, year: int | None, date_order: str | None,
+                calendar: str) -> When:
+    """Read a date without its qualifier: historical and EDTF forms first, then the modern ones."""
+    when = _parse_iso(text, zone) or _parse_historical(text, original, zone, calendar)
+    if when is not None:
+        return when
+    if match := _MONTH_YEAR.fullmatch(text):
+        month = int(match["month"])
+        if 1 <= month <= 12:
+            return _period(_check_year(int(match["year"]), original), month, 1, Precision.MONTH, zone)
+        raise DateError(f"'{original}' is not a date: there is no month {month}; write it like 2023-03")
+    return (_parse_numeric(text, zone, year, date_order, calendar)
+            or _parse_human(text, zone, year, calendar, original))
+
+
+def _parse_historical(text: str, original: str, zone: ZoneInfo, calendar: str) -> When | None:
+    """Read the forms a historian writes, or return None: eras, short and deep years, periods, EDTF."""
+    era = ""
+    if match := _ERA.fullmatch(text):
+        era = (match["before"] or match["after"] or match["inside"]).upper().replace(".", "")
+        text = match["rest"] or match["body"] or f"{match['head']} {match['tail']}"
+    if match := _YEAR_NUMBER.fullmatch(text):
+        if match["sign"] and era:
+            raise DateError(f"'{original}' has a minus sign and an era; write {match['digits']} {era}")
+        written = int(match["digits"].replace(",", ""))
+        if match["sign"] or era in ("BCE", "BC"):
+            return _bce_year(written, original, zone, era or "")
+        if not era and len(match["digits"]) == 8 and written > LAST_YEAR:
+            digits = match["digits"]
+            raise DateError(f"'{original}' is not a year; for a day write it with hyphens, "
+                            f"as {digits[:4]}-{digits[4:6]}-{digits[6:]}")
+        return _period(_check_year(written, original), 1, 1, Precision.YEAR, zone, form=era)
+    if match := _EDTF_YEAR.fullmatch(text):
+        written = int(match["year"])
+        if written >= 0:
+            raise DateError(f"'{original}' is after {LAST_YEAR}; write a year up to {LAST_YEAR}")
+        return _bce_year(-written, original, zone, "")
+    if match := _AGO.fullmatch(text):
+        return _ago(match, original)
+    if match := _ORDINAL.fullmatch(text):
+        return _ordinal(int(match["n"]), match["unit"].lower(), era, original, zone)
+    if match := _DECADES.fullmatch(text):
+        return _decades(match["year"], era, original, zone)
+    if match := _UNSPECIFIED.fullmatch(text):
+        if era:
+            raise DateError(f"'{original}': X digits are for years AD; write the {era} period in words, "
+                            "as 5th century BCE")
+        digits = len(match["x"])
+        if len(match["digits"]) + digits != 4:
+            raise DateError(f"'{original}' is not a date; write four characters, as 19XX or 199X")
+        start = int(match["digits"]) * 10 ** digits
+        return _span_of_years(start, Precision(-digits), "X", original, zone)
+    if match := _SEASON.fullmatch(text):
+        inner = _parse_historical(match["rest"] + (f" {era}" if era else ""), original, zone, calendar)
+        if inner is None or inner.precision is not Precision.YEAR:
+            raise DateError(f"'{original}' is not a date; write a season and a year, as Spring 507")
+        return _period(inner.year, _SEASON_MONTHS[match["season"].lower()], 1, Precision.SEASON, zone,
+                       form=inner.form, calendar=calendar)
+    if match := _EDTF_DATE.fullmatch(text):
+        if era:
+            return None
+        written = int(match["year"])
+        month = int(match["month"])
+        if 21 <= month <= 24 and match["day"] is None:
+            year = _astronomical(written, original)
+            return _period(year, 3 * (month - 20), 1, Precision.SEASON, zone)
+        if len(match["year"].lstrip("-")) == 4 and written >= 0:
+            return None  # ISO, already refused by _parse_iso with a clearer message
+        year = _astronomical(written, original)
+        _check_month(month, original)
+        if match["day"] is None:
+            return _period(year, month, 1, Precision.MONTH, zone)
+        day = _check_day(year, month, int(match["day"]), original, calendar)
+        return _period(year, month, day, Precision.DAY, zone, calendar=calendar)
+    if match := _WRITTEN.fullmatch(text):
+        written = int(match["year"].replace(",", ""))
+        if not era and _NAMES.month(match["month"]) is None:
+            return None  # not a month: dateutil says what is wrong
+        if not era and len(match["year"]) <= 2:
+            raise DateError(f"'{original}' does not show the year in full; write all four digits, as in "
+                            f"28 October 2024, or the era, as in AD {written}")
+        return _written(match, written, era, original, zone, calendar)
+    if era:
+        raise DateError(f"'{original}' is not a date; write it like 470 BCE, 15 March 44 BC or AD 79")
+    return None
+
+
+def _astronomical(written: int, original: str) -> int:
+    """Return the astronomical year of a signed year as written: -470 is 470 BCE (-469)."""
+    if written == 0:
+        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+    return written + 1 if written < 0 else _check_year(written, original)
+
+
+def _bce_year(written: int, original: str, zone: ZoneInfo, era: str) -> When:
+    """Return the When of a year BCE (a year written with a minus sign, BCE or BC)."""
+    if written == 0:
+        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+    if written > OLDEST:
+        raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
+    if written >= DEEP:
+        return _deep(written, _trailing_zeros(written))
+    return _period(1 - written, 1, 1, Precision.YEAR, zone, form="BC" if era == "BC" else "")
+
+
+def _trailing_zeros(number: int) -> int:
+    text = str(number)
+    return len(text) - len(text.rstrip("0"))
+
+
+def _deep(years_bce: int, exponent: int) -> When:
+    """Return a deep-time When: years_bce years before AD 1, known to 10**exponent years."""
+    exponent = _deep_exponent(years_bce, min(exponent, 9))
+    return When(None, Precision(-exponent), (1 - years_bce, 1, 1))
+
+
+def _deep_exponent(years: int, exponent: int) -> int:
+    """Return the precision a deep date can show: what its digits say, unless a unit's decimals say more."""
+    zeros = min(_trailing_zeros(years), 9)
+    unit = next((u for u in (9, 6) if years >= 10 ** u), None)
+    if unit is not None and unit - 3 <= exponent < unit:
+        return exponent  # 13.8 billion: the decimals say it
+    return zeros
+
+
+def _ago(match: re.Match, original: str) -> When:
+    """Read '13.8 billion years ago', '66 million years ago', '4.5 Ga', '300,000 years ago'."""
+    number = (match["number"] or match["short"]).replace(",", "")
+    unit = _UNITS[(match["unit"] or match["abbr"] or "").lower()] if (match["unit"] or match["abbr"]) else 0
+    whole, _, decimals = number.partition(".")
+    if len(decimals) > unit:
+        raise DateError(f"'{original}' is more precise than a year; write whole years")
+    years = int(whole + decimals) * 10 ** (unit - len(decimals))
+    exponent = unit - len(decimals) if decimals else unit + _trailing_zeros(int(whole))
+    if years < DEEP:
+        raise DateError(f"'{original}' is too recent to count in years ago (that is for {DEEP:,} years "
+                        f"and more); write the year, such as c. {max(years - 2000, 1):,} BCE")
+    if years > OLDEST:
+        raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
+    return _deep(years, exponent)
+
+
+def _ordinal(n: int, unit: str, era: str, original: str, zone: ZoneInfo) -> When:
+    """Return the When of '19th century', '5th century BCE', '2nd millennium BCE'."""
+    size = 100 if unit == "century" else 1000
+    if n == 0:
+        raise DateError(f"'{original}': there is no 0th {unit}; the 1st {unit} begins in AD 1")
+    precision = Precision.CENTURY if size == 100 else Precision.MILLENNIUM
+    if era in ("BCE", "BC"):
+        first = n * size  # the 5th century BCE runs from 500 to 401 BCE
+        if first >= DEEP:
+            raise DateError(f"'{original}' is deep time; write it in years ago, as {first:,} years ago")
+        return _period(1 - first, 1, 1, precision, zone, form="BC" if era == "BC" else "")
+    return _period(_check_year((n - 1) * size + 1, original), 1, 1, precision, zone, form=era)
+
+
+def _decades(written: str, era: str, original: str, zone: ZoneInfo) -> When:
+    """Return the When of '1990s' (a decade), '1500s' or 'the 200s' (a hundred years), '470s BCE'."""
+    start = int(written)
+    precision = Precision.CENTURY if written.endswith("00") and start else Precision.DECADE
+    if era in ("BCE", "BC"):
+        first = start + 10 ** -precision - 1  # the 470s BCE run from 479 to 470 BCE
+        if start == 0:
+            raise DateError(f"'{original}' is not a date; write the years, as 9 BCE to 1 BCE")
+        return _period(1 - first, 1, 1, precision, zone, form="s" + ("BC" if era == "BC" else ""))
+    if start == 0:
+        raise DateError(f"'{original}': there is no year 0; write AD 1 to AD 9")
+    return _span_of_years(start, precision, "s", original, zone)
+
+
+def _span_of_years(start: int, precision: Precision, form: str, original: str, zone: ZoneInfo) -> When:
+    if start == 0:
+        raise DateError(f"'{original}': there is no year 0; the years AD begin at 1")
+    return _period(_check_year(start, original), 1, 1, precision, zone, form=form)
+
+
+def _written(match: re.Match, written: int, era: str, original: str, zone: ZoneInfo, calendar: str) -> When:
+    """Return the When of '24 August 410', 'March 44 BC', 'Saturday, 14 October 1066'."""
+    month = _NAMES.month(match["month"])
+    if month is None:
+        raise DateError(f"'{original}' is not a date; write it like 24 August 410 or 15 March 44 BC")
+    if written == 0:
+        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+    if era in ("BCE", "BC") and written >= DEEP:
+        raise DateError(f"'{original}' is deep time, where months mean nothing; write {written:,} years ago")
+    year = 1 - written if era in ("BCE", "BC") else _check_year(written, original)
+    form = "BC" if era == "BC" else "" if era == "BCE" else era
+    given = [d for d in (match["d1"], match["d2"]) if d]
+    if len(given) == 2:
+        raise DateError(f"'{original}' has two days; write it like 24 August 410")
+    weekdays = []
+    if match["weekday"]:
+        found = _NAMES.weekday(match["weekday"])
+        if found is None:
+            raise DateError(f"'{original}' is not a date; write it like Saturday, 14 October 1066")
+        weekdays.append(found)
+    if not given:
+        if weekdays:
+            raise DateError(f"'{original}' has no day of the month; write it like 14 October 1066")
+        return _period(year, month, 1, Precision.MONTH, zone, form=form, calendar=calendar)
+    day = _check_day(year, month, int(given[0]), original, calendar)
+    _check_weekday((year, month, day), weekdays, calendar, _label(year, month, day, form))
+    return _period(year, month, day, Precision.DAY, zone, form=form, calendar=calendar)
+
+
+def _label(year: int, month: int, day: int, form: str = "") -> str:
+    return f"{day} {MONTHS[month - 1]} {_year_text(year, form)}"
+
+
+def _check_weekday(ymd: tuple[int, int, int], weekdays: list[int], calendar: str, label: str) -> None:
+    """Refuse a weekday the day is not; before the Gregorian reform, only in a calendar named."""
+    actual = weekday(ymd, calendar)
+    if actual is None:
+        return  # which calendar? The author has not said, so the weekday cannot be checked
+    for written in weekdays:
+        if written != actual:
+            named = f" in the {calendar.capitalize()} calendar" if calendar else ""
+            raise DateError(f"{label} is a {WEEKDAYS[actual]}{named}, not a {WEEKDAYS[written]}")
 
 
 def _parse_iso(text: str, zone: ZoneInfo) -> When | None:
@@ -149,12 +658,16 @@ def _parse_iso(text: str, zone: ZoneInfo) -> When | None:
     year = _check_year(int(match["year"]), text)
     if match["month"] is None:
         return _period(year, 1, 1, Precision.YEAR, zone)
-    month = _check_month(int(match["month"]), text)
+    month = int(match["month"])
+    if match["day"] is None and 21 <= month <= 24:  # EDTF seasons: 21 spring … 24 winter
+        return _period(year, 3 * (month - 20), 1, Precision.SEASON, zone)
+    _check_month(month, text)
     if match["day"] is None:
         return _period(year, month, 1, Precision.MONTH, zone)
     day = _check_day(year, month, int(match["day"]), text)
     if match["time"] is None:
         return _period(year, month, day, Precision.DAY, zone)
+    _check_time_year(year, text)
     offset = match["offset"] or ""
     try:
         moment = datetime.fromisoformat(f"{year:04d}-{month:02d}-{day:02d}T{match['time']}{offset}")
@@ -164,7 +677,8 @@ def _parse_iso(text: str, zone: ZoneInfo) -> When | None:
     return _instant(moment, zone, text)
 
 
-def _parse_numeric(text: str, zone: ZoneInfo, year: int | None, date_order: str | None) -> When | None:
+def _parse_numeric(text: str, zone: ZoneInfo, year: int | None, date_order: str | None,
+                   calendar: str = "") -> When | None:
     """Read 28/10/2024, 10/28/2024, 28.10.2024 or 2024/10/28, or return None."""
     if match := _YEAR_FIRST.fullmatch(text):
         month, day = int(match["month"]), int(match["day"])
@@ -175,12 +689,12 @@ def _parse_numeric(text: str, zone: ZoneInfo, year: int | None, date_order: str 
         month, day = _numeric_order(int(match["first"]), int(match["second"]), full_year, date_order, text)
     else:
         return None
-    _check_day(full_year, month, day, text)
+    _check_day(full_year, month, day, text, calendar)
     if match["rest"] is None:
-        return _period(full_year, month, day, Precision.DAY, zone)
+        return _period(full_year, month, day, Precision.DAY, zone, calendar=calendar)
     # The date is settled; a time after it is read like any other.
     rewritten = f"{full_year:04d}-{month:02d}-{day:02d} {match['rest']}"
-    return _parse_iso(rewritten, zone) or _parse_human(rewritten, zone, year)
+    return _parse_iso(rewritten, zone) or _parse_human(rewritten, zone, year, calendar, text)
 
 
 def _numeric_year(match: re.Match, year: int | None, text: str) -> int:
@@ -219,11 +733,12 @@ def _numeric_order(first: int, second: int, year: int, date_order: str | None, t
     return month, day
 
 
-def _parse_human(text: str, zone: ZoneInfo, year: int | None) -> When:
+def _parse_human(text: str, zone: ZoneInfo, year: int | None, calendar: str = "",
+                 original: str | None = None) -> When:
     """Read a written-out date such as 'Oct 28, 2024 2:30 PM EDT' with dateutil."""
     words = _WORD.findall(text)
     if not (any(_NAMES.month(word) for word in words) or _ISO_DATE_PREFIX.match(text)):
-        raise DateError(f"'{text}' is not a date; {_EXAMPLES}")
+        raise DateError(_not_a_date(original or text))
     bare, weekdays = _without_weekdays(_UTC_PLUS.sub("", text))
     first, name = _dateutil(bare, _EARLY, text)
     second, _ = _dateutil(bare, _LATE, text)
@@ -245,14 +760,12 @@ def _parse_human(text: str, zone: ZoneInfo, year: int | None) -> When:
         full_year = _check_year(year, text)
     if "day" not in written:
         return _period(full_year, first.month, 1, Precision.MONTH, zone)
-    label = f"{first.day} {MONTHS[first.month - 1]} {full_year}"
-    day = _check_day(full_year, first.month, first.day, label)
-    actual = date(full_year, first.month, day).weekday()
-    for weekday in weekdays:
-        if weekday != actual:
-            raise DateError(f"{label} is a {WEEKDAYS[actual]}, not a {WEEKDAYS[weekday]}")
+    label = _label(full_year, first.month, first.day)
+    day = _check_day(full_year, first.month, first.day, label, calendar)
+    _check_weekday((full_year, first.month, day), weekdays, calendar, label)
     if not timed:
-        return _period(full_year, first.month, day, Precision.DAY, zone)
+        return _period(full_year, first.month, day, Precision.DAY, zone, calendar=calendar)
+    _check_time_year(full_year, text)
     return _instant(first.replace(year=full_year), zone, text, name)
 
 
@@ -281,7 +794,7 @@ def _dateutil(text: str, default: datetime, original: str) -> tuple[datetime, st
             warnings.simplefilter("error")
             parsed = dateutil.parser.parse(text, default=default, fuzzy=False, tzinfos=offsets_only)
     except (ValueError, OverflowError, IndexError, TypeError, Warning):
-        raise DateError(f"'{original}' is not a date; {_EXAMPLES}") from None
+        raise DateError(_not_a_date(original)) from None
     return parsed, next(filter(None, names), None)
 
 
@@ -317,16 +830,27 @@ def _localize(wall: datetime, zone: ZoneInfo, text: str) -> datetime:
     return local
 
 
-def _period(year: int, month: int, day: int, precision: Precision, zone: ZoneInfo) -> When:
-    """Return the When that starts at midnight of a day in the timeline zone."""
-    return When(datetime(year, month, day, tzinfo=zone), precision)
+def _period(year: int, month: int, day: int, precision: Precision, zone: ZoneInfo, *, form: str = "",
+            calendar: str = "") -> When:
+    """Return the When that starts at midnight of a day in the timeline zone (or, before AD 1, a day)."""
+    if year >= 1 and (month, day) != (2, 29) or year >= 1 and month_days(year, 2, "gregorian") == 29:
+        return When(datetime(year, month, day, tzinfo=zone), precision, form=form, calendar=calendar)
+    # Before AD 1, or a Julian 29 February that the Gregorian calendar (datetime's) does not have.
+    return When(None, precision, (year, month, day), form=form, calendar=calendar)
 
 
 def _check_year(year: int, text: str) -> int:
-    """Return the year, or refuse one outside the supported range."""
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateError(f"'{text}' is out of range; write a year from {FIRST_YEAR} to {LAST_YEAR}")
+    """Return a year AD, or refuse one outside the supported range."""
+    if year == 0:
+        raise DateError(f"'{text}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+    if not 1 <= year <= LAST_YEAR:
+        raise DateError(f"'{text}' is out of range; write a year up to {LAST_YEAR}")
     return year
+
+
+def _check_time_year(year: int, text: str) -> None:
+    if year < 2:
+        raise DateError(f"'{text}' has a time of day in AD 1 or before; write the day alone")
 
 
 def _check_month(month: int, text: str) -> int:
@@ -336,12 +860,17 @@ def _check_month(month: int, text: str) -> int:
     return month
 
 
-def _check_day(year: int, month: int, day: int, text: str) -> int:
+def _check_day(year: int, month: int, day: int, text: str, calendar: str = "") -> int:
     """Return the day, or refuse one the month does not have."""
-    days = calendar.monthrange(year, month)[1]
+    days = month_days(year, month, calendar)
     if not 1 <= day <= days:
-        raise DateError(f"{text} is not a date: {MONTHS[month - 1]} {year} has {days} days")
+        raise DateError(f"{text} is not a date: {MONTHS[month - 1]} {_year_text(year)} has {days} days")
     return day
+
+
+def _not_a_date(text: str) -> str:
+    """Say that text is not a date, and show the forms that are."""
+    return f"'{text}' is not a date; {_EXAMPLES}"
 
 
 def _offset(moment: datetime) -> str:
@@ -358,16 +887,75 @@ def _zone_label(moment: datetime) -> str:
 
 
 def format_when(when: When) -> str:
-    """Return the date as a reader sees it, as precise as it was written."""
-    start = when.start
-    month_year = f"{MONTHS[start.month - 1]} {start.year}"
-    if when.precision is Precision.YEAR:
-        return str(start.year)
-    if when.precision is Precision.MONTH:
-        return month_year
-    if when.precision is Precision.DAY:
-        return f"{start.day} {month_year}"
-    return f"{start.day} {month_year}, {format_time(when)}"
+    """Return the date as a reader sees it: as precise and as sure as it was written, in its era."""
+    text = _plain_text(when)
+    qualifier = when.qualifier
+    if not qualifier or not when.bounded:
+        return text
+    if qualifier in (BEFORE, AFTER):
+        return f"{qualifier} {text}"
+    return {APPROXIMATE: f"c. {text}", UNCERTAIN: f"{text}?", BOTH: f"c. {text}?"}[qualifier]
+
+
+def _plain_text(when: When) -> str:
+    year, month, day = when.ymd
+    precision, form = when.precision, when.form
+    if 1 - year >= DEEP:
+        return _years_ago(1 - year, -min(precision, Precision.YEAR))
+    if precision is Precision.YEAR:
+        return _year_text(year, form)
+    if precision is Precision.SEASON:
+        return f"{SEASONS[month]} {_year_text(year, form)}"
+    if precision is Precision.MONTH:
+        return f"{MONTHS[month - 1]} {_year_text(year, form)}"
+    if precision is Precision.DAY:
+        return _label(year, month, day, form)
+    if precision is Precision.MINUTE:
+        return f"{_label(year, month, day, form)}, {format_time(when)}"
+    return _period_text(year, precision, form)
+
+
+def _year_text(year: int, form: str = "") -> str:
+    """Return a year as a reader writes it: 1066, AD 79, 79 CE, 470 BCE, 44 BC, 10,000 BCE."""
+    if year >= 1:
+        return f"AD {year}" if form == "AD" else f"{year} CE" if form == "CE" else str(year)
+    before = 1 - year
+    number = f"{before:,}" if before >= 10_000 else str(before)
+    return f"{number} {'BC' if form.endswith('BC') else 'BCE'}"
+
+
+def _period_text(year: int, precision: Precision, form: str) -> str:
+    """Return '1990s', '19XX', '19th century', '5th century BCE', '2nd millennium', '470s BCE'."""
+    size = 10 ** -precision
+    era = " BC" if form.endswith("BC") else " BCE"
+    if form.startswith("s"):
+        if year >= 1:
+            return f"{year}s"
+        return f"{1 - year - size + 1}s{era}"
+    if form == "X":
+        digits = -precision
+        return f"{year:04d}"[: 4 - digits] + "X" * digits
+    unit = "century" if precision is Precision.CENTURY else "millennium"
+    if year >= 1:
+        text = f"{_ordinal_number((year - 1) // size + 1)} {unit}"
+        return f"{text} {form}" if form in ("AD", "CE") else text
+    return f"{_ordinal_number((1 - year) // size)} {unit}{era}"
+
+
+def _ordinal_number(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _years_ago(years: int, exponent: int) -> str:
+    """Return '13.8 billion years ago', '66 million years ago', '300,000 years ago'."""
+    for unit, name in ((9, "billion"), (6, "million")):
+        if years >= 10 ** unit and exponent >= unit - 3:
+            whole, rest = divmod(years, 10 ** unit)
+            decimals = max(0, unit - exponent)
+            fraction = f".{rest:0{unit}d}"[: decimals + 1] if decimals else ""
+            return f"{whole:,}{fraction} {name} years ago"
+    return f"{years:,} years ago"
 
 
 def format_time(when: When) -> str:
@@ -387,6 +975,20 @@ def format_span(start: When, end: When | None) -> str:
     """Return a span from start to end, leaving out the parts they share."""
     if end is None or end == start:
         return format_when(start)
+    if end.qualifier == OPEN:
+        return f"from {format_when(start)}"
+    if end.qualifier == UNKNOWN:
+        return f"{format_when(start)} – ?"
+    if (start.precision, end.precision) == (Precision.YEAR, Precision.YEAR) and start.year <= 0 and \
+            end.year <= 0 and (start.qualifier, end.qualifier) == ("", "") and start.form == end.form \
+            and 1 - start.year < DEEP:
+        before, _, era = format_when(start).partition(" ")
+        return f"{before}–{format_when(end)}"  # 3100–2686 BCE
+    if start.year <= 0 < end.year and not end.form and end.precision >= Precision.YEAR:
+        end = replace(end, form="AD")  # 44 BCE – AD 14: which era the end is in, said
+    if start.qualifier or end.qualifier or start.start is None or end.start is None \
+            or start.form or end.form or start.calendar != end.calendar:
+        return f"{format_when(start)} – {format_when(end)}"
     a, b = start.start, end.start
     if start.precision == end.precision:
         if start.precision is Precision.YEAR:
@@ -405,9 +1007,16 @@ def format_span(start: When, end: When | None) -> str:
     return f"{format_when(start)} – {format_when(end)}"
 
 
-def format_day(day: date) -> str:
-    """Return a day heading such as 'Monday, 28 October 2024'."""
-    return f"{WEEKDAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
+def format_day(day: date | When) -> str:
+    """Return a day heading such as 'Monday, 28 October 2024'; before 1582 the weekday only in a named calendar."""
+    if isinstance(day, When):
+        year, month, number = day.ymd
+        label = _label(year, month, number, day.form)
+        found = weekday(day.ymd, day.calendar)
+        return f"{WEEKDAYS[found]}, {label}" if found is not None else label
+    found = weekday((day.year, day.month, day.day))
+    label = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[found]}, {label}" if found is not None else label
 
 
 def days_between(a: date, b: date) -> int:

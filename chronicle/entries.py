@@ -17,7 +17,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from .config import Settings
-from .dates import DateError, When, parse_when
+from .dates import CALENDARS, DateError, When, parse_span, parse_when
 from .diagnostics import UNSOURCED, Report, did_you_mean
 from .frontmatter import Fields, FrontMatterError, parse
 from .model import Event, Source, is_valid_slug, slugify
@@ -42,6 +42,7 @@ PLACEHOLDER = "placeholders of `new` left in place"
 
 EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
+    "calendar",
 )
 SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
 
@@ -56,10 +57,12 @@ class EntryRules:
     year: int | None
     date_order: str | None
     sources_optional: bool = False  # `sources: optional`: an event without sources is not warned of
+    calendar: str = ""  # the calendar of dates before 1582 (`calendar:` of _index.md); an entry may name its own
 
     @classmethod
     def of(cls, settings: Settings) -> EntryRules:
-        return cls(settings.timezone, settings.year, settings.date_order, settings.sources == "optional")
+        return cls(settings.timezone, settings.year, settings.date_order, settings.sources == "optional",
+                   settings.calendar)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,7 +72,7 @@ class EntryRules:
 def is_entry(relative: PurePath) -> bool:
     """Tell whether a path below content/ is an event entry.
 
-    The one predicate shared by the build and the watcher (STYLE.md, habit 10):
+    The one predicate shared by the build and the watcher (README.md, Writing an event):
     Markdown files, except names starting with `_` or `.` (in any folder of the
     path) and editors' temporary, swap and backup files.
     """
@@ -240,6 +243,11 @@ def read_entry(
             report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
                          "or start the file name with the date, as in 2024-10-28-title.md")
     end = reader.when("end")
+    if reader.interval_end is not None:
+        if end is not None:
+            report.error(path, fields.line("end"), "end is given twice, in the date (an interval) and in end: "
+                         "— keep one")
+        end = reader.interval_end
     if start is not None and end is not None and end.sort_key() < start.sort_key():
         report.error(path, fields.line("end"), "end is before the date — write an end on or after the start")
     sources = reader.sources()
@@ -273,7 +281,7 @@ def read_entry(
     if start is not None:
         for index, source in enumerate(sources):
             # A report cannot come out before the event it reports: probably a wrong date on one side.
-            if source.date is not None and source.date.period_end() <= start.start:
+            if source.date is not None and _ends_before(source.date, start):
                 report.warning(path, fields.line("sources", _item_of(fields, source, index)),
                                f"source {source.url or source.name} is dated {source.date.iso()}, before the event "
                                f"({start.iso()}) — check both dates", EARLY)
@@ -355,6 +363,13 @@ def check_url(value: str) -> str | None:
     return None
 
 
+def _ends_before(earlier: When, later: When) -> bool:
+    """Tell whether the period of one date is over when another begins."""
+    if earlier.start is not None and later.start is not None:
+        return earlier.period_end() <= later.start
+    return earlier.end_days() <= later.days()
+
+
 class _FieldReader:
     """Reads typed fields from front matter, reporting each problem at its key's line."""
 
@@ -367,6 +382,17 @@ class _FieldReader:
         # Lines whose text a comment cut short (Fields.problems): that error says what to write, and
         # what follows from the cut (an empty title, a date without its year) is not told again.
         self.cut = {line for line, _ in fields.problems}
+        self.calendar = self._calendar()
+        self.interval_end: When | None = None  # the end of a date written as an interval (1985/1990)
+
+    def _calendar(self) -> str:
+        value = self.values.get("calendar")
+        if value is None:
+            return self.rules.calendar
+        if str(value).lower() not in CALENDARS:
+            self.error("calendar", f"calendar must be julian or gregorian, not '{value}'")
+            return self.rules.calendar
+        return str(value).lower()
 
     def error(self, key: str, message: str, index: int | None = None) -> None:
         line = self.fields.line(key, index)
@@ -417,14 +443,22 @@ class _FieldReader:
 
     def parse_date(self, key: str, value: Any, line: int | None = None) -> When | None:
         try:
-            return parse_when(
-                value, zone=self.rules.zone, year=self.rules.year, date_order=self.rules.date_order
-            )
+            return self._parse(key, value)
         except DateError as error:
             line = line or self.fields.line(key)
             if line not in self.cut:
                 self.report.error(self.path, line, f"{key}: {error}")
             return None
+
+    def _parse(self, key: str, value: Any) -> When:
+        """Read a date in the entry's calendar; the event's own date may be an interval (1985/1990)."""
+        rules = self.rules
+        if key != "date":
+            return parse_when(value, zone=rules.zone, year=rules.year, date_order=rules.date_order,
+                              calendar=self.calendar)
+        start, self.interval_end = parse_span(value, zone=rules.zone, year=rules.year,
+                                              date_order=rules.date_order, calendar=self.calendar)
+        return start
 
     def file_date(self, text: str) -> When | None:
         try:
@@ -443,8 +477,7 @@ class _FieldReader:
         if fallback is None:
             return self.parse_date(key, value)
         try:
-            return parse_when(value, zone=self.rules.zone, year=self.rules.year,
-                              date_order=self.rules.date_order)
+            return self._parse(key, value)
         except DateError as error:
             self.report.warning(self.path, self.fields.line(key),
                                 f"{key}: {error}; using {fallback.iso()} from the file name instead", FILE_DAY)

@@ -83,19 +83,29 @@ def _html(text: str) -> str:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # midnight of 1 January AD 1 east of Greenwich: the first instant there is
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _rfc3339(moment: datetime) -> str:
-    return f"{_utc(moment):%Y-%m-%dT%H:%M:%SZ}"
+    moment = _utc(moment)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%SZ}"  # %Y does not pad years before 1000
 
 
 def _ics_instant(moment: datetime) -> str:
-    return f"{_utc(moment):%Y%m%dT%H%M%SZ}"
+    moment = _utc(moment)
+    return f"{moment.year:04d}{moment:%m%dT%H%M%SZ}"
 
 
 def _ics_date(day: date) -> str:
-    return f"{day:%Y%m%d}"
+    return f"{day.year:04d}{day:%m%d}"
+
+
+def in_calendars(event: Event) -> bool:
+    """Tell whether Atom and iCalendar can hold the event's dates: years from AD 1 to 9999."""
+    return event.start.start is not None
 
 
 # --- what every fragment shares -------------------------------------------------------------------
@@ -148,12 +158,18 @@ def feed_warnings(timeline: Timeline, epoch: str | None) -> list[str]:
     problem = source_date_epoch(epoch)[1]
     if problem:
         warnings.append(problem)
+    left_out = sum(not in_calendars(event) for event in timeline.events)
+    if left_out:
+        warnings.append(f"{left_out:,} event{'s' if left_out != 1 else ''} before AD 1 "
+                        f"{'are' if left_out != 1 else 'is'} left out of feed.xml and calendar.ics: Atom and "
+                        "iCalendar hold no year before 1 (timeline.json and the pages have them all)")
     return warnings
 
 
 def stamp(event: Event) -> datetime:
-    """Return when the event's entry last changed, from the content: `updated`, else its start."""
-    return (event.updated or event.start).start
+    """Return when the event's entry last changed, from the content: `updated`, else its start
+    (1970 for an event before AD 1, which no feed holds)."""
+    return (event.updated or event.start).start or _EPOCH
 
 
 # --- sources, as each format shows them ------------------------------------------------------------
@@ -195,7 +211,9 @@ def content_html(event: Event) -> str:
 
 
 def atom_entry(event: Event, site: _Site, content: str) -> str:
-    """Return the Atom <entry> of one event."""
+    """Return the Atom <entry> of one event ('' for an event before AD 1: see in_calendars)."""
+    if not in_calendars(event):
+        return ""
     lines = [
         "<entry>",
         _element("id", site.atom_id(event.url)),
@@ -214,6 +232,8 @@ def atom_entry(event: Event, site: _Site, content: str) -> str:
 def ics_dates(event: Event) -> list[str]:
     """Return DTSTART and DTEND: all-day dates (exclusive end) unless the start has a time, else UTC."""
     start, end = event.start, event.end
+    if end is not None and not end.bounded:
+        end = None  # an interval going on, or of unknown end: the calendar shows its start
     if start.precision is Precision.MINUTE:
         lines = [f"DTSTART:{_ics_instant(start.start)}"]
         if end is not None:
@@ -221,13 +241,12 @@ def ics_dates(event: Event) -> list[str]:
             if finish > start.start:
                 lines.append(f"DTEND:{_ics_instant(finish)}")
         return lines
-    first = start.start.date()
-    last = start.period_end().date()  # exclusive: the day after the day, month or year
+    # All-day dates by day number, so that a Julian date is given as its Gregorian day (CALSCALE).
+    first = start.days()
+    last = start.end_days()  # exclusive: the day after the day, month, year or century
     if end is not None:
-        finish = end.period_end().date() if end.precision is not Precision.MINUTE else \
-            end.start.date() + timedelta(days=1)
-        last = max(last, finish)
-    return [f"DTSTART;VALUE=DATE:{_ics_date(first)}", f"DTEND;VALUE=DATE:{_ics_date(last)}"]
+        last = max(last, end.end_days())
+    return [f"DTSTART;VALUE=DATE:{_ics_date(_day(first))}", f"DTEND;VALUE=DATE:{_ics_date(_day(min(last, _LAST)))}"]
 
 
 def ics_description(event: Event, site: _Site) -> str:
@@ -245,8 +264,17 @@ def ics_description(event: Event, site: _Site) -> str:
     return "\n\n".join(parts)
 
 
+_LAST = (date(9999, 12, 31) - date(1970, 1, 1)).days
+
+
+def _day(number: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=number)
+
+
 def vevent(event: Event, site: _Site) -> bytes:
-    """Return the VEVENT of one event, folded, with CRLF line ends."""
+    """Return the VEVENT of one event, folded, with CRLF line ends (b'' before AD 1: see in_calendars)."""
+    if not in_calendars(event):
+        return b""
     lines = [
         "BEGIN:VEVENT",
         f"UID:{ics_text(f'{event.slug}@{site.uid_host}')}",
@@ -272,13 +300,18 @@ def vevent(event: Event, site: _Site) -> bytes:
 
 
 def timelinejs_date(when: When) -> dict[str, object]:
-    """Return a TimelineJS date: the parts known at the date's precision, wall clock in the timeline zone."""
+    """Return a TimelineJS date: the parts known at the date's precision, wall clock in the timeline zone.
+
+    TimelineJS counts years as historians do, a negative year being BCE (-470 is 470 BCE); a
+    century or a season is given by its first year and told in display_date.
+    """
     start = when.start
-    parts: dict[str, object] = {"year": start.year}
+    year, month, day = when.ymd
+    parts: dict[str, object] = {"year": year if year >= 1 else year - 1}
     if when.precision >= Precision.MONTH:
-        parts["month"] = start.month
+        parts["month"] = month
     if when.precision >= Precision.DAY:
-        parts["day"] = start.day
+        parts["day"] = day
     if when.precision is Precision.MINUTE:
         parts["hour"], parts["minute"] = start.hour, start.minute
         if start.second:
@@ -295,7 +328,7 @@ def timelinejs_event(event: Event, content: str) -> dict[str, object]:
         "text": {"headline": _html(event.title), "text": content},
         "unique_id": event.slug,
     }
-    if event.end is not None:
+    if event.end is not None and event.end.bounded:
         slide["end_date"] = timelinejs_date(event.end)
     if event.tags:
         slide["group"] = _html(event.tags[0])
@@ -308,7 +341,8 @@ def _json(value: object) -> str:
 
 def sitemap_url(path: str, site: _Site, lastmod: When | None = None) -> str:
     """Return one sitemap <url>, with lastmod only when the content says when it changed."""
-    modified = _element("lastmod", lastmod.iso()) if lastmod is not None else ""
+    shown = lastmod is not None and lastmod.datetime is not None  # W3C datetime: no c., no BCE
+    modified = _element("lastmod", lastmod.iso()) if shown else ""
     return f"<url>{_element('loc', site.url(path))}{modified}</url>\n"
 
 

@@ -40,6 +40,9 @@ timezone: UTC
 # How to read a date such as 03/04/2024: DMY (3 April) or MDY (March 4); without it, a date
 # that reads both ways is an error.
 # date_order: DMY
+# The calendar of dates before 15 October 1582 (the Gregorian reform): julian or gregorian.
+# Without it no weekday is shown or checked for such a date; an event may set its own.
+# calendar: julian
 # The language of the pages (<html lang>), such as en, fr or pt-BR.
 language: en
 # The order of the events: oldest-first, or newest-first.

@@ -91,25 +91,42 @@ def _event(values: tuple, extra: dict[str, Any]) -> Event:
 class Day:
     """The events of one calendar day, with the number of days skipped before it.
 
-    Events known only to the month or the year get a group of that period of
-    their own (`when.precision` says which), never a made-up day (THEME.md).
+    Events known only to the month, the year or a longer period get a group of that period of
+    their own (`when.precision` says which; `when.qualifier` how sure), never a made-up day.
     """
 
-    when: When  # the day, month or year, as a When of that precision
+    when: When  # the day, month, year, century … as a When of that precision
     events: tuple[Event, ...]
-    gap: int = 0  # days skipped between the previous day shown and this one (0 for months and years)
+    gap: int = 0  # days skipped between the previous day shown and this one (0 for longer periods)
 
     @property
-    def date(self) -> date:
+    def date(self) -> date | None:
+        """The calendar day (the first of the period); None before AD 1."""
         return self.when.day
 
     @property
     def precision(self) -> Precision:
         return self.when.precision
 
+    @property
+    def has_day(self) -> bool:
+        """Tell whether this group is one day (not a month, season, year or longer)."""
+        return self.when.precision >= Precision.DAY
+
     @cached_property
     def id(self) -> str:
-        return self.when.iso()
+        return anchor_of(self.when)
+
+
+_ANCHOR_MARKS = (("../", "before-"), ("/..", "-on"), ("/", "--"), ("~", "-c"), ("?", "-u"), ("%", "-cu"))
+
+
+def anchor_of(when: When) -> str:
+    """Return the fragment a group is reached by: its ISO date (2024-10-28), marks spelled out (1500-c)."""
+    text = when.iso()
+    for mark, spelled in _ANCHOR_MARKS:
+        text = text.replace(mark, spelled)
+    return text
 
 
 @dataclass(frozen=True)
@@ -122,13 +139,13 @@ class Jump:
 
 
 def _jump(days: tuple[Day, ...]) -> Jump:
-    months = {(d.date.year, d.date.month) for d in days}
-    years = {d.date.year for d in days}
+    months = {d.when.ymd[:2] for d in days}
+    years = {d.when.year for d in days}
     unit = "day" if len(days) <= 20 else "month" if len(months) <= 30 else "year"
     firsts: list[Day] = []
     last_key: object = None
     for day in days:
-        key = day.id if unit == "day" else (day.date.year, day.date.month) if unit == "month" else day.date.year
+        key = day.id if unit == "day" else day.when.ymd[:2] if unit == "month" else day.when.year
         if key != last_key:
             firsts.append(day)
             last_key = key

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .config import Settings
-from .dates import DateError, Precision, When, parse_when
+from .dates import DateError, Precision, When, format_when, parse_span, parse_when
 from .entries import PLACEHOLDER_BODY, PLACEHOLDER_PUBLISHER, PLACEHOLDER_TITLE, PLACEHOLDER_URL, check_url
 from .model import slugify
 
@@ -37,7 +37,8 @@ def prepare(title: str, date_text: str, sources: list[str], tags: list[str], set
         problems.append("the title is empty — write it in quotes: new \"What happened\" --date 2024-10-28")
     when = None
     try:
-        when = parse_when(date_text, zone=settings.zone, year=settings.year, date_order=settings.date_order)
+        when, _ = parse_span(date_text, zone=settings.zone, year=settings.year, date_order=settings.date_order,
+                             calendar=settings.calendar)
     except DateError as error:
         problems.append(f"--date: {error}")
     for url in sources:
@@ -50,9 +51,18 @@ def prepare(title: str, date_text: str, sources: list[str], tags: list[str], set
 
 
 def file_name(entry: NewEntry) -> str:
-    """Return DATE-slug.md: the day (or month, or year) the event happened, then the title's slug."""
+    """Return DATE-slug.md: the day (or month, or year) the event happened, then the title's slug; a date
+    ISO 8601 cannot write plainly (c. 1500, 470 BCE, the 1990s) gives no prefix: slug.md."""
+    slug = slugify(entry.title) or "event"
+    if entry.date.datetime is None:
+        return f"{slug}.md"
     day = entry.date.iso()[:10] if entry.date.precision >= Precision.DAY else entry.date.iso()
-    return f"{day}-{slugify(entry.title) or 'event'}.md"
+    return f"{day}-{slug}.md"
+
+
+def _example_day(when: When) -> str:
+    """Return the day of a date as an example of a later date (a source's, an update's)."""
+    return when.iso()[:10] if when.datetime is not None and when.year >= 1000 else "2024-10-28"
 
 
 def _yaml(value: object) -> str:
@@ -65,6 +75,8 @@ def _after(when: When) -> str:
     """Return a date one day (month, year, hour) after `when`, as an example of an end."""
     if when.precision is Precision.MINUTE:
         return When(when.start + timedelta(hours=1), Precision.MINUTE).iso()
+    if when.datetime is None:  # c. 1500, 470 BCE, a century: an end as the author writes such a date
+        return format_when(when)
     following = When(when.period_end(), when.precision).iso()
     try:
         parse_when(following, zone=when.start.tzinfo)
@@ -87,7 +99,7 @@ def entry_text(entry: NewEntry) -> str:
         lines.append("sources:")
         for url in entry.sources:
             lines += [f"  - url: {_yaml(url)}", f"    # publisher: {PLACEHOLDER_PUBLISHER}",
-                      f"    # title: {PLACEHOLDER_TITLE}", f"    # date: {entry.date.iso()[:10]}",
+                      f"    # title: {PLACEHOLDER_TITLE}", f"    # date: {_example_day(entry.date)}",
                       "    # archive: https://web.archive.org/…"]
     else:
         lines += ["# Where it was reported: a link, with the outlet's name and the headline.",
@@ -102,7 +114,7 @@ def entry_text(entry: NewEntry) -> str:
               "# Orders events of the same instant, lower first (0 when left out):",
               "# weight: 1",
               "# When this entry was last revised (feeds and calendar):",
-              f"# updated: {entry.date.iso()[:10]}",
+              f"# updated: {_example_day(entry.date)}",
               "# Left out of the site unless --drafts:",
               "# draft: true",
               "---",

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
-from .dates import When, format_day, format_span, format_time, format_when
+from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
 from .model import Event, Timeline, host_of, tag_slug
 from .timeline import period_of
 
@@ -67,9 +67,48 @@ class Theme:
         return files
 
 
-def month_label(day: date) -> str:
-    """Return 'October 2024' for any day of that month."""
-    return f"{day:%B} {day.year}"
+def month_label(day: date | When) -> str:
+    """Return 'October 2024' for any day of that month (a When keeps its era: March 44 BC)."""
+    if isinstance(day, When):
+        return format_when(coarsen(day, "month"))
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def coarsen(when: When, unit: str) -> When:
+    """Return the month or the year a date falls in (a coarser date is returned as it is), as written."""
+    precision = Precision.MONTH if unit == "month" else Precision.YEAR
+    if when.precision <= precision:
+        return when
+    year, month, _ = when.ymd
+    month = month if precision is Precision.MONTH else 1
+    start = when.start
+    if start is not None:
+        start = start.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+    return When(start, precision, None if start else (year, month, 1), when.qualifier, when.form, when.calendar)
+
+
+def short_day(when: When, with_year: bool = False) -> str:
+    """Return 'Mon 28 Oct' (with the year if asked); the weekday only where it is known (README.md, Dates)."""
+    year, month, day = when.ymd
+    found = weekday(when.ymd, when.calendar)
+    text = f"{day} {MONTHS[month - 1][:3]}"
+    if found is not None:
+        text = f"{('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')[found]} {text}"
+    if with_year:
+        text += " " + format_when(coarsen(when, "year"))
+    return text
+
+
+def html_datetime(when: When) -> str:
+    """Return the value of an HTML datetime attribute, or '' where HTML has none (the theme uses <data>)."""
+    return when.datetime or ""
+
+
+def schema_date(when: When | None) -> str | None:
+    """Return a schema.org (ISO 8601) date, or None for a date it cannot say without overstating it."""
+    if when is None or when.qualifier or when.precision < Precision.YEAR or when.precision is Precision.SEASON:
+        return None
+    return when.iso()
 
 
 def timeline_span(timeline: Timeline) -> str:
@@ -132,10 +171,13 @@ def absolute_url(context: jinja2.runtime.Context, path: str) -> str:
 @jinja2.pass_context
 def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any]:
     """Return the schema.org `Event` of an event page, for `|jsonld` (issue 4: dates at their precision)."""
-    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": event.title,
-                            "startDate": event.start.iso()}
-    if event.end is not None:
-        data["endDate"] = event.end.iso()
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": event.title}
+    # A date schema.org cannot hold as written (c. 1500, the 1990s, 13.8 billion years ago) is left
+    # out rather than made more precise; the page's text and its <data value> keep it.
+    if (start := schema_date(event.start)) is not None:
+        data["startDate"] = start
+    if (end := schema_date(event.end)) is not None:
+        data["endDate"] = end
     if event.location:
         data["location"] = {"@type": "Place", "name": event.location}
     if event.summary:
@@ -150,8 +192,8 @@ def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any
             work["url"] = source.url
         if source.publisher:
             work["publisher"] = {"@type": "Organization", "name": source.publisher}
-        if source.date is not None:
-            work["datePublished"] = source.date.iso()
+        if (published := schema_date(source.date)) is not None:
+            work["datePublished"] = published
         if source.archive:
             work["archivedAt"] = source.archive
         citations.append(work)
@@ -174,7 +216,11 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     )
     env.filters.update(
         date=format_when,
-        datetime=When.iso,
+        datetime=html_datetime,
+        edtf=When.iso,
+        as_year=lambda when: coarsen(when, "year"),
+        as_month=lambda when: coarsen(when, "month"),
+        short_day=short_day,
         time=format_time,
         day=format_day,
         month=month_label,

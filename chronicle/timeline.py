@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from itertools import groupby
-from datetime import date
 from typing import Iterable, Sequence
 
 from .config import Settings
@@ -19,37 +18,35 @@ def order(events: Iterable[Event], newest_first: bool = False) -> list[Event]:
 
 
 def period_of(when: When) -> When:
-    """Return the day (or the month or year, for a coarser date) that a date falls in."""
-    if when.precision == Precision.DAY:
-        return when  # already midnight at the start of its day
-    precision = min(when.precision, Precision.DAY)
-    start = when.start.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision <= Precision.MONTH:
-        start = start.replace(day=1)
-    if precision == Precision.YEAR:
-        start = start.replace(month=1)
-    return When(start, precision)
+    """Return the group a date falls in: its day for a time, else the date itself (a day, month, year, century …)."""
+    if when.precision is not Precision.MINUTE:
+        return when
+    return When(when.start.replace(hour=0, minute=0, second=0, microsecond=0), Precision.DAY,
+                calendar=when.calendar)
 
 
 def day_key(event: Event) -> tuple:
-    """Return what puts events in one group: the day, or the month or year for a coarser date."""
-    return (min(event.start.precision, Precision.DAY), event.day)
+    """Return what puts events in one group: the day, or the month, year … for a coarser date, as written."""
+    when = event.start
+    return (min(when.precision, Precision.DAY), when.ymd, when.qualifier, when.form, when.calendar)
 
 
-def group_days(events: Sequence[Event], last_day: date | None = None) -> tuple[Day, ...]:
-    """Group ordered events by day (or month or year), noting how many days were skipped between days.
+def group_days(events: Sequence[Event], last_day: int | None = None) -> tuple[Day, ...]:
+    """Group ordered events by day (or month, year …), noting how many days were skipped between days.
 
-    last_day: the day shown just before these events, when they continue a longer list.
+    last_day: the day number (When.days) of the day shown just before these events, when they
+    continue a longer list.
     """
     days: list[Day] = []
     for _, group in groupby(events, key=day_key):
         members = tuple(group)
         period = period_of(members[0].start)
         gap = 0
-        if period.precision == Precision.DAY:
+        if period.precision is Precision.DAY and not period.qualifier:
+            number = period.days()
             if last_day is not None:
-                gap = max(0, abs((period.day - last_day).days) - 1)
-            last_day = period.day
+                gap = max(0, abs(number - last_day) - 1)
+            last_day = number
         days.append(Day(when=period, events=members, gap=gap))
     return tuple(days)
 

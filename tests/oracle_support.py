@@ -60,11 +60,22 @@ def written_date(day: int, form: int) -> str:
         f"'{y}'",  # the year only
         f"{d} {MONTHS[m - 1]}",  # the timeline's year (an error without one)
         f"'{d:02d}/{m:02d}/{y}'",  # clear when the day is above 12, else needs date_order
+        # As historians write them (issue 16): before AD 1, deep time, circa, periods, intervals.
+        f"'c. {y}'",
+        f"'{y}?'",
+        f"'{d} {MONTHS[m - 1]} {y - 1980} BC'",  # 44 BC
+        f"'-{y * 10 ** (d % 7)}'",  # BCE, or deep time (10**6 years and more)
+        f"'{y // 10 * 10}s'",  # a decade
+        f"'before {y}'",
+        f"'Spring {y}'",
+        f"'{y - 1}/{y}'",  # an interval: the event's span
+        f"'{(y - 2000) % 5 + 19}th century'",
+        f"'c. {y - 1500} BCE'",
     ]
     return forms[form % len(forms)]
 
 
-DATE_FORMS = 12
+DATE_FORMS = 22
 
 TITLES = ["Talks in Geneva", "Vote & count", "<b>Not bold</b>", 'A "quoted" word', "Ruling: an appeal", "Strike",
           "Élysée summit", "東京 meeting", "a", "Zebra crossing", "talks in geneva"]
@@ -230,7 +241,7 @@ title={{ timeline.title }}|description={{ timeline.description }}|language={{ ti
 {% endmacro %}
 {% macro event(e) %}
 <div class="oracle-event" data-slug="{{ e.slug }}">
-{{ e.slug }}|{{ e.title }}|{{ e.start|datetime }}|{{ e.start|date }}|{{ e.start|time }}|{{ e.day|day }}|{{ e|span }}
+{{ e.slug }}|{{ e.title }}|{{ e.start|datetime }}|{{ e.start|edtf }}|{{ e.start|date }}|{{ e.start|time }}|{{ e.start|day }}|{{ e|span }}
 |end={% if e.end %}{{ e.end|datetime }}{% endif %}|path={{ e.path }}|location={{ e.location }}|summary={{ e.summary }}
 |draft={{ e.draft }}|weight={{ e.weight }}|updated={% if e.updated %}{{ e.updated|datetime }}{% endif %}|url={{ e.url }}
 |absolute={{ e.url|absolute }}

@@ -100,3 +100,24 @@ def test_new_checks_the_date_and_links_first(project):
         "https:// sources are accepted",
     ]
     assert list(project.content.iterdir()) == []
+
+
+def test_new_takes_a_historian_s_date_and_its_suggestions_read_back(project):
+    """`new` takes every date form a build takes (issue 16); a date ISO cannot write plainly gives no
+    file-name prefix; the end it suggests, uncommented, builds."""
+    project.write("_index.md", "---\nsources: optional\n---\n")
+    for title, date in (("Memphis decree", "196 BCE"), ("Gutenberg", "c. 1440"), ("Big Bang", "-13800000000"),
+                        ("Sack of Rome", "24 August 410"), ("The web", "1991/..")):
+        result = project.run("new", title, "--date", date)
+        assert result.code == 0, result.err
+    names = sorted(p.name for p in project.content.glob("*.md") if p.name != "_index.md")
+    assert names == ["0410-08-24-sack-of-rome.md", "1991-the-web.md", "big-bang.md", "gutenberg.md",
+                     "memphis-decree.md"]
+    for name in names:
+        path = project.content / name
+        text = re.sub(r"(?m)^# (end: )", r"\1", path.read_text()) if "web" not in name else path.read_text()
+        path.write_text(text.replace(PLACEHOLDER_BODY, "What happened."))
+    result = project.run("build")
+    assert result.code == 0, result.err
+    ends = {p.name: re.search(r"(?m)^#? ?end: (.*)$", p.read_text())[1] for p in project.content.glob("*-*.md")}
+    assert ends["memphis-decree.md"] == "196 BCE" and ends["0410-08-24-sack-of-rome.md"] == "0410-08-25"

@@ -191,7 +191,8 @@ def test_a_manifest_of_another_shape_is_ignored(project, monkeypatch, manifest):
     import pickle
     import sqlite3
 
-    from chronicle.incremental.store import CACHE_DIR, Cache, checksum
+    from chronicle.config import CACHE_DIR
+    from chronicle.incremental.store import Cache, checksum
 
     write_timeline(project)
     check(project, monkeypatch)

@@ -4,7 +4,8 @@ The one seam: the command line and `serve` use `build` and `Engine` from here;
 nothing outside this package imports its modules.
 """
 
+from ..config import CACHE_DIR
 from .engine import Engine, build, entry_path
-from .store import CACHE_DIR, Cache
+from .store import Cache
 
 __all__ = ["CACHE_DIR", "Cache", "Engine", "build", "entry_path"]

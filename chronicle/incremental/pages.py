@@ -135,8 +135,8 @@ def splice_days(old_events: tuple[Event, ...], old_days: tuple[Day, ...],
     end = ends[last] + n_new - n_old
     last_day = None
     for day in reversed(old_days[:first]):
-        if day.precision >= Precision.DAY:
-            last_day = day.date
+        if day.precision >= Precision.DAY and not day.when.qualifier:
+            last_day = day.when.days()
             break
     before = {day.id: day for day in old_days[first:last + 1]}
     middle = []

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from ..config import CACHE_DIR
 from ..dates import Precision
 from ..model import Day, Event, Source
 from .writer import Layout, Part, Previous

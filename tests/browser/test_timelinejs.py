@@ -107,3 +107,47 @@ def test_every_precision_and_hostile_text_show_as_written(page, timelinejs, tmp_
     assert page.locator(".tl-slide img[src='x']").count() == 0
     assert page.evaluate("window.hacked") is None
     assert errors == []
+
+
+def own_dates(page) -> dict[str, str]:
+    """The date TimelineJS shows on each slide."""
+    return dict(page.eval_on_selector_all(
+        ".tl-slide", "els => els.map(e => [e.id, (e.querySelector('.tl-headline-date') || {}).textContent || ''])"))
+
+
+def test_timelinejs_reads_every_date_of_a_history_as_chronicle_does(page, timelinejs, tmp_path, monkeypatch):
+    """The history of writing and deep time: TimelineJS, reading timeline.json's numbers by itself (no
+    display_date), puts every slide in Chronicle's order and names the same years; with display_date
+    it shows Chronicle's words (c. 3400 BCE)."""
+    from chronicle.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "examples" / "history-of-writing" / "content", content)
+    for name, date in [("big-bang", "-13800000000"), ("dinosaurs", "66 million years ago"),
+                       ("humans", "300,000 years ago")]:
+        (content / f"{name}.md").write_text(f"---\ntitle: {name}\ndate: {date}\n---\nText.\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "site")]) == 0
+    data = json.loads((tmp_path / "site" / "timeline.json").read_text(encoding="utf-8"))
+    order = [event["unique_id"] for event in data["events"]]
+    bare = json.loads(json.dumps(data))
+    for event in bare["events"]:
+        event.pop("display_date", None)
+        for key in ("start_date", "end_date"):
+            event.get(key, {}).pop("display_date", None)
+    (tmp_path / "bare.json").write_text(json.dumps(bare), encoding="utf-8")
+    errors = []
+    (tmp_path / "own").mkdir()
+    show(page, tmp_path / "own", tmp_path / "bare.json", timelinejs, errors)
+    own = own_dates(page)
+    assert [slide for slide, _ in slides(page)][1:] == order  # TimelineJS sorts by date: the same order
+    assert [own[slug] for slug in order[:6]] == [
+        "13.80 billion years ago", "66.0 million years ago", "300.0 thousand years ago",
+        "3400 BCE — 3100 BCE", "3250 BCE", "1250 BCE"]
+    assert (own["rosetta-decree"], own["cai-lun"], own["champollion"]) == ("196 BCE", "105", "September 27, 1822")
+    (tmp_path / "words").mkdir()
+    show(page, tmp_path / "words", tmp_path / "site" / "timeline.json", timelinejs, errors)
+    words = own_dates(page)
+    assert (words["proto-cuneiform"], words["gutenberg-press"], words["big-bang"], words["cai-lun"]) == (
+        "c. 3400 BCE – c. 3100 BCE", "c. 1440", "13.8 billion years ago", "AD 105")
+    assert errors == []
