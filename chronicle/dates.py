@@ -99,7 +99,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _SECOND = timedelta(seconds=1)
 # At the same instant and precision: before 1200 first, then 1200, c. 1200, 1200?, c. 1200?. After 1350
 # sorts where 1350 ends, first of what follows.
-_QUALIFIER_ORDER = {BEFORE: -1, APPROXIMATE: 1, UNCERTAIN: 2, BOTH: 3, AFTER: -1}
+_QUALIFIER_ORDER = {AFTER: -2, BEFORE: -1, APPROXIMATE: 1, UNCERTAIN: 2, BOTH: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,7 @@ class When:
             return f"{text}-{month:02d}"
         if precision is Precision.SEASON:
             return f"{text}-{20 + (month + 2) // 3}"
-        if precision is Precision.YEAR or 1 - year >= DEEP:
+        if precision is Precision.YEAR or 1 - year >= DEEP or self.form == "ago":
             return text
         digits = -precision
         if year >= 0 and year % 10 ** digits == 0 and len(text) == 4:
@@ -365,13 +365,33 @@ def parse_span(value: object, *, zone: ZoneInfo, year: int | None = None, date_o
     return start, end
 
 
+_WORDED_INTERVAL = re.compile(r"(?P<first>.+?)(?: to | – | — | - |(?<=\d)[–—](?=\d))(?P<second>.+)")
+# 1939-1945, 1914–1918, 1914–18, 1939-45 (but 2024-10 is a month and 2001-21 a season: EDTF).
+_YEARS_INTERVAL = re.compile(r"(?P<first>\d{3,4})(?P<dash>[-–—])(?P<second>\d{4}|\d{2})", re.ASCII)
+
+
 def _interval(value: object) -> tuple[str, str] | None:
-    """Split an EDTF interval in two, or return None: '28/10/2024' and '03/2023' are dates, not intervals."""
-    if not isinstance(value, str) or value.count("/") != 1:
+    """Split an interval in two, or return None: EDTF's 1985/1990 (but '28/10/2024' and '03/2023' are
+    dates), '1939-1945', '1914–1918', '3100 BCE to 2686 BCE', '1990 - 1995'."""
+    if not isinstance(value, str):
         return None
-    first, second = (" ".join(half.split()) for half in value.split("/"))
-    if second in ("", "..") or first == ".." or len(first) > 2:
-        return first, second
+    text = " ".join(value.split())
+    if text.count("/") == 1:
+        first, second = (half.strip() for half in text.split("/"))
+        if second in ("", "..") or first == ".." or len(first) > 2:
+            return first, second
+        return None
+    if match := _YEARS_INTERVAL.fullmatch(text):
+        first, second = match["first"], match["second"]
+        if len(second) == 2:
+            if len(first) != 4 or match["dash"] == "-" and int(second) <= 24:
+                return None
+            second = first[:2] + second
+        if int(second) > int(first):
+            return first, second
+    match = _WORDED_INTERVAL.fullmatch(text)
+    if match and "/" not in text:
+        return match["first"], match["second"]
     return None
 
 
@@ -530,8 +550,8 @@ def _bce_year(written: int, original: str, zone: ZoneInfo, era: str) -> When:
         raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
     if written > OLDEST:
         raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
-    if written >= DEEP:
-        return _deep(written, _trailing_zeros(written))
+    if written >= DEEP:  # -300000 is shown as years ago (as TimelineJS shows it), 300,000 BCE as written
+        return _deep(written, _trailing_zeros(written), era)
     return _period(1 - written, 1, 1, Precision.YEAR, zone, form="BC" if era == "BC" else "")
 
 
@@ -540,10 +560,13 @@ def _trailing_zeros(number: int) -> int:
     return len(text) - len(text.rstrip("0"))
 
 
-def _deep(years_bce: int, exponent: int) -> When:
-    """Return a deep-time When: years_bce years before AD 1, known to 10**exponent years."""
+def _deep(years_bce: int, exponent: int, form: str = "") -> When:
+    """Return a deep-time When: years_bce years before AD 1, known to 10**exponent years, shown in years
+    ago (form "" or "ago") or as a year BCE ("BCE", "BC")."""
     exponent = _deep_exponent(years_bce, min(exponent, 9))
-    return When(None, Precision(-exponent), (1 - years_bce, 1, 1))
+    if form == "ago" and years_bce >= DEEP:
+        form = ""  # deep time is shown in years ago anyway: one value, however it was written
+    return When(None, Precision(-exponent), (1 - years_bce, 1, 1), form=form)
 
 
 def _deep_exponent(years: int, exponent: int) -> int:
@@ -564,12 +587,13 @@ def _ago(match: re.Match, original: str) -> When:
         raise DateError(f"'{original}' is more precise than a year; write whole years")
     years = int(whole + decimals) * 10 ** (unit - len(decimals))
     exponent = unit - len(decimals) if decimals else unit + _trailing_zeros(int(whole))
-    if years < DEEP:
-        raise DateError(f"'{original}' is too recent to count in years ago (that is for {DEEP:,} years "
-                        f"and more); write the year, such as c. {max(years - 2000, 1):,} BCE")
+    if years < DEEP and (years < 10_000 or exponent < 4):
+        # Counted from AD 1, years ago are about two thousand years off: fine to ten thousand years.
+        raise DateError(f"'{original}' is too precise to count in years ago (that is for round numbers of "
+                        f"ten thousand years and more); write the year, such as c. {max(years - 2000, 1):,} BCE")
     if years > OLDEST:
         raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
-    return _deep(years, exponent)
+    return _deep(years, exponent, "ago")
 
 
 def _ordinal(n: int, unit: str, era: str, original: str, zone: ZoneInfo) -> When:
@@ -900,7 +924,9 @@ def format_when(when: When) -> str:
 def _plain_text(when: When) -> str:
     year, month, day = when.ymd
     precision, form = when.precision, when.form
-    if 1 - year >= DEEP:
+    if 1 - year >= DEEP and form in ("BCE", "BC"):
+        return f"{1 - year:,} {form}"  # 300,000 BCE, as written
+    if 1 - year >= DEEP or form == "ago":
         return _years_ago(1 - year, -min(precision, Precision.YEAR))
     if precision is Precision.YEAR:
         return _year_text(year, form)
@@ -981,7 +1007,7 @@ def format_span(start: When, end: When | None) -> str:
         return f"{format_when(start)} – ?"
     if (start.precision, end.precision) == (Precision.YEAR, Precision.YEAR) and start.year <= 0 and \
             end.year <= 0 and (start.qualifier, end.qualifier) == ("", "") and start.form == end.form \
-            and 1 - start.year < DEEP:
+            and 1 - start.year < DEEP and start.form != "ago":
         before, _, era = format_when(start).partition(" ")
         return f"{before}–{format_when(end)}"  # 3100–2686 BCE
     if start.year <= 0 < end.year and not end.form and end.precision >= Precision.YEAR:

@@ -69,6 +69,9 @@ FORMS = [
     row("300,000 years ago", "300,000 years ago", "Y-299999", P.HUNDRED_THOUSAND_YEARS),
     row("-123456789", "123,456,789 years ago", "Y-123456788", P.YEAR),
     # EDTF has no mark for a long year: the machine value is the year, the text says c.
+    row("70,000 years ago", "70,000 years ago", "Y-69999", P.TEN_THOUSAND_YEARS),  # round: years ago kept
+    row("300,000 BCE", "300,000 BCE", "Y-299999", P.HUNDRED_THOUSAND_YEARS),  # BCE as written, not years ago
+    row("-300000", "300,000 years ago", "Y-299999", P.HUNDRED_THOUSAND_YEARS),  # as TimelineJS shows it
     row("c. 66 million years ago", "c. 66 million years ago", "Y-65999999", P.MILLION_YEARS, APPROXIMATE),
     # Circa, uncertain, both (EDTF level 1: ~ ? %), before and after.
     row("c. 1500", "c. 1500", "1500~", P.YEAR, APPROXIMATE),
@@ -150,8 +153,9 @@ REFUSED = [
     refused("0", "there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1"),
     refused("0 BCE", "there is no year 0"),
     refused("-0", "there is no year 0"),
-    refused("12,000 years ago", "too recent to count in years ago (that is for 100,000 years and more); "
-                                "write the year, such as c. 10,000 BCE"),
+    refused("12,000 years ago", "too precise to count in years ago (that is for round numbers of ten thousand "
+                                "years and more); write the year, such as c. 10,000 BCE"),
+    refused("5,000 years ago", "write the year, such as c. 3,000 BCE"),
     refused("1.2345678 million years ago", "'1.2345678 million years ago' is more precise than a year"),
     refused("Y12000", "'Y12000' is after 9998; write a year up to 9998"),
     refused("10000", "'10000' is out of range; write a year up to 9998"),
@@ -218,6 +222,15 @@ def test_order_from_the_big_bang_to_today():
     ("3100 BCE/2686 BCE", "3100–2686 BCE", "-3099", "-2685"),
     ("44 BCE/AD 14", "44 BCE – AD 14", "-0043", "0014"),
     ("-1000/-0900", "1000–900 BCE", "-0999", "-0899"),
+    ("1939-1945", "1939–1945", "1939", "1945"),
+    ("1914–1918", "1914–1918", "1914", "1918"),
+    ("1914–18", "1914–1918", "1914", "1918"),
+    ("1939-45", "1939–1945", "1939", "1945"),
+    ("3100 BCE to 2686 BCE", "3100–2686 BCE", "-3099", "-2685"),
+    ("1990 - 1995", "1990–1995", "1990", "1995"),
+    ("28 October 2024 – 2 November 2024", "28 October – 2 November 2024", "2024-10-28", "2024-11-02"),
+    ("2001-21", "Spring 2001", "2001-21", None),  # EDTF's season, not 2001–2021
+    ("2024-10", "October 2024", "2024-10", None),
     ("c. 1500/1520", "c. 1500 – 1520", "1500~", "1520"),
     ("2024-10-28/2024-10-31", "28–31 October 2024", "2024-10-28", "2024-10-31"),
     ("28/10/2024", "28 October 2024", "2024-10-28", None),  # a day, not an interval

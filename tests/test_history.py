@@ -196,8 +196,8 @@ def test_what_is_still_refused_says_what_to_write(project, sourced):
     project.entry("c.md", "title:\ndate: 602\n" + sourced)
     result = project.run("check")
     assert result.lines == [
-        "content/a.md:3: error: date: '12,000 years ago' is too recent to count in years ago (that is for "
-        "100,000 years and more); write the year, such as c. 10,000 BCE",
+        "content/a.md:3: error: date: '12,000 years ago' is too precise to count in years ago (that is for "
+        "round numbers of ten thousand years and more); write the year, such as c. 10,000 BCE",
         "content/b.md:3: error: date: '0': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1",
         "content/c.md:2: error: title is empty — write the title after `title:`",
         "check failed: 0 events, 3 errors",
