@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
+from typing import Iterator
 from urllib.parse import quote, urlsplit
 
 from .dates import Precision, When, format_span, format_when
@@ -443,19 +444,25 @@ def feed_files(site: _Site) -> dict[str, str]:
     return {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
 
 
-def render_feeds(timeline: Timeline, epoch: datetime | None) -> dict[str, bytes]:
-    """Return feed.xml, calendar.ics, timeline.json, robots.txt and (with a base_url) sitemap.xml:
-    each the head, every event's share of it, the tail."""
+def render_feeds(timeline: Timeline, epoch: datetime | None) -> Iterator[tuple[str, bytes]]:
+    """Render feed.xml, calendar.ics, timeline.json, (with a base_url) sitemap.xml and robots.txt, one
+    (path, bytes) at a time: each the head, every event's share of it, the tail."""
     site = feed_site(timeline, epoch)
-    parts = [event_fragments(event, site) for event in timeline.events]
-    latest = max(map(_STAMP, parts), default=_EPOCH)
-    files = {}
+    latest = max((_utc(stamp(event)) for event in timeline.events), default=_EPOCH)
     for name, share in feed_files(site).items():
         head, tail = _FILES[name][1](timeline, site, latest)
-        items = (getattr(part, share) for part in parts)
-        files[name] = head + (_JSON_SEPARATOR if share == "timelinejs" else b"").join(items) + tail
-    files["robots.txt"] = robots(site)
-    return files
+        items = (_SHARES[share](event, site) for event in timeline.events)
+        yield name, head + (_JSON_SEPARATOR if share == "timelinejs" else b"").join(items) + tail
+    yield "robots.txt", robots(site)
+
+
+# One event's share of each file, as event_fragments makes them all at once.
+_SHARES = {
+    "atom": lambda event, site: atom_entry(event, site, content_html(event)).encode("utf-8"),
+    "ics": vevent,
+    "timelinejs": lambda event, site: _json(timelinejs_event(event, content_html(event))).encode("utf-8"),
+    "sitemap": lambda event, site: sitemap_url(event.url, site, event.updated).encode("utf-8"),
+}
 
 
 def feed_site(timeline: Timeline, epoch: datetime | None) -> _Site:

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -55,10 +55,17 @@ def check_target(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path] = ()) -> None:
-    """Write files into output as one whole: on any failure the previous output stays as it was."""
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path,
+               protected: list[Path] = ()) -> None:
+    """Write files ({path: bytes}, or its (path, bytes) pairs as they are made) into output as one whole:
+    on any failure, a second file of the same name among them, the previous output stays as it was."""
+    pairs = files.items() if isinstance(files, Mapping) else files
+    written: set[str] = set()
     with staged(output, protected) as staging:
-        for name, data in files.items():
+        for name, data in pairs:
+            if name in written:
+                raise OutputError(f"refusing to write '{name}' twice: two outputs of the site have one name")
+            written.add(name)
             path = staging / safe_relative(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import jinja2
 
@@ -173,23 +173,21 @@ def part_context(page: dict[str, Any], site: Site) -> dict[str, Any]:
     return {"timeline": site, "span": site.span, "root": page["root"], "page": page["page"]}
 
 
-def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site) -> dict[str, bytes]:
-    """Return sources/index.html, tags/index.html and tags/TAG/index.html, each when the theme
-    has its template (a theme may leave these pages out)."""
+def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site) -> Iterator[tuple[str, bytes]]:
+    """Render sources/index.html, tags/index.html and tags/TAG/index.html, one (path, bytes) at a time,
+    each when the theme has its template (a theme may leave these pages out)."""
     templates = set(env.list_templates())
-    files: dict[str, bytes] = {}
     if SOURCES_PAGE in templates:
         publishers, unsourced = group_sources(timeline.events, timeline.newest_first)
         context = sources_context(timeline, site, publishers, unsourced)
         citations = PartMaker(env, CITATION_PART, "citation", part_context(context, site))
-        files[SOURCES_NAME] = _render_template(_template(env, SOURCES_PAGE), {**context, "render_citations": citations})
+        yield SOURCES_NAME, _render_template(_template(env, SOURCES_PAGE), {**context, "render_citations": citations})
     tags = group_tags(timeline.events)
     if TAGS_PAGE in templates:
-        files["tags/index.html"] = render_tags_index(env, timeline, site, tags)
+        yield "tags/index.html", render_tags_index(env, timeline, site, tags)
     if TAG_PAGE in templates:
         for tag in tags:
-            files[f"{tag.url}index.html"] = render_tag_page(env, site, tag)
-    return files
+            yield f"{tag.url}index.html", render_tag_page(env, site, tag)
 
 
 def render_tags_index(env: jinja2.Environment, timeline: Timeline, site: Site, tags: tuple[Tag, ...]) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Report
@@ -34,7 +35,8 @@ class Result:
 
     report: Report
     timeline: Timeline | None = None
-    files: dict[str, bytes] = field(default_factory=dict)  # empty when the engine wrote them as it made them
+    # The files, when the engine keeps them (serve); empty when they were written as they were made.
+    files: dict[str, bytes] = field(default_factory=dict)
     pages: int = 0  # HTML pages made
     events: int = 0  # events in the timeline
     changed: set[str] = field(default_factory=set)  # slugs of the events the engine read anew
@@ -117,17 +119,17 @@ def load(options: Options, report: Report) -> Timeline:
     return assemble(options, settings, events, report)
 
 
-def render_site(timeline: Timeline, theme: Theme, options: Options) -> dict[str, bytes]:
-    """Render every file of the site: {path: bytes}."""
+def render_site(timeline: Timeline, theme: Theme, options: Options) -> Iterator[tuple[str, bytes]]:
+    """Render every file of the site, one (path, bytes) after the other: the site as {path: bytes},
+    made as it is written, so that a build holds one page at a time, not the whole site."""
     env = make_environment(theme)
     site = site_of(timeline)
-    files = {"index.html": render_index(env, timeline, site)}
+    yield "index.html", render_index(env, timeline, site)
     for i, event in enumerate(timeline.events):
-        files[f"{event.url}index.html"] = render_event_page(env, site, timeline.events, i)
-    files.update(render_pages(env, timeline, site))
-    files.update(render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0]))
-    files.update(theme.static_files())
-    return files
+        yield f"{event.url}index.html", render_event_page(env, site, timeline.events, i)
+    yield from render_pages(env, timeline, site)
+    yield from render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0])
+    yield from theme.static_files().items()
 
 
 def warn_of_feeds(timeline: Timeline, options: Options, report: Report) -> None:
@@ -135,7 +137,7 @@ def warn_of_feeds(timeline: Timeline, options: Options, report: Report) -> None:
         report.warning(options.content / INDEX_NAME, None, warning)
 
 
-def write_output(files: dict[str, bytes], options: Options, theme: Theme, report: Report) -> bool:
+def write_output(files: Iterable[tuple[str, bytes]], options: Options, theme: Theme, report: Report) -> bool:
     """Write the site to the output folder, as one whole or not at all; say whether it was written."""
     try:
         write_site(files, options.output, protected=protected(options, theme))
@@ -161,13 +163,23 @@ def build(options: Options, write: bool = True) -> Result:
     result = Result(report, timeline, events=len(timeline.events))
     if report.errors:
         return result
+
+    def counted(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+        for name, data in files:
+            result.pages += name.endswith(".html")
+            yield name, data
+
+    files = counted(render_site(timeline, theme, options))
     try:
-        result.files = render_site(timeline, theme, options)
+        if write:  # a theme error half-way leaves the output as it was (write_site stages the site)
+            written = write_output(files, options, theme, report)
+        else:
+            for _ in files:  # check renders every page, so that a theme's error is found, and keeps none
+                pass
     except ThemeError as error:
         report.error(error.path, error.line, error.message)
         return result
-    result.pages = sum(name.endswith(".html") for name in result.files)
     warn_of_feeds(timeline, options, report)
-    if write:
-        write_output(result.files, options, theme, report)
+    if write and not written:
+        result.pages = 0
     return result

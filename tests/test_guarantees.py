@@ -200,3 +200,14 @@ def test_raw_html_in_a_body_is_kept(project):
     project.entry("a.md", "title: A\ndate: 2024-10-28\nsources: [https://a.org]", body="<mark>kept</mark>\n")
     assert project.run().code == 0
     assert "<mark>kept</mark>" in project.read("index.html")
+
+
+def test_the_writer_refuses_a_second_file_of_the_same_name_and_keeps_the_old_site(tmp_path):
+    """Pelican's rule: two outputs of one name are a bug to report, never the last one silently kept."""
+    from chronicle.output import OutputError, write_site
+
+    out = tmp_path / "site"
+    write_site({"index.html": b"old"}, out)
+    with pytest.raises(OutputError, match="refusing to write 'a.html' twice"):
+        write_site(iter([("index.html", b"new"), ("a.html", b"1"), ("a.html", b"2")]), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"index.html": b"old"}
