@@ -39,8 +39,9 @@ CALENDARS = ("julian", "gregorian")
 # Qualifiers: how sure the author is of a date (EDTF level 1: ~ ? %; before and after).
 APPROXIMATE, UNCERTAIN, BOTH = "approximate", "uncertain", "uncertain and approximate"
 BEFORE, AFTER = "before", "after"
-# The end of an interval with no date: open (`1985/..`, still going on) or unknown (`1985/`).
-OPEN, UNKNOWN = "open", "unknown"
+# The end of an interval with no date: open (`1985/..`, still going on) or unknown (`1985/`); the end of
+# 'between 47 and 50' (the event is somewhere in it, not all of it).
+OPEN, UNKNOWN, BETWEEN = "open", "unknown", "between"
 SEASONS = {3: "Spring", 6: "Summer", 9: "Autumn", 12: "Winter"}  # EDTF 21-24, by first month
 
 _EXAMPLES = "write it like 2024-10-28, 28 October 2024 or 2024-10-28T14:30"
@@ -185,6 +186,8 @@ class When:
             return f"{value}/.."
         if self.qualifier == UNKNOWN:
             return f"{value}/"
+        if self.qualifier == BETWEEN:
+            return value
         mark = {APPROXIMATE: "~", UNCERTAIN: "?", BOTH: "%"}[self.qualifier]
         return "/".join(part + mark for part in value.split("/"))
 
@@ -340,15 +343,16 @@ def parse_when(value: object, *, zone: ZoneInfo, year: int | None = None,
 
 def parse_span(value: object, *, zone: ZoneInfo, year: int | None = None, date_order: str | None = None,
                calendar: str = "") -> tuple[When, When | None]:
-    """Read a date that may be an EDTF interval: '1985/1990', '3100 BCE/2686 BCE', '1985/..' (open, going
-    on), '1985/' (end unknown), '../1200' (before 1200). Return the start and the end written, if any."""
+    """Read a date that may be an interval: EDTF's '1985/1990', '1985/..' (going on), '1985/' (end unknown),
+    '../1200' (before 1200); '1939-1945', '1914–18', '6–9 August 1945', 'April–July 1994', '1400–400 BCE',
+    '3100 BCE to 2686 BCE', '1971-now', 'between 47 and 50'. Return the start and the end, if any."""
     def read(text: str) -> When:
         return parse_when(text, zone=zone, year=year, date_order=date_order, calendar=calendar)
 
     halves = _interval(value)
     if halves is None:
         return read(value), None
-    first, second = halves
+    first, second, between = halves
     if first in ("", ".."):
         if second in ("", ".."):
             raise DateError(f"'{value}' has neither a start nor an end; write at least one date")
@@ -356,43 +360,105 @@ def parse_span(value: object, *, zone: ZoneInfo, year: int | None = None, date_o
         if end.qualifier:
             raise DateError(f"'{value}' is unsure of a date it is already before; write ../{second.rstrip('?~%')}")
         return replace(end, qualifier=BEFORE), None
-    start = read(first)
     if second in ("", ".."):
+        start = read(first)
         return start, replace(start, qualifier=OPEN if second == ".." else UNKNOWN)
-    end = read(second)
+    first, second = _complete(first, second)
+    start, end = read(first), read(second)
     if end.sort_key()[0] < start.sort_key()[0]:
-        raise DateError(f"'{value}' ends before it starts; write the earlier date first")
-    return start, end
+        raise DateError(f"'{value}' ends before it starts: {format_when(start)} to {format_when(end)}; "
+                        f"write the earlier date first")
+    return start, replace(end, qualifier=BETWEEN) if between and not end.qualifier else end
 
 
-_WORDED_INTERVAL = re.compile(r"(?P<first>.+?)(?: to | – | — | - |(?<=\d)[–—](?=\d))(?P<second>.+)")
-# 1939-1945, 1914–1918, 1914–18, 1939-45 (but 2024-10 is a month and 2001-21 a season: EDTF).
-_YEARS_INTERVAL = re.compile(r"(?P<first>\d{3,4})(?P<dash>[-–—])(?P<second>\d{4}|\d{2})", re.ASCII)
+_NOW = re.compile(r"(?P<first>.+?)\s*[-–—/]\s*(?:now|present|today|ongoing)", re.I)
+_BETWEEN = re.compile(r"between (?P<first>.+?) and (?P<second>.+)", re.I)
+_WORDED_INTERVAL = re.compile(r"(?P<first>.+?)(?: to | – | — | - )(?P<second>.+)")
+# 1939-1945, 1914–1918, 1914–18, 1939-45, 1400–400 BCE, 1914-1918 AD (but 2024-10 is a month, 2001-21 a season).
+_YEARS_INTERVAL = re.compile(
+    r"(?P<first>\d{1,4})(?P<dash>[-–—])(?P<second>\d{1,4})(?: ?(?P<era>BCE|B\.C\.E\.|BC|B\.C\.|CE|C\.E\.|AD|A\.D\.))?",
+    re.I)
+_ERA_AT_END = re.compile(r".*?\d\s*(?P<era>BCE|B\.C\.E\.|BC|B\.C\.|CE|C\.E\.|AD|A\.D\.)", re.I)
+_HAS_ERA = re.compile(r"(?<![^\W\d_])(?:BCE|B\.C\.E\.|BC|B\.C\.|CE|C\.E\.|AD|A\.D\.)(?!\w)", re.I)
+_DAY_ONLY = re.compile(r"\d{1,2}(?:st|nd|rd|th)?")
+_DAY_THEN_REST = re.compile(r"\d{1,2}(?:st|nd|rd|th)? (?:of )?(?P<rest>[^\W\d_]+\.? .*\d.*)")
+_DAY_COMMA_YEAR = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?, (?P<year>.+)")
+_MONTH_NO_YEAR = re.compile(r"(?P<month>[^\W\d_]+)\.?(?: (?P<day>\d{1,2})(?:st|nd|rd|th)?)?")
+_YEAR_AT_END = re.compile(r".*?(?P<year>\d[\d,]*(?: ?(?:BCE|B\.C\.E\.|BC|B\.C\.|CE|C\.E\.|AD|A\.D\.))?)", re.I)
 
 
-def _interval(value: object) -> tuple[str, str] | None:
-    """Split an interval in two, or return None: EDTF's 1985/1990 (but '28/10/2024' and '03/2023' are
-    dates), '1939-1945', '1914–1918', '3100 BCE to 2686 BCE', '1990 - 1995'."""
+def _interval(value: object) -> tuple[str, str, bool] | None:
+    """Split an interval in two (and say whether it is 'between' two dates), or return None:
+    '28/10/2024', '03/2023', '2024-10' and '2024-10-28T14:30-04:00' are dates, not intervals."""
     if not isinstance(value, str):
         return None
     text = " ".join(value.split())
+    if match := _BETWEEN.fullmatch(text):
+        return match["first"], match["second"], True
+    if match := _NOW.fullmatch(text):
+        return match["first"], "..", False
     if text.count("/") == 1:
         first, second = (half.strip() for half in text.split("/"))
         if second in ("", "..") or first == ".." or len(first) > 2:
-            return first, second
+            return first, second, False
         return None
     if match := _YEARS_INTERVAL.fullmatch(text):
-        first, second = match["first"], match["second"]
-        if len(second) == 2:
-            if len(first) != 4 or match["dash"] == "-" and int(second) <= 24:
-                return None
-            second = first[:2] + second
-        if int(second) > int(first):
-            return first, second
-    match = _WORDED_INTERVAL.fullmatch(text)
-    if match and "/" not in text:
-        return match["first"], match["second"]
+        return _years(match)
+    if match := _WORDED_INTERVAL.fullmatch(text):
+        return match["first"], match["second"], False
+    for index, char in enumerate(text):  # a dash beside a word: 1969-January 1983, April–July 1994
+        if _TIMED.search(text):
+            break  # 14:30 GMT-2 is an offset
+        if char in "-–—" and 1 < index < len(text) - 1:
+            left, right = text[:index].rstrip(), text[index + 1:].lstrip()
+            if left and right and (left[-1].isalpha() or right[0].isalpha()) and len(left) > 1 \
+                    and _datelike(left) and _datelike(right):
+                return left, right, False
+    if match := _DAY_RANGE.fullmatch(text):  # 6–9 August 1945, 8-9 September 9 CE, August 6–9, 1945
+        return match["first"], match["second"], False
     return None
+
+
+_TIMED = re.compile(r"\d:\d|\d ?[AP]M\b|(?:UTC|GMT)[-–—]", re.I)
+_DAY_RANGE = re.compile(r"(?P<first>(?:[^\W\d_]+\.? )?\d{1,2})[-–—](?P<second>\d{1,2},? [^\W\d_].*|\d{1,2}, \d.*)")
+
+
+def _datelike(text: str) -> bool:
+    """Tell whether half of a range may be a date: it has a number or a month's name (not 'mid' of mid-May)."""
+    return any(c.isdigit() for c in text) or any(_NAMES.month(word) for word in _WORD.findall(text))
+
+
+def _years(match: re.Match) -> tuple[str, str, bool] | None:
+    """Return the two years of '1939-1945', '1914–18', '1400–400 BCE', or None for an ISO month or season."""
+    first, second, era = match["first"], match["second"], match["era"] or ""
+    if era.upper().replace(".", "") in ("BCE", "BC"):
+        if int(second) >= int(first):
+            return None
+        return f"{first} {era}", f"{second} {era}", False
+    if match["dash"] == "-" and not era and len(first) == 4 and len(second) == 2 and int(second) <= 24:
+        return None  # 2024-10, 2001-21: ISO and EDTF
+    if len(first) < 3 and not era:
+        return None
+    if len(second) < len(first):
+        second = first[: len(first) - len(second)] + second  # 1914–18
+    if int(second) <= int(first):
+        return None
+    return (f"{first} {era}", f"{second} {era}", False) if era else (first, second, False)
+
+
+def _complete(first: str, second: str) -> tuple[str, str]:
+    """Give the first half of a range what it shares with the second: the era of '1400–400 BCE', the month
+    and year of '6–9 August 1945', the year of 'April–July 1994' and 'August 6–9, 1945'."""
+    if _DAY_ONLY.fullmatch(first) and (rest := _DAY_THEN_REST.fullmatch(second)):
+        return f"{first} {rest['rest']}", second
+    if (era := _ERA_AT_END.fullmatch(second)) and not _HAS_ERA.search(first) and re.search(r"\d", first):
+        first = f"{first} {era['era']}"
+    if (month := _MONTH_NO_YEAR.fullmatch(first)) and _NAMES.month(month["month"]) is not None:
+        if (day := _DAY_COMMA_YEAR.fullmatch(second)) and month["day"]:
+            return f"{first}, {day['year']}", f"{month['month']} {second}"
+        if year := _YEAR_AT_END.fullmatch(second):
+            return f"{first} {year['year']}", second
+    return first, second
 
 
 def _with_calendar(when: When, calendar: str, text: str) -> When:
@@ -914,7 +980,7 @@ def format_when(when: When) -> str:
     """Return the date as a reader sees it: as precise and as sure as it was written, in its era."""
     text = _plain_text(when)
     qualifier = when.qualifier
-    if not qualifier or not when.bounded:
+    if not qualifier or not when.bounded or qualifier == BETWEEN:
         return text
     if qualifier in (BEFORE, AFTER):
         return f"{qualifier} {text}"
@@ -1005,11 +1071,10 @@ def format_span(start: When, end: When | None) -> str:
         return f"from {format_when(start)}"
     if end.qualifier == UNKNOWN:
         return f"{format_when(start)} – ?"
-    if (start.precision, end.precision) == (Precision.YEAR, Precision.YEAR) and start.year <= 0 and \
-            end.year <= 0 and (start.qualifier, end.qualifier) == ("", "") and start.form == end.form \
-            and 1 - start.year < DEEP and start.form != "ago":
-        before, _, era = format_when(start).partition(" ")
-        return f"{before}–{format_when(end)}"  # 3100–2686 BCE
+    if end.qualifier == BETWEEN:
+        return f"between {format_when(start)} and {format_when(end)}"
+    if format_when(start) == format_when(end):
+        return format_when(start)
     if start.year <= 0 < end.year and not end.form and end.precision >= Precision.YEAR:
         end = replace(end, form="AD")  # 44 BCE – AD 14: which era the end is in, said
     if start.qualifier or end.qualifier or start.start is None or end.start is None \

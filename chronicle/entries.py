@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +17,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from .config import Settings
-from .dates import CALENDARS, DateError, When, parse_span, parse_when
+from .dates import CALENDARS, OPEN, DateError, When, parse_span, parse_when
 from .diagnostics import UNSOURCED, Report, did_you_mean
 from .frontmatter import Fields, FrontMatterError, parse
 from .model import Event, Source, is_valid_slug, slugify
@@ -45,6 +45,7 @@ EVENT_FIELDS = (
     "calendar",
 )
 SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
+ONGOING = ("now", "present", "ongoing", "today", "..")  # `end:` of an event still going on
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def read_entry(
         if start is None and "date" not in fields.values and "date" not in meant:
             report.error(path, 1, "date is missing — add `date: 2024-10-28` (or any date form), "
                          "or start the file name with the date, as in 2024-10-28-title.md")
-    end = reader.when("end")
+    end = reader.end(start)
     if reader.interval_end is not None:
         if end is not None:
             report.error(path, fields.line("end"), "end is given twice, in the date (an interval) and in end: "
@@ -450,9 +451,21 @@ class _FieldReader:
                 self.report.error(self.path, line, f"{key}: {error}")
             return None
 
+    def end(self, start: When | None) -> When | None:
+        """Read `end`: a date, the end of an interval written there (428/427 BC), or the open end of an
+        event still going on (`now`, `present`, `ongoing`, `..`)."""
+        value = self.values.get("end")
+        if isinstance(value, str) and value.strip().lower() in ONGOING:
+            return replace(start, qualifier=OPEN) if start is not None else None
+        return self.when("end")
+
     def _parse(self, key: str, value: Any) -> When:
         """Read a date in the entry's calendar; the event's own date may be an interval (1985/1990)."""
         rules = self.rules
+        if key == "end":
+            start, end = parse_span(value, zone=rules.zone, year=rules.year, date_order=rules.date_order,
+                                    calendar=self.calendar)
+            return end if end is not None and end.bounded else start
         if key != "date":
             return parse_when(value, zone=rules.zone, year=rules.year, date_order=rules.date_order,
                               calendar=self.calendar)

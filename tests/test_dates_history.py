@@ -219,14 +219,30 @@ def test_order_from_the_big_bang_to_today():
     ("1985/", "1985 – ?", "1985", "1985/"),
     ("../1200", "before 1200", "../1200", None),
     ("1985/1990", "1985–1990", "1985", "1990"),
-    ("3100 BCE/2686 BCE", "3100–2686 BCE", "-3099", "-2685"),
+    ("3100 BCE/2686 BCE", "3100 BCE – 2686 BCE", "-3099", "-2685"),
     ("44 BCE/AD 14", "44 BCE – AD 14", "-0043", "0014"),
-    ("-1000/-0900", "1000–900 BCE", "-0999", "-0899"),
+    ("-1000/-0900", "1000 BCE – 900 BCE", "-0999", "-0899"),
     ("1939-1945", "1939–1945", "1939", "1945"),
     ("1914–1918", "1914–1918", "1914", "1918"),
     ("1914–18", "1914–1918", "1914", "1918"),
     ("1939-45", "1939–1945", "1939", "1945"),
-    ("3100 BCE to 2686 BCE", "3100–2686 BCE", "-3099", "-2685"),
+    ("3100 BCE to 2686 BCE", "3100 BCE – 2686 BCE", "-3099", "-2685"),
+    # Ranges as real timelines write them: the first half shares the era, month or year of the second.
+    ("6–9 August 1945", "6–9 August 1945", "1945-08-06", "1945-08-09"),
+    ("August 6–9, 1945", "6–9 August 1945", "1945-08-06", "1945-08-09"),
+    ("8-9 September 9 CE", "8 September 9 CE – 9 September 9 CE", "0009-09-08", "0009-09-09"),
+    ("April–July 1994", "April – July 1994", "1994-04", "1994-07"),
+    ("1400–400 BCE", "1400 BCE – 400 BCE", "-1399", "-0399"),
+    ("470/469 BCE", "470 BCE – 469 BCE", "-0469", "-0468"),
+    ("1914-1918 AD", "AD 1914 – AD 1918", "1914", "1918"),
+    ("1969-January 1983", "1969 – January 1983", "1969", "1983-01"),
+    ("October 1993-June 1997", "October 1993 – June 1997", "1993-10", "1997-06"),
+    ("1971-now", "from 1971", "1971", "1971/.."),
+    ("1971 - present", "from 1971", "1971", "1971/.."),
+    ("between 47 and 50", "between 47 and 50", "0047", "0050"),
+    ("Between 500BC and 400BC", "between 500 BC and 400 BC", "-0499", "-0399"),
+    ("14 October 1066 - 14 October 1066", "14 October 1066", "1066-10-14", "1066-10-14"),
+    ("28 Oct 2024 14:30 GMT-2", "28 October 2024, 16:30 UTC", "2024-10-28T16:30+00:00", None),  # an offset
     ("1990 - 1995", "1990–1995", "1990", "1995"),
     ("28 October 2024 – 2 November 2024", "28 October – 2 November 2024", "2024-10-28", "2024-11-02"),
     ("2001-21", "Spring 2001", "2001-21", None),  # EDTF's season, not 2001–2021
@@ -245,7 +261,8 @@ def test_intervals(value, display, start_iso, end_iso):
 
 
 @pytest.mark.parametrize(("value", "fragment"), [
-    ("1990/1985", "ends before it starts; write the earlier date first"),
+    ("1990/1985", "ends before it starts: 1990 to 1985; write the earlier date first"),
+    ("mid-October 1066", "'mid-October 1066' is not a date"),
     ("../", "has neither a start nor an end"),
     ("../1200?", "unsure of a date it is already before"),
 ])

@@ -176,18 +176,22 @@ def test_the_timeline_calendar_applies_to_every_entry_that_names_none(project, s
 def test_an_interval_in_the_date_is_the_event_s_span(project, sourced):
     project.entry("egypt.md", f"title: Early Dynastic Egypt\ndate: 3100 BCE/2686 BCE\n{sourced}")
     project.entry("web.md", f"title: The web\ndate: 1991/..\n{sourced}")
+    project.entry("un.md", f"title: The UN\ndate: 24 October 1945\nend: present\n{sourced}")
+    project.entry("plato.md", f"title: Plato dies\ndate: 429 BC\nend: 348/347 BC\n{sourced}")
     project.entry("twice.md", f"title: Twice\ndate: 1985/1990\nend: 1991\n{sourced}")
     result = project.run("check")
     assert result.lines == ["content/twice.md:4: error: end is given twice, in the date (an interval) and in end: "
-                            "— keep one", "check failed: 2 events, 1 error"]
+                            "— keep one", "check failed: 4 events, 1 error"]
     (project.content / "twice.md").unlink()
     assert project.run("build").code == 0
     index = project.read("index.html")
-    assert ('<data class="dt-start" value="-3099">3100</data>–<data class="dt-end" value="-2685">2686 BCE</data>'
+    assert ('<data class="dt-start" value="-3099">3100 BCE</data> – <data class="dt-end" value="-2685">2686 BCE</data>'
             in index)
     assert '<time class="dt-start" datetime="1991">from 1991</time>' in index
     slides = {e["unique_id"]: e for e in json.loads(project.read("timeline.json"))["events"]}
     assert "end_date" not in slides["web"] and slides["web"]["display_date"] == "from 1991"
+    assert slides["un"]["display_date"] == "from 24 October 1945"
+    assert slides["plato"]["display_date"] == "429 BC – 347 BC"
 
 
 def test_what_is_still_refused_says_what_to_write(project, sourced):
