@@ -68,6 +68,8 @@ class Settings:
     # "julian" or "gregorian": the calendar of every date before 15 October 1582 that names no other;
     # "" (unsaid): no weekday is shown or checked for such a date.
     calendar: str = ""
+    # true: a Pagefind search index is built after the site, and the theme shows a search box (search.py).
+    search: bool = False
     intro: str = ""  # the Markdown body of _index.md
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -77,7 +79,7 @@ class Settings:
 
 
 SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort",
-                 "sources", "calendar")
+                 "sources", "calendar", "search")
 
 
 def read_settings(path: Path, text: str | None, report: Report) -> Settings:
@@ -110,6 +112,10 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
         if key == "year":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
                 bad(key, f"year must be a year such as 2024, not {value!r}")
+                continue
+        elif key == "search":
+            if not isinstance(value, bool):
+                bad(key, f"search must be true or false, not {fields.values[key]!r}")
                 continue
         elif key == "timezone":
             value = str(value)

@@ -50,6 +50,9 @@ sort: oldest-first
 # Whether events need sources: expected (one without is warned of), or optional, for a
 # timeline that is not a news record (a history, a project's releases).
 sources: expected
+# A search box on every page, with an index of the events built after the site (Pagefind:
+# pip install 'chronicle-timeline[search]'); without it, no search box.
+# search: true
 ---
 The introduction, in Markdown: shown at the top of the timeline, before the first event.
 Edit it here, in content/_index.md.

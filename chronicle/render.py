@@ -308,6 +308,7 @@ class Site:
     extra: Mapping[str, Any]
     span: str
     tag_renames: tuple[tuple[str, str], ...]
+    search: bool = False
 
     @cached_property
     def _renames(self) -> dict[str, str]:

@@ -80,4 +80,5 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
         events=tuple(ordered),
         days=group_days(ordered),
         extra=settings.extra,
+        search=settings.search,
     )
