@@ -13,6 +13,8 @@ from .diagnostics import Report, did_you_mean
 from .frontmatter import FrontMatterError, parse
 
 INDEX_NAME = "_index.md"
+PAGE_EVENTS = 150  # events on one page before the timeline is split into period pages
+FEED_EVENTS = 50  # the events a feed holds unless _index.md says feed_events
 CACHE_DIR = ".chronicle-cache"  # the engine's cache, kept with the site: beside content/ (issue 21)
 
 
@@ -68,6 +70,10 @@ class Settings:
     # "julian" or "gregorian": the calendar of every date before 15 October 1582 that names no other;
     # "" (unsaid): no weekday is shown or checked for such a date.
     calendar: str = ""
+    # How many events a page holds before the timeline is split into period pages (periods.py).
+    page_events: int = PAGE_EVENTS
+    # How many of the most recent events feed.xml and each tag's feed hold (feeds.recent).
+    feed_events: int = FEED_EVENTS
     # true: a Pagefind search index is built after the site, and the theme shows a search box (search.py).
     search: bool = False
     intro: str = ""  # the Markdown body of _index.md
@@ -79,7 +85,7 @@ class Settings:
 
 
 SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort",
-                 "sources", "calendar", "search")
+                 "sources", "calendar", "feed_events", "page_events", "search")
 
 
 def read_settings(path: Path, text: str | None, report: Report) -> Settings:
@@ -113,6 +119,19 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
                 bad(key, f"year must be a year such as 2024, not {value!r}")
                 continue
+        elif key == "page_events":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 10:
+                bad(key, f"page_events must be a whole number of events, 10 or more, such as {PAGE_EVENTS}, "
+                         f"not {value!r}")
+                continue
+        elif key == "feed_events":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                bad(key, f"feed_events must be a whole number of events, 1 or more, such as {FEED_EVENTS}, "
+                         f"not {value!r}")
+                continue
+            # Also in extra, which build_timeline hands on to the Timeline: the feeds read it there
+            # (feeds.feed_events), as model.Timeline has no field of its own for it.
+            extra[key] = value
         elif key == "search":
             if not isinstance(value, bool):
                 bad(key, f"search must be true or false, not {fields.values[key]!r}")

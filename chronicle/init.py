@@ -50,6 +50,12 @@ sort: oldest-first
 # Whether events need sources: expected (one without is warned of), or optional, for a
 # timeline that is not a news record (a history, a project's releases).
 sources: expected
+# How many of the most recent events (by date, or by updated when an event gives it) the
+# feeds hold: feed.xml and each tag's feed. A whole number, 1 or more.
+feed_events: 50
+# How many events one page holds: past it, the timeline is split into a page per period (year,
+# month, day; centuries for long spans), with an overview of them all on the front page.
+page_events: 150
 # A search box on every page, with an index of the events built after the site (Pagefind:
 # pip install 'chronicle-timeline[search]'); without it, no search box.
 # search: true

@@ -18,7 +18,9 @@ from .feeds import feed_warnings, render_feeds, source_date_epoch
 from .model import Timeline
 from .output import OutputError, write_site
 from .pages import render_pages
-from .render import Theme, ThemeError, default_theme, make_environment, render_event_page, render_index, site_of
+from .periods import split
+from .render import (Theme, ThemeError, default_theme, make_environment, render_event_page, render_index,
+                     render_split, site_of)
 from .timeline import build_timeline
 
 MAX_ENTRY_BYTES = 5 * 1024 * 1024  # a book's worth of text; Markdown would take minutes on 50 MB
@@ -124,7 +126,11 @@ def render_site(timeline: Timeline, theme: Theme, options: Options) -> Iterator[
     made as it is written, so that a build holds one page at a time, not the whole site."""
     env = make_environment(theme)
     site = site_of(timeline)
-    yield "index.html", render_index(env, timeline, site)
+    whole = split(timeline.events, site.page_events)
+    if whole is None:
+        yield "index.html", render_index(env, timeline, site)
+    else:  # past page_events: an overview and a page per period
+        yield from render_split(env, timeline, site, whole)
     for i, event in enumerate(timeline.events):
         yield f"{event.url}index.html", render_event_page(env, site, timeline.events, i)
     yield from render_pages(env, timeline, site)

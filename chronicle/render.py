@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 from urllib.parse import quote
 
 import jinja2
@@ -16,7 +16,8 @@ from markupsafe import Markup
 from . import __version__
 from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
 from .model import Event, Timeline, host_of, tag_slug
-from .timeline import period_of
+from .periods import Period
+from .timeline import group_days, period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -308,6 +309,7 @@ class Site:
     extra: Mapping[str, Any]
     span: str
     tag_renames: tuple[tuple[str, str], ...]
+    page_events: int = 150
     search: bool = False
 
     @cached_property
@@ -350,6 +352,53 @@ def render_index(env: jinja2.Environment, timeline: Timeline, site: Site) -> byt
     context = index_context(timeline)
     parts = PartMaker(env, "day.html", "day", {**context, "timeline": site})
     return _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": parts.once("render_days", "index.html")})
+
+
+FRONT_EVENTS = 25  # events of its first (or latest) period the front page of a split timeline shows
+
+
+def render_split(env: jinja2.Environment, timeline: Timeline, site: Site, whole: Period) -> Iterator[tuple[str, bytes]]:
+    """Render a timeline split into periods (periods.split): index.html, the overview of the whole span
+    and its first or latest period's events, then one page per period."""
+    pages = list(whole.pages())
+    leaves = [page for page in pages if not page.parts]
+    shown = leaves[-1] if timeline.newest_first else leaves[0]
+    events = _in_order(shown.events, site)[:FRONT_EVENTS]
+    context = {**index_context(timeline), "overview": whole, "shown": shown, "more": shown.count - len(events),
+               "largest": max(part.count for part in whole.parts)}
+    days = PartMaker(env, "day.html", "day", {**context, "timeline": site})
+    yield "index.html", _render(env, TEMPLATE_PAGES["index"], {
+        **context, "shown_days": group_days(events), "render_days": days.once("render_days", "index.html")})
+    trail: dict[str, list[Period]] = {}
+    _trails(whole, [], trail)
+    for i, period in enumerate(pages):
+        yield f"{period.path}index.html", render_period(env, site, period, trail[period.path],
+                                                        pages[i - 1] if i else None,
+                                                        pages[i + 1] if i + 1 < len(pages) else None)
+
+
+def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],
+                  previous: Period | None, next: Period | None) -> bytes:
+    """Render one period's page: where it is in the whole, its parts with their counts, its events by day."""
+    root = "../" * period.path.count("/")
+    context = {"timeline": site, "span": site.span, "root": root, "page": _page("period", period.path, period.label),
+               "period": period, "trail": trail, "previous": previous, "next": next,
+               "largest": max((part.count for part in period.parts), default=0)}
+    days = PartMaker(env, "day.html", "day", context)
+    shown = _in_order(period.own if period.parts else period.events, site)
+    return _render(env, "period.html", {**context, "days": group_days(shown),
+                                        "render_days": days.once("render_days", "period.html")})
+
+
+def _in_order(events: tuple[Event, ...], site: Site) -> tuple[Event, ...]:
+    return events[::-1] if site.newest_first else events
+
+
+def _trails(period: Period, above: list[Period], found: dict[str, list[Period]]) -> None:
+    """Note, for every period's page, the periods above it (its place in the whole)."""
+    found[period.path] = above
+    for part in period.parts:
+        _trails(part, above + [period] if period.path else above, found)
 
 
 def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, ...], index: int) -> bytes:

@@ -80,5 +80,6 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
         events=tuple(ordered),
         days=group_days(ordered),
         extra=settings.extra,
+        page_events=settings.page_events,
         search=settings.search,
     )

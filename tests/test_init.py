@@ -95,8 +95,9 @@ def test_every_setting_is_there_set_or_commented_and_each_reads_when_uncommented
         return read
 
     as_written = settings(index)
-    assert (as_written.title, as_written.timezone, as_written.language, as_written.sort, as_written.sources) == (
-        "My timeline", "UTC", "en", "oldest-first", "expected")
+    assert (as_written.title, as_written.timezone, as_written.language, as_written.sort, as_written.sources,
+            as_written.feed_events, as_written.page_events) == ("My timeline", "UTC", "en", "oldest-first",
+                                                                "expected", 50, 150)
     assert as_written.intro.startswith("The introduction, in Markdown")
     uncommented = settings(re.sub(r"^# (base_url|year|date_order|calendar|search): ", r"\1: ", index, flags=re.M))
     assert (uncommented.base_url, uncommented.year, uncommented.date_order, uncommented.calendar,

@@ -26,7 +26,8 @@ from ..model import Event, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
-from ..render import Site, Theme, ThemeError, make_environment, render_event_page, site_of
+from ..periods import split
+from ..render import Site, Theme, ThemeError, make_environment, render_event_page, render_split, site_of
 from .feeds import render_feeds, stream_feeds
 from .index import render_index
 from .pages import render_pages
@@ -273,8 +274,11 @@ class Engine:
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (site, events)
         if self._index is None or self._index[0] != index_key:
-            self._index = (index_key, render_index(env, timeline, site, self._days))
-        files = {"index.html": self._index[1]}
+            whole = split(events, site.page_events)
+            made = {"index.html": render_index(env, timeline, site, self._days)} if whole is None else \
+                dict(render_split(env, timeline, site, whole))  # the index and a page per period, made whole
+            self._index = (index_key, made)
+        files = dict(self._index[1])
         pages: dict[str, tuple[object, bytes]] = {}
         for i, event in enumerate(events):
             name = f"{event.url}index.html"
@@ -332,6 +336,9 @@ class Engine:
             if kind == "events":
                 return [(f"{events[i].url}index.html", render_event_page(env, site, events, i)) for i in task[1]]
             if kind == "index":
+                whole = split(events, site.page_events)
+                if whole is not None:  # the index and a page per period: small pages, made whole
+                    return list(render_split(env, timeline, site, whole))
                 return [("index.html", render_index(env, timeline, site, fragments=fragments, joined=staging is None))]
             if kind == "feeds" and staging is not None:
                 written = put_pieces(staging, stream_feeds(timeline, self._epoch, fragments),

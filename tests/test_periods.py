@@ -1,0 +1,121 @@
+"""A timeline readers can use at any size (issue 17): past page_events events, an overview of the whole
+span on the front page and a page per period (years, months, days, parts; centuries for long spans)."""
+
+import re
+
+import pytest
+
+from chronicle.config import Settings
+from chronicle.periods import split
+from chronicle.timeline import build_timeline
+from chronicle.diagnostics import Report
+from chronicle.dates import parse_when
+from chronicle.model import Event
+from zoneinfo import ZoneInfo
+
+UTC = ZoneInfo("UTC")
+
+
+def events(*dates):
+    made = [Event(slug=f"e{i}", title=f"Event {i}", start=parse_when(d, zone=UTC), path=f"e{i}.md")
+            for i, d in enumerate(dates)]
+    return build_timeline(Settings(), made, Report()).events
+
+
+def shape(period, depth=0):
+    """The tree of periods: (path, count, own events, parts)."""
+    return (period.path, period.count, len(period.own), tuple(shape(p, depth + 1) for p in period.parts))
+
+
+def test_a_timeline_that_fits_is_one_page():
+    assert split(events(*["2024-10-28"] * 10), 10) is None
+
+
+def test_years_then_months_then_days_then_parts():
+    dates = ["2023-05-01"] * 3 + ["2024"] + ["2024-10"] + ["2024-10-28"] * 25 + ["2024-11-02"] * 4
+    whole = split(events(*dates), 10)
+    assert shape(whole) == ("", 34, 0, (
+        ("2023/", 3, 0, ()),
+        ("2024/", 31, 1, (  # the year-only event stays on the year's own page
+            ("2024/10/", 26, 1, (
+                ("2024/10/28/", 25, 0, (("2024/10/28/", 10, 0, ()), ("2024/10/28/2/", 10, 0, ()),
+                                        ("2024/10/28/3/", 5, 0, ()))),)),
+            ("2024/11/", 4, 0, ()),
+        )),
+    ))
+    assert [p.label for p in whole.pages()] == [
+        "2023", "2024", "October 2024", "28 October 2024", "28 October 2024, part 1", "28 October 2024, part 2",
+        "28 October 2024, part 3", "November 2024"]
+
+
+def test_long_spans_split_by_millennium_century_and_decade_and_deep_time():
+    history = split(events("c. 3400 BCE", "470 BCE", "44 BC", "602", "1066", "1990s", "1991-10", "2024-10-28"), 3)
+    assert [(p.label, p.path, p.count) for p in history.parts] == [
+        ("3,999–3,000 BCE", "3000-3999-bce/", 1),
+        ("999–1 BCE", "1-999-bce/", 2),
+        ("1–999", "1-999/", 1),
+        ("1,000–1,999", "1000-1999/", 3),
+        ("2,000–2,999", "2000-2999/", 1),
+    ]
+    assert history.parts[3].parts == ()  # three events: one page
+    deep = split(events("-13800000000", "66 million years ago", "300,000 years ago", "c. 3400 BCE", "2024"), 2)
+    assert [(p.label, p.path, p.count) for p in deep.parts] == [
+        ("14,000,000,000–13,000,000,000 years ago", "13000000000-13999999999-years-ago/", 1),
+        ("999,999,999–1 BCE", "1-999999999-bce/", 3),
+        ("AD 1 onwards", "ad/", 1),
+    ]
+
+
+def test_an_event_s_page_does_not_move_when_events_are_added_elsewhere():
+    base = ["2023-05-01"] * 3 + ["2024-10-28"] * 12
+    before = {e.slug: p.path for p in split(events(*base), 10).leaves() for e in p.events}
+    more = split(events(*(base + ["2021-01-01"] * 20)), 10)
+    after = {e.slug: p.path for p in more.leaves() for e in p.events}
+    assert all(after[slug] == path for slug, path in before.items())
+
+
+def test_the_site_of_a_split_timeline(project):
+    project.write("_index.md", "---\ntitle: Many\nsources: optional\npage_events: 10\n---\nThe intro.\n")
+    for i in range(12):
+        project.entry(f"a{i}.md", f"title: October {i}\ndate: 2024-10-{i + 1:02d}")
+    for i in range(3):
+        project.entry(f"b{i}.md", f"title: Earlier {i}\ndate: 2023-0{i + 1}-05")
+    result = project.run("build", "--no-cache")
+    assert result.code == 0, result.err
+    # 15 event pages, the index, 2023, 2024 and October 2024, sources, tags, and the theme's pages
+    assert "built 15 events" in result.out
+    index = project.read("index.html")
+    assert re.findall(r'<span class="period-label">([^<]*)</span> <span class="period-count">([^<]*)</span>', index) \
+        == [("2023", "3 events"), ("2024", "12 events")]
+    assert '<h2 id="shown-title">First: <a href="2023/index.html">2023</a></h2>' in index
+    assert index.count('<article class="h-event"') == 3
+    year = project.read("2024/index.html")
+    assert '<nav class="crumbs" aria-label="Breadcrumb">' in year and "<h1>2024</h1>" in year
+    # All of 2024 is in October: that level tells nothing apart, so 2024 is split by day.
+    assert re.findall(r'<span class="period-label">([^<]*)</span>', year)[:2] == ["1 October 2024", "2 October 2024"]
+    day = project.read("2024/10/02/index.html")
+    assert day.count('<article class="h-event"') == 1
+    assert '<a href="../../../2024/index.html">2024</a>' in day  # its place in the whole
+    assert 'rel="prev" href="../../../2024/10/01/index.html"' in day
+    assert 'href="../../../events/a1/index.html"' in day
+
+
+def test_page_events_must_be_a_number(project):
+    project.write("_index.md", "---\ntitle: Many\npage_events: lots\n---\n")
+    result = project.run("check")
+    assert "content/_index.md:3: error: page_events must be a whole number of events, 10 or more, such as 150, " \
+           "not 'lots'" in result.lines
+
+
+def test_the_engine_makes_the_reference_s_period_pages(project):
+    from conftest import tree
+    project.write("_index.md", "---\ntitle: Many\nsources: optional\npage_events: 10\n---\n")
+    for i in range(25):
+        project.entry(f"a{i}.md", f"title: Event {i}\ndate: 2024-{i % 3 + 9:02d}-{i + 1:02d}")
+    assert project.run("build", "--no-cache", "--output", "reference").code == 0
+    assert project.run("build", "--output", "engine").code == 0
+    assert tree(project.root / "engine") == tree(project.root / "reference")
+    project.entry("a3.md", "title: Moved\ndate: 2023-01-01")
+    assert project.run("build", "--no-cache", "--output", "reference").code == 0
+    assert project.run("build", "--output", "engine").code == 0
+    assert tree(project.root / "engine") == tree(project.root / "reference")
