@@ -1,11 +1,14 @@
-"""Feeds: the Atom feed, the iCalendar file, TimelineJS data, the sitemap and robots.txt, as bytes.
+"""Feeds: the Atom feeds, the iCalendar file, TimelineJS data, the sitemap and robots.txt, as bytes.
 
-Each long file is its head, each event's share of it (an Atom <entry>, a
-VEVENT, a TimelineJS event, a sitemap <url>: event_fragments) and its tail.
+Each long file is its head, each event's share of it (a VEVENT, a TimelineJS
+event, a sitemap <url>: event_fragments) and its tail. An Atom feed (feed.xml,
+and tags/SLUG/feed.xml for each tag) is its head and the <entry> of its most
+recent events only (recent): what feed readers take.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import operator
 import re
@@ -13,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote, urlsplit
 
+from .config import FEED_EVENTS
 from .dates import Precision, When, format_span, format_when
 from .model import Event, Source, Timeline
 
@@ -171,6 +175,35 @@ def stamp(event: Event) -> datetime:
     """Return when the event's entry last changed, from the content: `updated`, else its start
     (1970 for an event before AD 1, which no feed holds)."""
     return (event.updated or event.start).start or _EPOCH
+
+
+def utc_stamp(event: Event) -> datetime:
+    """Return stamp(event) in UTC: the key feeds are ordered by."""
+    return _utc(stamp(event))
+
+
+def feed_events(timeline: Timeline) -> int:
+    """Return how many events an Atom feed holds: feed_events of _index.md (read_settings hands it
+    on in extra), else 50."""
+    size = timeline.extra.get("feed_events")
+    return size if type(size) is int and size >= 1 else FEED_EVENTS
+
+
+_T = TypeVar("_T")
+
+
+def recent(items: Iterable[_T], size: int, key: Callable[[_T], datetime]) -> list[_T]:
+    """Return the size items of the latest stamps (key: UTC), latest first; of equal stamps, the
+    first in the timeline's order first (heapq.nlargest is sorted(reverse=True)[:size], stable)."""
+    return heapq.nlargest(size, items, key=key)
+
+
+def atom_feeds(timeline: Timeline) -> list[tuple[str, str | None, tuple[Event, ...]]]:
+    """Return every Atom feed: its path, its tag (None for feed.xml) and the events it is chosen
+    from, in the timeline's order: feed.xml of all of them, tags/SLUG/feed.xml of each tag's."""
+    feeds: list[tuple[str, str | None, tuple[Event, ...]]] = [("feed.xml", None, timeline.events)]
+    feeds += [(f"tags/{timeline.tag_slugs[tag]}/feed.xml", tag, events) for tag, events in timeline.tags.items()]
+    return feeds
 
 
 # --- sources, as each format shows them ------------------------------------------------------------
@@ -384,24 +417,38 @@ def event_fragments(event: Event, site: _Site, before: _Fragments | None = None)
 # writer links it), and the one join of a changed file is its whole cost.
 
 
-def _atom_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
+ATOM_TAIL = b"</feed>\n"
+
+
+def atom_feed(timeline: Timeline, site: _Site, name: str, tag: str | None, latest: datetime,
+              entries: Iterable[bytes]) -> bytes:
+    """Return one Atom feed: feed.xml (tag None) or tags/SLUG/feed.xml, whose page is its folder.
+
+    latest: the latest stamp of all the events it is chosen from (its <updated>, unless
+    SOURCE_DATE_EPOCH says); entries: the <entry> of each of its most recent events (recent)."""
+    return atom_head(timeline, site, name, tag, latest) + b"".join(entries) + ATOM_TAIL
+
+
+def atom_head(timeline: Timeline, site: _Site, name: str, tag: str | None, latest: datetime) -> bytes:
+    """Return an Atom feed's head, up to its first entry (atom_feed)."""
+    page = name.removesuffix("feed.xml")
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang="{xml_attribute(timeline.language)}">',
-        _element("id", site.atom_id("")),
-        _element("title", timeline.title),
+        _element("id", site.atom_id(page)),
+        _element("title", timeline.title if tag is None else f"{timeline.title} — {tag}"),
     ]
     if timeline.description:
         head.append(_element("subtitle", timeline.description))
     head += [
         _element("updated", _rfc3339(site.epoch or latest)),
         f"<author>{_element('name', timeline.title)}</author>",
-        f'<link rel="alternate" type="text/html" href="{xml_attribute(site.url(""))}"/>',
+        f'<link rel="alternate" type="text/html" href="{xml_attribute(site.url(page))}"/>',
     ]
     if site.base_url:
-        head.append(f'<link rel="self" type="application/atom+xml" href="{xml_attribute(site.url("feed.xml"))}"/>')
+        head.append(f'<link rel="self" type="application/atom+xml" href="{xml_attribute(site.url(name))}"/>')
     head.append(_element("generator", "Chronicle"))
-    return ("\n".join(head) + "\n").encode("utf-8"), b"</feed>\n"
+    return ("\n".join(head) + "\n").encode("utf-8")
 
 
 def _calendar_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
@@ -428,9 +475,9 @@ def _sitemap_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[by
     return head.encode("utf-8"), ("".join(sitemap_url(page, site) for page in pages) + "</urlset>\n").encode("utf-8")
 
 
-# Each file: its name, the _Fragments field it is made of, and its head and tail.
+# Each file made of every event's share: its name, the _Fragments field it is made of, and its
+# head and tail. The Atom feeds hold a few events each: atom_feeds, atom_feed.
 _FILES = {
-    "feed.xml": ("atom", _atom_ends),
     "calendar.ics": ("ics", _calendar_ends),
     "timeline.json": ("timelinejs", _timelinejs_ends),
     "sitemap.xml": ("sitemap", _sitemap_ends),
@@ -440,15 +487,21 @@ _STAMP = operator.attrgetter("stamp")
 
 
 def feed_files(site: _Site) -> dict[str, str]:
-    """Return the long files this site has, each with the _Fragments field it is made of."""
+    """Return the long files this site has (not the Atom feeds), each with the _Fragments field it is made of."""
     return {name: share for name, (share, _) in _FILES.items() if share != "sitemap" or site.base_url}
 
 
 def render_feeds(timeline: Timeline, epoch: datetime | None) -> Iterator[tuple[str, bytes]]:
-    """Render feed.xml, calendar.ics, timeline.json, (with a base_url) sitemap.xml and robots.txt, one
-    (path, bytes) at a time: each the head, every event's share of it, the tail."""
+    """Render feed.xml and every tag's feed, calendar.ics, timeline.json, (with a base_url) sitemap.xml
+    and robots.txt, one (path, bytes) at a time: an Atom feed the head and its most recent events'
+    entries; every other file the head, every event's share of it, the tail."""
     site = feed_site(timeline, epoch)
-    latest = max((_utc(stamp(event)) for event in timeline.events), default=_EPOCH)
+    size = feed_events(timeline)
+    for name, tag, events in atom_feeds(timeline):
+        latest = max(map(utc_stamp, events), default=_EPOCH)
+        chosen = recent(filter(in_calendars, events), size, utc_stamp)
+        yield name, atom_feed(timeline, site, name, tag, latest, (_SHARES["atom"](event, site) for event in chosen))
+    latest = max(map(utc_stamp, timeline.events), default=_EPOCH)
     for name, share in feed_files(site).items():
         head, tail = _FILES[name][1](timeline, site, latest)
         items = (_SHARES[share](event, site) for event in timeline.events)

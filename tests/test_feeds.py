@@ -5,7 +5,7 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -35,6 +35,8 @@ EVENTS = {
     "week": "title: Week of meetings\ndate: 2024-10-30\nend: 2024-11-02",
 }
 ORDER = ["census", "autumn", "briefing", "statement", "summit", "week"]
+# The feed's order: the latest stamp first, an event's `updated` before its start (feeds.stamp).
+FEED_ORDER = ["briefing", "week", "summit", "statement", "autumn", "census"]
 
 
 def write_timeline(project, index="title: Korea\ndescription: Who said what.\ntimezone: America/New_York\n"):
@@ -74,14 +76,14 @@ def test_the_feed_is_atom_that_feedparser_accepts(site):
     assert feed.feed.subtitle == "Who said what."
     assert feed.feed.author == "Korea"
     assert feed.feed.link == BASE
-    assert [entry.link for entry in feed.entries] == [f"{BASE}events/{slug}/" for slug in ORDER]
-    assert [entry.title for entry in feed.entries] == [EVENTS[slug].split("\n")[0][7:] for slug in ORDER]
+    assert [entry.link for entry in feed.entries] == [f"{BASE}events/{slug}/" for slug in FEED_ORDER]
+    assert [entry.title for entry in feed.entries] == [EVENTS[slug].split("\n")[0][7:] for slug in FEED_ORDER]
     ids = [entry.id for entry in feed.entries]
     assert len(set(ids)) == len(ids) and all(i.startswith("urn:uuid:") for i in ids)
 
 
 def test_entries_carry_summary_content_sources_and_tags(site):
-    entry = feedparser.parse(read_bytes(site, "feed.xml")).entries[ORDER.index("briefing")]
+    entry = feedparser.parse(read_bytes(site, "feed.xml")).entries[FEED_ORDER.index("briefing")]
     assert entry.summary == "Body of briefing."
     content = entry.content[0]
     assert content.type == "text/html"
@@ -93,7 +95,7 @@ def test_entries_carry_summary_content_sources_and_tags(site):
 
 def test_updated_comes_from_the_content_never_the_clock(site):
     feed = feedparser.parse(read_bytes(site, "feed.xml"))
-    updated = {slug: entry.updated for slug, entry in zip(ORDER, feed.entries)}
+    updated = {slug: entry.updated for slug, entry in zip(FEED_ORDER, feed.entries)}
     assert updated["briefing"] == "2024-11-02T15:00:00Z"   # its `updated`
     assert updated["statement"] == "2024-10-28T18:30:00Z"  # its start, 14:30 EDT
     assert updated["census"] == "2023-01-01T05:00:00Z"     # midnight, New York
@@ -106,7 +108,7 @@ def test_source_date_epoch_sets_the_feed_updated(project, monkeypatch):
     assert project.run("--base-url", BASE).code == 0
     feed = feedparser.parse(read_bytes(project, "feed.xml"))
     assert feed.feed.updated == "2025-01-01T00:00:00Z"
-    assert feed.entries[0].updated == "2023-01-01T05:00:00Z"  # entries keep their own
+    assert feed.entries[-1].updated == "2023-01-01T05:00:00Z"  # entries keep their own
     assert all(str(e["DTSTAMP"].dt) == "2025-01-01 00:00:00+00:00" for e in ics_events(project).values())
 
 
@@ -126,7 +128,7 @@ def test_without_a_base_url_links_are_relative(project):
     assert project.run().code == 0
     feed = feedparser.parse(read_bytes(project, "feed.xml"))
     assert feed.bozo == 0
-    assert [entry.link for entry in feed.entries] == [f"events/{slug}/" for slug in ORDER]
+    assert [entry.link for entry in feed.entries] == [f"events/{slug}/" for slug in FEED_ORDER]
     assert not any(link.rel == "self" for link in feed.feed.links)
 
 
@@ -542,3 +544,146 @@ def test_a_base_url_with_spaces_and_line_breaks_is_encoded_everywhere(project):
     assert read_bytes(project, "robots.txt").endswith(f"\nSitemap: {base}sitemap.xml\n".encode())
     assert ics_events(project)["a"]["URL"] == f"{base}events/a/"
     assert feedparser.parse(read_bytes(project, "feed.xml")).entries[0].link == f"{base}events/a/"
+
+
+# --- what feed readers take: the most recent events, and a feed per tag --------------------------
+
+
+def many(project, count: int, index: str = "", base_url: bool = True) -> None:
+    """Write count events a day apart in 2024, tagged Even or Odd (the first also First), each
+    sourced; index: more lines of _index.md."""
+    base = f"base_url: {BASE}\n" if base_url else ""
+    project.write("_index.md", f"---\ntitle: Many\ntimezone: UTC\n{base}{index}---\n")
+    for n in range(count):
+        tags = ["Even" if n % 2 == 0 else "Odd", *(["First"] if n == 0 else [])]
+        project.entry(f"e{n:03d}.md", f"title: Event {n}\ndate: {date(2024, 1, 1) + timedelta(days=n)}\n"
+                      f"tags: [{', '.join(tags)}]\nsources: [https://example.org/{n}]")
+
+
+def entry_titles(project, name: str = "feed.xml") -> list[str]:
+    feed = feedparser.parse(read_bytes(project, name))
+    assert feed.bozo == 0, (name, feed.get("bozo_exception"))
+    return [entry.title for entry in feed.entries]
+
+
+def test_the_feed_holds_the_50_latest_events_latest_first(project):
+    for n in range(60):
+        day = date(2024, 1, 1) + timedelta(days=n)
+        project.entry(f"e{n:03d}.md", f"title: Event {n}\ndate: {day.isoformat()}\nsources: [https://example.org/{n}]")
+    project.write("_index.md", "---\ntitle: Many\ntimezone: UTC\n---\n")
+    assert project.run().code == 0
+    assert entry_titles(project) == [f"Event {n}" for n in range(59, 9, -1)]
+    feed = feedparser.parse(read_bytes(project, "feed.xml"))
+    assert feed.feed.updated == "2024-02-29T00:00:00Z"  # the latest event's, as before
+    assert len(timelinejs(project)["events"]) == len(ics_events(project)) == 60  # these stay whole
+
+
+def test_feed_events_sets_how_many_and_updated_comes_before_the_start(project):
+    for n in range(6):
+        project.entry(f"e{n}.md", f"title: Event {n}\ndate: 2024-10-0{n + 1}\nsources: [https://example.org/{n}]")
+    # The oldest event, revised after the others: its stamp is its `updated`.
+    project.entry("e0.md", "title: Event 0\ndate: 2024-10-01\nupdated: 2024-11-01\nsources: [https://example.org/0]")
+    project.write("_index.md", "---\ntitle: Few\ntimezone: UTC\nfeed_events: 3\n---\n")
+    assert project.run().code == 0
+    assert entry_titles(project) == ["Event 0", "Event 5", "Event 4"]
+    assert feedparser.parse(read_bytes(project, "feed.xml")).feed.updated == "2024-11-01T00:00:00Z"
+    project.write("_index.md", "---\ntitle: Few\ntimezone: UTC\nfeed_events: 1\n---\n")
+    assert project.run().code == 0
+    assert entry_titles(project) == ["Event 0"]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many", "2.5", "true", "'50'"])
+def test_a_bad_feed_events_is_an_error_at_its_line(project, value):
+    project.write("_index.md", f"---\ntitle: T\nfeed_events: {value}\n---\n")
+    project.entry("a.md", "title: A\ndate: 2024-10-28\nsources: [https://example.org/a]")
+    result = project.run()
+    assert result.code == 1
+    assert result.lines[0].startswith("content/_index.md:3: error: feed_events must be a whole number of events, "
+                                      "1 or more, such as 50, not "), result.lines
+    assert not (project.root / "output").exists()
+
+
+def test_each_tag_has_a_feed_of_its_latest_events(project):
+    many(project, 7, "feed_events: 2\n")
+    assert project.run().code == 0
+    assert entry_titles(project) == ["Event 6", "Event 5"]
+    assert entry_titles(project, "tags/even/feed.xml") == ["Event 6", "Event 4"]
+    assert entry_titles(project, "tags/odd/feed.xml") == ["Event 5", "Event 3"]
+    assert entry_titles(project, "tags/first/feed.xml") == ["Event 0"]
+    feed = feedparser.parse(read_bytes(project, "tags/odd/feed.xml")).feed
+    assert feed.title == "Many — Odd"
+    assert feed.link == f"{BASE}tags/odd/"
+    assert feed.updated == "2024-01-06T00:00:00Z"  # the latest of its own events
+    assert {link.rel: link.href for link in feed.links}["self"] == f"{BASE}tags/odd/feed.xml"
+    main = feedparser.parse(read_bytes(project, "feed.xml")).feed
+    assert feed.id != main.id and feed.id.startswith("urn:uuid:")
+
+
+def test_every_feed_is_atom_that_feedparser_accepts_without_a_base_url_too(project):
+    write_timeline(project)  # tags with spaces and capitals: United States, NATO
+    project.entry("old.md", "title: Old treaty\ndate: 470 BCE\ntags: [NATO]\nsources: [https://example.org/old]")
+    assert project.run().code == 0
+    feeds = sorted((project.root / "output").rglob("feed.xml"))
+    names = [path.relative_to(project.root / "output").as_posix() for path in feeds]
+    assert names == ["feed.xml", "tags/data/feed.xml", "tags/diplomacy/feed.xml", "tags/nato/feed.xml",
+                     "tags/talks/feed.xml", "tags/united-states/feed.xml"]
+    for name in names:
+        feed = feedparser.parse(read_bytes(project, name))
+        assert feed.bozo == 0 and feed.version == "atom10", name
+        assert not any(link.rel == "self" for link in feed.feed.links), name
+    # Before AD 1: in no Atom feed, but its tag's feed is there with the others.
+    assert entry_titles(project, "tags/nato/feed.xml") == ["NATO briefing"]
+    assert feedparser.parse(read_bytes(project, "tags/nato/feed.xml")).feed.link == "tags/nato/"
+
+
+def test_a_tag_page_links_to_its_feed(project):
+    many(project, 3)
+    assert project.run().code == 0
+    page = project.read("tags/odd/index.html")
+    head, body = page.split("</head>")
+    assert ('<link rel="alternate" type="application/atom+xml" title="Many — Odd (Atom feed)" '
+            'href="../../tags/odd/feed.xml">') in head
+    assert '<a href="../../tags/odd/feed.xml" type="application/atom+xml">Feed<span class="vh"> of the events ' \
+           'tagged Odd (Atom)</span></a>' in body
+    assert (project.root / "output" / "tags/odd/index.html").parent.joinpath("feed.xml").is_file()
+
+
+def atom_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name.endswith("feed.xml")}
+
+
+def test_the_engine_makes_the_reference_feeds_after_every_edit(project, monkeypatch):
+    """serve's rebuilds (kept fragments) and a build run once (streamed, spliced from output/) make the
+    Atom feeds of build --no-cache, with a cap that leaves events out."""
+    from chronicle.pipeline import load, render_site, theme_for
+
+    monkeypatch.setattr(engine_feeds, "_STREAMED", 2)
+    monkeypatch.setattr(engine, "PARALLEL_EVENTS", 1)  # a build run once: the path of a large timeline
+    many(project, 9, "feed_events: 3\n")
+    options = Options(content=project.content)
+    builder = Engine(options)
+    builder.build(write=False)
+    edits = [
+        ("e003.md", "title: Event 3\ndate: 2024-01-04\nupdated: 2024-03-01\ntags: [Odd]"),  # to the top
+        ("e008.md", "title: Event 8, retitled\ndate: 2024-01-09\ntags: [Even]"),         # in place
+        ("e007.md", "title: Event 7\ndate: 2023-01-01\ntags: [Odd, New]"),               # out of the feed
+        ("e100.md", "title: Event 100\ndate: 2024-02-01\ntags: [Even, First]"),          # added
+        ("e008.md", None),                                                               # removed
+        ("e005.md", "title: Event 5\ndate: 300 BCE\ntags: [Odd]"),                        # before AD 1
+    ]
+    for name, front in edits:
+        path = project.content / name
+        if front is None:
+            path.unlink()
+        else:
+            project.entry(name, f"{front}\nsources: [https://example.org/{name}]")
+        rebuilt = atom_files(builder.build(write=False, hints={path.resolve()}).files)
+        report = engine.Report()
+        timeline = load(options, report)
+        reference = atom_files(dict(render_site(timeline, theme_for(options), options)))
+        assert rebuilt == reference, name
+        assert project.run().code == 0  # the cached build, streamed from the last output
+        assert {n: read_bytes(project, n) for n in reference} == reference, name
+        assert not [p for p in (project.root / "output").rglob("feed.xml")
+                    if p.relative_to(project.root / "output").as_posix() not in reference]
+    assert [e.split(" ")[1] for e in entry_titles(project)] == ["3", "100", "6"]

@@ -28,7 +28,7 @@ from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_cont
                         read_text, theme_for, warn_of_feeds)
 from ..periods import split
 from ..render import Site, Theme, ThemeError, make_environment, render_event_page, render_split, site_of
-from .feeds import render_feeds, stream_feeds
+from .feeds import AtomPlan, atom_files, render_feeds, stream_feeds
 from .index import render_index
 from .pages import render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
@@ -341,8 +341,11 @@ class Engine:
                     return list(render_split(env, timeline, site, whole))
                 return [("index.html", render_index(env, timeline, site, fragments=fragments, joined=staging is None))]
             if kind == "feeds" and staging is not None:
-                written = put_pieces(staging, stream_feeds(timeline, self._epoch, fragments),
-                                     fragments.previous if fragments is not None else lambda name: None)
+                previous = fragments.previous if fragments is not None else lambda name: None
+                plan = AtomPlan(timeline)  # the Atom feeds' entries, kept as the long files are made
+                written = put_pieces(staging, stream_feeds(timeline, self._epoch, fragments, plan), previous)
+                for name, pieces in atom_files(timeline, self._epoch, fragments, plan):  # each file alone
+                    written[name] = put_file(staging, name, pieces, previous(name))
                 for name, layout in written.items():
                     if fragments is not None:
                         fragments.record(name, layout)
