@@ -11,7 +11,8 @@ from typing import Mapping
 
 from . import __version__
 from .config import CACHE_DIR, Options
-from . import incremental, pipeline
+from . import incremental, pipeline, search
+from .diagnostics import Report
 from .incremental import Cache
 from .pipeline import CannotRun, Result
 
@@ -193,6 +194,12 @@ def _cache_note(cache: Cache | None) -> str:
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = options_from(args)
+    checked = Report()
+    if not search.check(options, checked):  # search: true without Pagefind: before anything is read or written
+        failed = Result(checked)
+        print_report(failed)
+        print(f"build failed: {_count(failed)}; {options.output} was left as it was", file=sys.stderr)
+        return EXIT_CONTENT
     result, cache = _build(args, options)
     note = _cache_note(cache)
     if cache is not None:

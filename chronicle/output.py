@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 STAGING_PREFIX = ".chronicle-staging-"
 RETIRED_PREFIX = ".chronicle-retired-"
@@ -56,9 +56,11 @@ def check_target(output: Path, protected: list[Path]) -> None:
 
 
 def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output: Path,
-               protected: list[Path] = ()) -> None:
+               protected: list[Path] = (), finish: Callable[[Path], object] | None = None) -> None:
     """Write files ({path: bytes}, or its (path, bytes) pairs as they are made) into output as one whole:
-    on any failure, a second file of the same name among them, the previous output stays as it was."""
+    on any failure, a second file of the same name among them, the previous output stays as it was.
+    finish: called with the staging folder once every file is in it, before it is swapped in (the
+    search index, search.finisher); its failure is a failure of the whole."""
     pairs = files.items() if isinstance(files, Mapping) else files
     written: set[str] = set()
     with staged(output, protected) as staging:
@@ -69,6 +71,8 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output:
             path = staging / safe_relative(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        if finish is not None:
+            finish(staging)
 
 
 @contextmanager

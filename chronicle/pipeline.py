@@ -18,6 +18,7 @@ from .feeds import feed_warnings, render_feeds, source_date_epoch
 from .model import Timeline
 from .output import OutputError, write_site
 from .pages import render_pages
+from .search import SearchError, finisher
 from .periods import split
 from .render import (Theme, ThemeError, default_theme, make_environment, render_event_page, render_index,
                      render_split, site_of)
@@ -143,13 +144,17 @@ def warn_of_feeds(timeline: Timeline, options: Options, report: Report) -> None:
         report.warning(options.content / INDEX_NAME, None, warning)
 
 
-def write_output(files: Iterable[tuple[str, bytes]], options: Options, theme: Theme, report: Report) -> bool:
-    """Write the site to the output folder, as one whole or not at all; say whether it was written."""
+def write_output(files: Iterable[tuple[str, bytes]], options: Options, theme: Theme, report: Report,
+                 search: bool = False) -> bool:
+    """Write the site to the output folder, as one whole or not at all; say whether it was written.
+    search: with its Pagefind index, made in the staging folder before it is swapped in (search.py)."""
     try:
-        write_site(files, options.output, protected=protected(options, theme))
+        write_site(files, options.output, protected=protected(options, theme), finish=finisher(search))
         return True
     except OutputError as error:
         raise CannotRun(str(error)) from None
+    except SearchError as error:
+        report.error(options.content / INDEX_NAME, None, f"{error} — the previous site was left as it was")
     except OSError as error:
         report.error(options.output, None, f"cannot write the site: {error.strerror or error} — "
                      "the previous site was left as it was")
@@ -178,7 +183,7 @@ def build(options: Options, write: bool = True) -> Result:
     files = counted(render_site(timeline, theme, options))
     try:
         if write:  # a theme error half-way leaves the output as it was (write_site stages the site)
-            written = write_output(files, options, theme, report)
+            written = write_output(files, options, theme, report, search=timeline.search)
         else:
             for _ in files:  # check renders every page, so that a theme's error is found, and keeps none
                 pass

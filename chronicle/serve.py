@@ -16,6 +16,7 @@ import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote
@@ -24,6 +25,7 @@ from .config import Options
 from .diagnostics import Report
 from .incremental import Cache, Engine, entry_path
 from .pipeline import CannotRun, Result, theme_for
+from . import search
 from .watch import Coalescer, Watcher
 from .cli import summary
 
@@ -48,6 +50,9 @@ class Site:
         self._changed = threading.Condition()
         self.now = Snapshot()
         self.stopping = False
+        # The search index (pagefind/) of the site last written to output/, served beside the
+        # snapshot's files: replaced whole after each write, without a reload (docs/search.md).
+        self.index: Mapping[str, bytes] = {}
 
     def publish(self, files: Mapping[str, bytes] | None, errors: list[str], edited: list[str]) -> None:
         """Show a new build: its files when it succeeded, else keep the last good ones with its errors."""
@@ -199,6 +204,9 @@ class Handler(BaseHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         now = self.server.site.now  # one snapshot: files and errors of the same moment
         files, errors, version = now.files, now.errors, now.version
+        index = self.server.site.index
+        if index:
+            files = ChainMap(files, index)
         found = lookup(files, self.path)
         if found is None:
             body = b"<!doctype html><html lang=en><title>Not found</title><body><h1>Not found</h1>" \
@@ -319,11 +327,24 @@ def edited_slugs(result: Result, content: Path, changed: set[Path]) -> list[str]
     return sorted(event.slug for event in events if event.path in names)
 
 
+def report_lines(report: Report) -> list[str]:
+    return [str(d) for d in report.sorted()]
+
+
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
           open_browser: bool = False, out=sys.stdout, err=sys.stderr, cached: bool = True) -> int:
     """Build, serve on host:port, rebuild on every change, until Ctrl-C or SIGTERM.
 
-    cached: the first build takes the entries an earlier build kept (False: --no-cache)."""
+    cached: the first build takes the entries an earlier build kept (False: --no-cache).
+
+    With search: true, Pagefind indexes the site whenever output/ is written: by the first build,
+    then after the author pauses (OutputWriter), never in the rebuild a save waits for; the index
+    is served from output/ as written last (docs/search.md). Without Pagefind, serve does not start."""
+    checked = Report()
+    if not search.check(options, checked):
+        for line in report_lines(checked):
+            print(line, file=err, flush=True)
+        return 1
     builder = Engine(options)
     site = Site()
     # The first build takes the entries an earlier build read from its cache (10,000 of them in
@@ -333,9 +354,6 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     theme = theme_for(options)
     lock = threading.Lock()
 
-    def report_lines(report: Report) -> list[str]:
-        return [str(d) for d in report.sorted()]
-
     written: dict[str, bytes] = {}
 
     def write(files: dict[str, bytes]) -> bool:
@@ -344,6 +362,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         try:
             if builder.write_files(files, theme, report, previous=written):
                 written = files
+                # The index was made with the site (search: true): served from output/ from now on.
+                site.index = search.read_index(options.output)
         except CannotRun as error:
             print(f"chronicle: error: {error}", file=err, flush=True)
         for line in report_lines(report):

@@ -513,12 +513,19 @@ class Engine:
         """Write the site to the output folder, as one whole or not at all (writer.write_site).
 
         Return each file's signature when it was written, None when it was not."""
+        from ..search import SearchError, indexed
+
         try:
             # The cache is the author's too: an output folder that holds it is refused, as for content/.
-            return write_site(files, self.options.output, [*protected(self.options, theme), self.options.cache],
-                              previous=previous, spare=spare)
+            # With search: true, Pagefind's index is made in the staging folder after the site (search.py).
+            search = self._settings is not None and self._settings.search
+            return write_site(indexed(files, search), self.options.output,
+                              [*protected(self.options, theme), self.options.cache], previous=previous, spare=spare)
         except OutputError as error:
             raise CannotRun(str(error)) from None
+        except SearchError as error:
+            report.error(self.options.content / INDEX_NAME, None, f"{error} — the previous site was left as it was")
+            return None
         except OSError as error:
             report.error(self.options.output, None, f"cannot write the site: {error.strerror or error} — "
                          "the previous site was left as it was")
