@@ -12,11 +12,13 @@ import jinja2
 
 from .dates import When
 from .model import Day, Event, Source, Timeline, host_of, name_key, tag_slugs
-from .render import PartMaker, Site, _render_template, _template, span_between
+from .periods import Period, split
+from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
 from .timeline import group_days
 
 SOURCES_PAGE, TAGS_PAGE, TAG_PAGE = "sources.html", "tags.html", "tag.html"
 SOURCES_NAME = "sources/index.html"  # the sources page in the output
+PUBLISHER_PAGE = "publisher.html"  # one publisher's sources, when the sources page is split into pages
 CITATION_PART, DAY_PART = "citation.html", "day.html"
 
 _SORT_KEY = attrgetter("sort_key")
@@ -180,20 +182,57 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site) -> Ite
     if SOURCES_PAGE in templates:
         publishers, unsourced = group_sources(timeline.events, timeline.newest_first)
         context = sources_context(timeline, site, publishers, unsourced)
-        citations = PartMaker(env, CITATION_PART, "citation", part_context(context, site))
-        yield SOURCES_NAME, _render_template(_template(env, SOURCES_PAGE), {**context, "render_citations": citations})
+        if sum(publisher.count for publisher in publishers) > site.page_events:
+            yield from render_publishers(env, site, context)
+        else:
+            citations = PartMaker(env, CITATION_PART, "citation", part_context(context, site))
+            yield SOURCES_NAME, _render_template(_template(env, SOURCES_PAGE),
+                                                 {**context, "render_citations": citations})
     tags = group_tags(timeline.events)
     if TAGS_PAGE in templates:
         yield "tags/index.html", render_tags_index(env, timeline, site, tags)
     if TAG_PAGE in templates:
         for tag in tags:
-            yield f"{tag.url}index.html", render_tag_page(env, site, tag)
+            whole = split(tag.events, site.page_events)
+            if whole is None:
+                yield f"{tag.url}index.html", render_tag_page(env, site, tag)
+            else:
+                yield from render_tag_split(env, site, tag, whole)
 
 
 def render_tags_index(env: jinja2.Environment, timeline: Timeline, site: Site, tags: tuple[Tag, ...]) -> bytes:
     return _render_template(_template(env, TAGS_PAGE), {
         "timeline": timeline, "span": site.span, "root": "../",
         "page": {"kind": "tags", "path": "tags/", "title": "Tags"}, "tags": tags})
+
+
+def render_publishers(env: jinja2.Environment, site: Site, context: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Render the sources of a timeline citing more than page_events sources as an index of its
+    publishers (sources/index.html, `split` true) and a page per publisher (sources/ID/, cut into
+    parts of page_events citations: sources/ID/2/ …), each from publisher.html."""
+    yield SOURCES_NAME, _render_template(_template(env, SOURCES_PAGE), {
+        **context, "split": True, "render_citations": PartMaker(env, CITATION_PART, "citation", context)})
+    limit = site.page_events
+    for publisher in context["publishers"]:
+        chunks = [publisher.citations[start:start + limit] for start in range(0, publisher.count, limit)]
+        for n, chunk in enumerate(chunks, 1):
+            path = f"sources/{publisher.id}/" + (f"{n}/" if n > 1 else "")
+            page = {"timeline": site, "span": site.span, "root": "../" * path.count("/"),
+                    "page": {"kind": "publisher", "path": path, "title": publisher.name or "No publisher named"},
+                    "publisher": publisher, "citations": chunk, "part": n, "parts": len(chunks),
+                    "part_paths": [f"sources/{publisher.id}/" + (f"{k}/" if k > 1 else "")
+                                   for k in range(1, len(chunks) + 1)]}
+            citations = PartMaker(env, CITATION_PART, "citation", part_context(page, site))
+            yield f"{path}index.html", _render_template(_template(env, PUBLISHER_PAGE),
+                                                        {**page, "render_citations": citations})
+
+
+def render_tag_split(env: jinja2.Environment, site: Site, tag: Tag, whole: Period) -> Iterator[tuple[str, bytes]]:
+    """Render a tag past page_events events as the timeline is then: its page an overview of its
+    periods and its first (or latest) period's events, then a page per period below tags/SLUG/."""
+    context = overview_context(env, site, whole, tag_context(site, tag), TAG_PAGE)
+    yield f"{tag.url}index.html", _render_template(_template(env, TAG_PAGE), context)
+    yield from render_periods(env, site, whole, tag.url, {"label": tag.name, "path": tag.url})
 
 
 def render_tag_page(env: jinja2.Environment, site: Site, tag: Tag, days: PartMaker | None = None) -> bytes:

@@ -360,30 +360,46 @@ FRONT_EVENTS = 25  # events of its first (or latest) period the front page of a 
 def render_split(env: jinja2.Environment, timeline: Timeline, site: Site, whole: Period) -> Iterator[tuple[str, bytes]]:
     """Render a timeline split into periods (periods.split): index.html, the overview of the whole span
     and its first or latest period's events, then one page per period."""
-    pages = list(whole.pages())
-    leaves = [page for page in pages if not page.parts]
-    shown = leaves[-1] if timeline.newest_first else leaves[0]
+    context = index_context(timeline)
+    yield "index.html", _render(env, TEMPLATE_PAGES["index"], overview_context(env, site, whole, context, "index.html"))
+    yield from render_periods(env, site, whole)
+
+
+def overview_context(env: jinja2.Environment, site: Site, whole: Period, context: dict[str, Any],
+                     page: str) -> dict[str, Any]:
+    """Return what the front page of a split timeline (or tag) is given besides its own context: the
+    whole (`overview`), the largest count, and its first (or latest) period's first events."""
+    leaves = list(whole.leaves())
+    shown = leaves[-1] if site.newest_first else leaves[0]
     events = _in_order(shown.events, site)[:FRONT_EVENTS]
-    context = {**index_context(timeline), "overview": whole, "shown": shown, "more": shown.count - len(events),
-               "largest": max(part.count for part in whole.parts)}
     days = PartMaker(env, "day.html", "day", {**context, "timeline": site})
-    yield "index.html", _render(env, TEMPLATE_PAGES["index"], {
-        **context, "shown_days": group_days(events), "render_days": days.once("render_days", "index.html")})
+    return {**context, "overview": whole, "shown": shown, "more": shown.count - len(events),
+            "largest": max(part.count for part in whole.parts), "shown_days": group_days(events),
+            "render_days": days.once("render_days", page)}
+
+
+def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str = "",
+                   owner: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Render a page per period of the whole, below `base` (a tag's periods are below tags/SLUG/);
+    owner: the tag they belong to ({'label', 'path'}), or None for the timeline's own."""
+    pages = list(whole.pages())
     trail: dict[str, list[Period]] = {}
     _trails(whole, [], trail)
     for i, period in enumerate(pages):
-        yield f"{period.path}index.html", render_period(env, site, period, trail[period.path],
-                                                        pages[i - 1] if i else None,
-                                                        pages[i + 1] if i + 1 < len(pages) else None)
+        yield f"{base}{period.path}index.html", render_period(
+            env, site, period, trail[period.path], pages[i - 1] if i else None,
+            pages[i + 1] if i + 1 < len(pages) else None, base, owner)
 
 
 def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],
-                  previous: Period | None, next: Period | None) -> bytes:
+                  previous: Period | None, next: Period | None, base: str = "",
+                  owner: dict[str, str] | None = None) -> bytes:
     """Render one period's page: where it is in the whole, its parts with their counts, its events by day."""
-    root = "../" * period.path.count("/")
-    context = {"timeline": site, "span": site.span, "root": root, "page": _page("period", period.path, period.label),
-               "period": period, "trail": trail, "previous": previous, "next": next,
-               "largest": max((part.count for part in period.parts), default=0)}
+    root = "../" * (base + period.path).count("/")
+    title = f"{owner['label']}: {period.label}" if owner else period.label
+    context = {"timeline": site, "span": site.span, "root": root, "page": _page("period", base + period.path, title),
+               "period": period, "trail": trail, "previous": previous, "next": next, "base": base,
+               "owner": owner, "largest": max((part.count for part in period.parts), default=0)}
     days = PartMaker(env, "day.html", "day", context)
     shown = _in_order(period.own if period.parts else period.events, site)
     return _render(env, "period.html", {**context, "days": group_days(shown),

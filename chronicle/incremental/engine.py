@@ -626,11 +626,21 @@ def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict
     slugs = timeline.tag_slugs
     prefix = hasher(site, "tag page")
     members: dict[str, list[bytes]] = {}
+    tagged: dict[str, list[Event]] = {}
     for event, fingerprint in zip(timeline.events, prints):
         for name in dict.fromkeys(event.tags):
             members.setdefault(name, []).append(fingerprint)
-    return {f"tags/{slugs[name]}/index.html": digest_from(prefix, name, slugs[name], b"".join(fingerprints))
-            for name, fingerprints in members.items() if name in slugs}
+            tagged.setdefault(name, []).append(event)
+    keys = {}
+    for name, fingerprints in members.items():
+        if name not in slugs:
+            continue
+        key = digest_from(prefix, name, slugs[name], b"".join(fingerprints))
+        keys[f"tags/{slugs[name]}/index.html"] = key
+        whole = split(tuple(tagged[name]), timeline.page_events)
+        for period in whole.pages() if whole is not None else ():  # made with the tag's page
+            keys[f"tags/{slugs[name]}/{period.path}index.html"] = key
+    return keys
 
 
 def _holds_only(output: Path, names: Iterable[str]) -> bool:

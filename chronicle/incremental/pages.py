@@ -24,8 +24,10 @@ from markupsafe import Markup
 
 from ..dates import Precision
 from ..model import Day, Event, Timeline, host_of, name_key, tag_slugs
+from ..periods import split
 from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PAGE, TAGS_PAGE, Citation, Publisher,
-                     Tag, merge, part_context, render_tag_page, render_tags_index, source_key, sources_context, tag_context)
+                     Tag, merge, part_context, render_publishers, render_tag_page, render_tag_split, render_tags_index, source_key,
+                     sources_context, tag_context)
 from ..render import Site, _render_template, _template
 from ..timeline import group_days
 from .writer import Part
@@ -481,7 +483,12 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
     files: dict[str, bytes] = {}
     if sources and _has_template(env, SOURCES_PAGE, cache):
         cited = _catalogue(cache, "catalogue of sources", timeline, sources=True, tags=False)
-        files[SOURCES_NAME] = _sources_page(env, timeline, site, cited, cache, fragments, joined)
+        if sum(publisher.count for publisher in cited.publishers) > site.page_events:
+            # An index of publishers and a page each: small pages, made whole.
+            context = sources_context(timeline, site, cited.publishers, cited.unsourced)
+            files.update(render_publishers(env, site, context))
+        else:
+            files[SOURCES_NAME] = _sources_page(env, timeline, site, cited, cache, fragments, joined)
     if not (tags or tag_pages):
         return files
     tagged = _catalogue(cache, "catalogue of tags", timeline, sources=False, tags=True)
@@ -539,6 +546,10 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
     days: dict[str, dict] = {}
     files: dict[str, bytes] = {}
     for tag in tags:
+        whole = split(tag.events, site.page_events)
+        if whole is not None:  # past page_events: an overview and its periods' pages, made whole
+            files.update(render_tag_split(env, site, tag, whole))
+            continue
         cached = old_pages.get(tag.name)
         if cached is None or cached[0] is not tag:
             store = old_days.get(tag.name) or {}
