@@ -466,6 +466,14 @@ def _timelinejs_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple
     return b'{"events": [\n', b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
 
 
+def period_timelinejs(title: str, label: str, events: tuple[Event, ...]) -> bytes:
+    """Return the timeline.json of one period of a split timeline (its page's folder), so that an embed
+    can show that period alone: as the whole file, with the period's events and its name as title."""
+    heading = {"text": {"headline": _html(f"{title}: {label}"), "text": ""}, "unique_id": TITLE_SLIDE_ID}
+    items = (_json(timelinejs_event(event, content_html(event))).encode("utf-8") for event in events)
+    return b'{"events": [\n' + _JSON_SEPARATOR.join(items) + b'\n], "title": ' + _json(heading).encode("utf-8") + b"}\n"
+
+
 def _sitemap_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     pages = ["sources/"]
     if timeline.tag_slugs:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
+from .feeds import period_timelinejs
 from .model import Event, Timeline, host_of, tag_slug
 from .periods import Period
 from .timeline import group_days, period_of
@@ -389,6 +390,8 @@ def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str
         yield f"{base}{period.path}index.html", render_period(
             env, site, period, trail[period.path], pages[i - 1] if i else None,
             pages[i + 1] if i + 1 < len(pages) else None, base, owner)
+        if not owner and not period.parts:  # the period's own timeline.json, for an embed of it alone
+            yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events)
 
 
 def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],

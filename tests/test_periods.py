@@ -119,3 +119,20 @@ def test_the_engine_makes_the_reference_s_period_pages(project):
     assert project.run("build", "--no-cache", "--output", "reference").code == 0
     assert project.run("build", "--output", "engine").code == 0
     assert tree(project.root / "engine") == tree(project.root / "reference")
+
+
+def test_each_period_page_has_the_timeline_json_of_its_events(project):
+    """An embed can show one period (TimelineJS's JSON beside the period's page); the whole file stays whole."""
+    import json
+    project.write("_index.md", "---\ntitle: Many\nsources: optional\npage_events: 10\n---\n")
+    for i in range(12):
+        project.entry(f"a{i}.md", f"title: October {i}\ndate: 2024-10-{i + 1:02d}")
+    for i in range(3):
+        project.entry(f"b{i}.md", f"title: Earlier {i}\ndate: 2023-0{i + 1}-05")
+    assert project.run("build", "--no-cache").code == 0
+    year = json.loads(project.read("2023/timeline.json"))
+    assert [e["unique_id"] for e in year["events"]] == ["b0", "b1", "b2"]
+    assert year["title"]["text"]["headline"] == "Many: 2023"
+    assert len(json.loads(project.read("timeline.json"))["events"]) == 15
+    assert not (project.root / "output" / "2024" / "timeline.json").exists()  # split further: its days have them
+    assert json.loads(project.read("2024/10/05/timeline.json"))["events"][0]["unique_id"] == "a4"
