@@ -129,9 +129,6 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
                 bad(key, f"feed_events must be a whole number of events, 1 or more, such as {FEED_EVENTS}, "
                          f"not {value!r}")
                 continue
-            # Also in extra, which build_timeline hands on to the Timeline: the feeds read it there
-            # (feeds.feed_events), as model.Timeline has no field of its own for it.
-            extra[key] = value
         elif key == "search":
             if not isinstance(value, bool):
                 bad(key, f"search must be true or false, not {fields.values[key]!r}")

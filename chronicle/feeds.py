@@ -19,7 +19,6 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote, urlsplit
 
-from .config import FEED_EVENTS
 from .dates import Precision, When, format_span, format_when
 from .model import Event, Source, Timeline
 
@@ -183,10 +182,8 @@ def utc_stamp(event: Event) -> datetime:
 
 
 def feed_events(timeline: Timeline) -> int:
-    """Return how many events an Atom feed holds: feed_events of _index.md (read_settings hands it
-    on in extra), else 50."""
-    size = timeline.extra.get("feed_events")
-    return size if type(size) is int and size >= 1 else FEED_EVENTS
+    """Return how many events an Atom feed holds: feed_events of _index.md, else 50."""
+    return timeline.feed_events
 
 
 _T = TypeVar("_T")

@@ -167,6 +167,7 @@ class Timeline:
     days: tuple[Day, ...]
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     page_events: int = 150  # past this many events, the timeline is split into period pages (periods.py)
+    feed_events: int = 50  # the most recent events the Atom feeds hold (feeds.recent)
     search: bool = False  # content/_index.md says search: true: the theme shows a search box (search.py)
 
     @cached_property

@@ -59,6 +59,17 @@ class Period:
             yield from part.leaves()
 
 
+def homes(whole: Period | None) -> dict[str, str]:
+    """Return each event's page of the timeline: the folder of the period that shows it ({} unsplit)."""
+    if whole is None:
+        return {}
+    found = {}
+    for period in whole.pages():
+        for event in (period.own if period.parts else period.events):
+            found[event.slug] = period.path
+    return found
+
+
 def split(events: tuple[Event, ...], limit: int) -> Period | None:
     """Return the whole timeline as periods, or None when it fits on one page."""
     if len(events) <= limit:

@@ -19,7 +19,7 @@ from .model import Timeline
 from .output import OutputError, write_site
 from .pages import render_pages
 from .search import SearchError, finisher
-from .periods import split
+from .periods import homes, split
 from .render import (Theme, ThemeError, default_theme, make_environment, render_event_page, render_index,
                      render_split, site_of)
 from .timeline import build_timeline
@@ -132,8 +132,9 @@ def render_site(timeline: Timeline, theme: Theme, options: Options) -> Iterator[
         yield "index.html", render_index(env, timeline, site)
     else:  # past page_events: an overview and a page per period
         yield from render_split(env, timeline, site, whole)
+    home = homes(whole)
     for i, event in enumerate(timeline.events):
-        yield f"{event.url}index.html", render_event_page(env, site, timeline.events, i)
+        yield f"{event.url}index.html", render_event_page(env, site, timeline.events, i, home.get(event.slug, ""))
     yield from render_pages(env, timeline, site)
     yield from render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0])
     yield from theme.static_files().items()

@@ -285,7 +285,8 @@ def _template_line(error: Exception) -> tuple[int | None, str | None]:
 # and nothing else, so a value added here is in every key at once.
 #
 #   index.html, sources/, tags/    the whole timeline (made again by every build that changes it)
-#   events/SLUG/                   site, the event, the one before and the one after (event_context)
+#   events/SLUG/                   site, the event, the one before and the one after, the page of
+#                                  the timeline it is on (home: '' or its period's, periods.homes)
 #   tags/SLUG/                     site, the tag (pages.tag_context)
 #   a day of the index or a tag    site, the page's root and page, the day (PartMaker)
 #   a citation of the sources page site, the citation (PartMaker)
@@ -311,6 +312,7 @@ class Site:
     span: str
     tag_renames: tuple[tuple[str, str], ...]
     page_events: int = 150
+    feed_events: int = 50
     search: bool = False
 
     @cached_property
@@ -340,9 +342,10 @@ def index_context(timeline: Timeline) -> dict[str, Any]:
             "page": _page("index", "", timeline.title)}
 
 
-def event_context(site: Site, event: Event, previous: Event | None, next: Event | None) -> dict[str, Any]:
+def event_context(site: Site, event: Event, previous: Event | None, next: Event | None,
+                  home: str = "") -> dict[str, Any]:
     return {"timeline": site, "span": site.span, "root": "../../", "page": _page("event", event.url, event.title),
-            "event": event, "previous": previous, "next": next}
+            "event": event, "previous": previous, "next": next, "home": home}
 
 
 # --------------------------------------------------------------------------- rendering
@@ -420,11 +423,13 @@ def _trails(period: Period, above: list[Period], found: dict[str, list[Period]])
         _trails(part, above + [period] if period.path else above, found)
 
 
-def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, ...], index: int) -> bytes:
-    """Render one event's permanent page, with the events before and after it."""
+def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, ...], index: int,
+                      home: str = "") -> bytes:
+    """Render one event's permanent page, with the events before and after it; home: the folder of
+    the page of the timeline it is on ('' the index; its period's when the timeline is split)."""
     return _render(env, TEMPLATE_PAGES["event"], event_context(
         site, events[index], events[index - 1] if index > 0 else None,
-        events[index + 1] if index + 1 < len(events) else None))
+        events[index + 1] if index + 1 < len(events) else None, home))
 
 
 class PartMaker:

@@ -81,5 +81,6 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
         days=group_days(ordered),
         extra=settings.extra,
         page_events=settings.page_events,
+        feed_events=settings.feed_events,
         search=settings.search,
     )

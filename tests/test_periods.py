@@ -136,3 +136,25 @@ def test_each_period_page_has_the_timeline_json_of_its_events(project):
     assert len(json.loads(project.read("timeline.json"))["events"]) == 15
     assert not (project.root / "output" / "2024" / "timeline.json").exists()  # split further: its days have them
     assert json.loads(project.read("2024/10/05/timeline.json"))["events"][0]["unique_id"] == "a4"
+
+
+def test_an_event_page_leads_back_to_the_page_that_shows_it(project):
+    from conftest import tree
+    project.write("_index.md", "---\ntitle: Many\nsources: optional\npage_events: 10\n---\n")
+    for i in range(12):
+        project.entry(f"a{i}.md", f"title: October {i}\ndate: 2024-10-{i + 1:02d}")
+    for i in range(3):
+        project.entry(f"b{i}.md", f"title: Earlier {i}\ndate: 2023-0{i + 1}-05")
+    assert project.run("build", "--no-cache", "--output", "reference").code == 0
+    page = (project.root / "reference" / "events" / "b1" / "index.html").read_text()
+    assert '<a href="../../2023/index.html#b1"><span aria-hidden="true">← </span>Many</a>' in page
+    page = (project.root / "reference" / "events" / "a4" / "index.html").read_text()
+    assert 'href="../../2024/10/05/index.html#a4"' in page
+    assert project.run("build", "--output", "engine").code == 0
+    assert tree(project.root / "engine") == tree(project.root / "reference")
+    for i in range(3, 12):  # the timeline shrinks to one page: every event page leads to the index again
+        (project.content / f"a{i}.md").unlink()
+    assert project.run("build", "--no-cache", "--output", "reference").code == 0
+    assert project.run("build", "--output", "engine").code == 0
+    assert tree(project.root / "engine") == tree(project.root / "reference")
+    assert 'href="../../index.html#a1"' in (project.root / "engine" / "events" / "a1" / "index.html").read_text()

@@ -26,7 +26,7 @@ from ..model import Event, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
-from ..periods import split
+from ..periods import homes, split
 from ..render import Site, Theme, ThemeError, make_environment, render_event_page, render_split, site_of
 from .feeds import AtomPlan, atom_files, render_feeds, stream_feeds
 from .index import render_index
@@ -273,8 +273,9 @@ class Engine:
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (site, events)
+        whole = split(events, site.page_events)
+        home = homes(whole)
         if self._index is None or self._index[0] != index_key:
-            whole = split(events, site.page_events)
             made = {"index.html": render_index(env, timeline, site, self._days)} if whole is None else \
                 dict(render_split(env, timeline, site, whole))  # the index and a page per period, made whole
             self._index = (index_key, made)
@@ -282,10 +283,11 @@ class Engine:
         pages: dict[str, tuple[object, bytes]] = {}
         for i, event in enumerate(events):
             name = f"{event.url}index.html"
-            key = (site, event, events[i - 1] if i else None, events[i + 1] if i + 1 < len(events) else None)
+            key = (site, event, events[i - 1] if i else None, events[i + 1] if i + 1 < len(events) else None,
+                   home.get(event.slug, ""))
             cached = self._pages.get(name)
             if cached is None or cached[0] != key:
-                cached = (key, render_event_page(env, site, events, i))
+                cached = (key, render_event_page(env, site, events, i, key[-1]))
             pages[name] = cached
             files[name] = cached[1]
         self._pages = pages
@@ -328,13 +330,15 @@ class Engine:
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
         skip = frozenset(kept)
+        home = homes(split(events, site.page_events))  # each event page's way back: its period's page
 
         pages_store: dict[str, object] = {}
 
         def make(task: tuple) -> list[tuple[str, object]]:  # bytes, pieces to write, or WRITTEN
             kind = task[0]
             if kind == "events":
-                return [(f"{events[i].url}index.html", render_event_page(env, site, events, i)) for i in task[1]]
+                return [(f"{events[i].url}index.html",
+                         render_event_page(env, site, events, i, home.get(events[i].slug, ""))) for i in task[1]]
             if kind == "index":
                 whole = split(events, site.page_events)
                 if whole is not None:  # the index and a page per period: small pages, made whole
@@ -576,8 +580,10 @@ class Engine:
         site = self._site_key(timeline, theme)
         rest_key = digest(site, "rest", *prints)
         page = hasher(site, "page")
+        home = homes(split(events, timeline.page_events))
         page_keys = {f"{event.url}index.html": digest_from(page, prints[i - 1] if i else b"", prints[i],
-                                                          prints[i + 1] if i + 1 < len(events) else b"")
+                                                          prints[i + 1] if i + 1 < len(events) else b"",
+                                                          home.get(event.slug, "").encode())
                      for i, event in enumerate(events)}
         tag_pages = _tag_page_keys(timeline, prints, site)
         page_keys.update(tag_pages)
