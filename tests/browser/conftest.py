@@ -56,6 +56,16 @@ def build_example(out):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+def build_content(content, out, timeout=600):
+    """Build a content folder into `out` as a user would (build.py build), failing the test with
+    what the build said when it does not succeed; return `out`."""
+    proc = subprocess.run([sys.executable, "build.py", "build", "--content", str(content), "--output", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        pytest.fail(f"build failed (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    return out
+
+
 class _EventIndex(HTMLParser):
     """Collects, in document order, the ids of `article.h-event` and their first dt-start."""
 

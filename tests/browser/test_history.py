@@ -2,12 +2,10 @@
 Chromium: every event in order with its date as written, the pages accessible (axe, WCAG 2.1 A/AA,
 light and dark), valid HTML (Nu checker: <data value> where HTML has no datetime), no sideways scroll.
 """
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import ROOT, open_page, serve, stop
+from .conftest import build_content, ROOT, open_page, serve, stop
 from .test_site import _OVERFLOW, SCHEMES, WIDTHS
 
 pytestmark = pytest.mark.browser
@@ -20,10 +18,7 @@ HEADINGS = ["c. 3400 BCE", "c. 3250 BCE", "c. 1250 BCE", "c. 1050 BCE", "196 BCE
 @pytest.fixture(scope="module")
 def history_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("history") / "site"
-    proc = subprocess.run([sys.executable, "build.py", "build", "--content", str(CONTENT), "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.fail(f"build failed (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    build_content(CONTENT, out, timeout=300)
     return out
 
 

@@ -6,14 +6,12 @@ The site is the example timeline plus a few entries that make these pages work h
 twice, a briefing without URL, unsourced events, tags with accents, symbols and other scripts.
 """
 import shutil
-import subprocess
-import sys
 import textwrap
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, back, follow, open_page, serve, stop
+from .conftest import build_content, ROOT, back, follow, open_page, serve, stop
 from .test_site import _DAY_HEADINGS, _MARKUP_PROBLEMS, _OVERFLOW, SCHEMES, WIDTHS
 
 pytestmark = pytest.mark.browser
@@ -60,10 +58,7 @@ def pages_site(tmp_path_factory):
     for name, text in EXTRA.items():
         (content / name).write_text("---\n" + textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     out = root / "site"
-    proc = subprocess.run([sys.executable, "build.py", "build", "--content", str(content), "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.fail(f"build failed (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    build_content(content, out, timeout=300)
     return out
 
 

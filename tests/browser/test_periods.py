@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, follow, open_page, serve, stop
+from .conftest import build_content, ROOT, follow, open_page, serve, stop
 from .test_site import _OVERFLOW, SCHEMES, WIDTHS
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,7 @@ def large_site(tmp_path_factory):
     index = root / "content" / "_index.md"  # pages of 40 events: tags and publishers split too
     index.write_text(index.read_text().replace("---\n", "---\npage_events: 40\n", 1))
     out = root / "site"
-    proc = subprocess.run([sys.executable, "build.py", "build", "--content", str(root / "content"), "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        pytest.fail(f"build failed (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    build_content(root / "content", out, timeout=600)
     return out
 
 

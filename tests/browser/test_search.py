@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, open_page, serve, settle, stop, watch_errors
+from .conftest import build_content, ROOT, open_page, serve, settle, stop, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +43,7 @@ def search_site(tmp_path_factory):
                      encoding="utf-8")
     (content / f"{SLUG}.md").write_text(EVENT, encoding="utf-8")
     out = root / "site"
-    proc = subprocess.run([sys.executable, "build.py", "build", "--content", str(content), "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.fail(f"build failed (exit {proc.returncode})\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    build_content(content, out, timeout=300)
     assert (out / "pagefind" / "pagefind-component-ui.js").is_file()
     return out
 
