@@ -42,7 +42,7 @@ PLACEHOLDER = "placeholders of `new` left in place"
 
 EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
-    "calendar",
+    "calendar", "correction",
 )
 SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
 ONGOING = ("now", "present", "ongoing", "today", "..")  # `end:` of an event still going on
@@ -259,6 +259,10 @@ def read_entry(
     draft = reader.boolean("draft")
     weight = reader.integer("weight")
     updated = reader.when("updated")
+    correction = reader.text("correction") or ""
+    if correction and updated is None:
+        report.error(path, fields.line("correction"), "correction needs updated: — add `updated:` with the day "
+                     "the entry was corrected, such as updated: 2024-11-02")
     extra = {key: value for key, value in fields.values.items() if key not in EVENT_FIELDS}
     for guess, key in meant.items():
         message = f"unknown field '{key}' — did you mean '{guess}'?"
@@ -305,6 +309,7 @@ def read_entry(
         draft=draft,
         weight=weight,
         updated=updated,
+        correction=correction,
         slug_line=fields.line("slug") if fields.values.get("slug") is not None else None,
         extra=MappingProxyType(extra),
     )

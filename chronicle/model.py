@@ -53,6 +53,7 @@ class Event:
     draft: bool = False
     weight: int = 0
     updated: When | None = None
+    correction: str = ""  # a note of what was corrected, shown as such beside "Updated …"
     # The line of the entry's `slug:` (None: the slug comes from the file name), where a duplicate
     # slug is reported; not part of what the event is.
     slug_line: int | None = field(default=None, compare=False)

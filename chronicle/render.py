@@ -180,6 +180,8 @@ def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any
         data["startDate"] = start
     if (end := schema_date(event.end)) is not None:
         data["endDate"] = end
+    if (modified := schema_date(event.updated)) is not None:
+        data["dateModified"] = modified  # the entry's revision (updated:), as news articles give it
     if event.location:
         data["location"] = {"@type": "Place", "name": event.location}
     if event.summary:

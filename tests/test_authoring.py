@@ -332,3 +332,26 @@ def test_a_value_that_is_all_comment_is_an_error_when_it_looks_like_text(project
         "write location: \"#port\", or put the comment on a line of its own",
         "check failed: 0 events, 3 errors",
     ]
+
+
+def test_a_revision_is_shown_with_its_correction_and_given_to_machines(project, sourced):
+    """A news timeline shows a revision (issue 22, item 10): "Updated …" on the event, a correction as
+    such, dateModified in JSON-LD; a correction without the day it was made is an error."""
+    import json
+    import re
+    project.entry("a.md", f"title: Talks\ndate: 2024-10-28\nupdated: 2024-11-02\n"
+                          f"correction: The meeting was in Geneva, not Vienna.\n{sourced}")
+    project.entry("b.md", f"title: Quiet\ndate: 2024-10-29\n{sourced}")
+    assert project.run("build").code == 0
+    for page in (project.read("index.html"), project.read("events/a/index.html")):
+        assert ('<p class="revision">Updated <time class="dt-updated" datetime="2024-11-02">2 November 2024</time>'
+                ' · <strong class="correction-label">Correction:</strong> <span class="correction">The meeting was '
+                'in Geneva, not Vienna.</span></p>') in page
+    assert 'class="revision"' not in project.read("events/b/index.html")
+    schema = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                                  project.read("events/a/index.html"), re.S).group(1))
+    assert schema["dateModified"] == "2024-11-02"
+    project.entry("c.md", f"title: Fixed\ndate: 2024-10-30\ncorrection: A typo.\n{sourced}")
+    result = project.run("check")
+    assert "content/c.md:4: error: correction needs updated: — add `updated:` with the day the entry was " \
+           "corrected, such as updated: 2024-11-02" in result.lines
