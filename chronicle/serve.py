@@ -114,7 +114,9 @@ _LIVE_SCRIPT = """<script>
   if (saved && saved.path === location.pathname) {
     const edited = saved.target && document.getElementById(saved.target);
     if (edited) {
-      edited.scrollIntoView({block: "center"});
+      // A tall event is brought in at its top, so that its title stays in view with the edit below it.
+      const tall = edited.getBoundingClientRect().height > innerHeight * 0.6;
+      edited.scrollIntoView({block: tall ? "start" : "center"});
       edited.classList.add("chronicle-edited");
       setTimeout(() => edited.classList.remove("chronicle-edited"), 2500);
     } else {
@@ -133,12 +135,15 @@ _LIVE_SCRIPT = """<script>
 })();
 </script>
 <style>
-.chronicle-edited { outline: 3px solid #d97706; outline-offset: 6px; transition: outline-color 2s; }
+.chronicle-edited { outline: 3px solid #d97706; outline-offset: 6px; transition: outline-color 2s;
+  scroll-margin-top: 1rem; }
 @media (prefers-reduced-motion: reduce) { .chronicle-edited { transition: none; } }
 #chronicle-errors { position: fixed; inset: auto 0 0 0; max-height: 60vh; overflow: auto; z-index: 2147483647;
-  margin: 0; padding: 1rem 1.25rem; background: #2b0a0a; color: #fff; border-top: 4px solid #ef4444;
+  margin: 0; padding: .75rem 1.25rem; background: #2b0a0a; color: #fff; border-top: 4px solid #ef4444;
   font: 0.95rem/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-#chronicle-errors h2 { font: inherit; font-weight: bold; margin: 0 0 0.5rem; }
+@media (max-width: 40rem) { #chronicle-errors { max-height: 35vh; font-size: .85rem; padding: .5rem .75rem; } }
+#chronicle-errors summary { font-weight: bold; cursor: pointer; }
+#chronicle-errors[open] summary { margin: 0 0 0.5rem; }
 #chronicle-errors pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem; }
 #chronicle-errors p { margin: 0; color: #fecaca; }
 </style>
@@ -149,11 +154,13 @@ def overlay(errors: tuple[str, ...]) -> str:
     """Return the panel that shows a failed rebuild's errors over the last good page."""
     lines = "\n".join(html.escape(line) for line in errors)
     return (
-        '<section id="chronicle-errors" role="alert" aria-label="Build errors">'
-        "<h2>The last save did not build — fix these lines and save again:</h2>"
+        # A disclosure: the author may fold it away to read the page (it comes back, open, with the
+        # next failed save); role=alert has it read out when it appears.
+        '<details id="chronicle-errors" open role="alert" aria-label="Build errors">'
+        "<summary>The last save did not build — fix these lines and save again:</summary>"
         f"<pre>{lines}</pre>"
         "<p>You are seeing the last version that built. This panel goes away when the build succeeds.</p>"
-        "</section>\n"
+        "</details>\n"
     )
 
 

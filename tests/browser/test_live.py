@@ -88,7 +88,29 @@ def test_a_broken_save_shows_the_overlay_and_a_fix_clears_it(page, preview):
     expect(overlay).to_be_visible(timeout=WAIT)
     expect(overlay).to_contain_text("content/biden-if-they-cross-into-ukraine.md:3: error: date:")
     expect(page.locator("article#biden-if-they-cross-into-ukraine")).to_be_visible()  # the last good page
+    page.set_viewport_size({"width": 360, "height": 800})
+    box = overlay.bounding_box()
+    assert box["height"] <= 0.36 * 800, box  # on a phone it leaves most of the page to read
+    overlay.locator("summary").click()  # folded away: only its one line is left
+    assert overlay.bounding_box()["height"] < 80 and not overlay.locator("pre").is_visible()
     page.wait_for_function("window.__sseOpen === true")
     with page.expect_event("load", timeout=WAIT):
         save(entry, good)
     expect(overlay).to_have_count(0, timeout=WAIT)
+
+
+def test_a_tall_edited_event_is_brought_in_with_its_title_in_view(page, preview):
+    """A phone, an event taller than the screen: the reload keeps its title in view, not its middle."""
+    url, content = preview
+    page.set_viewport_size({"width": 360, "height": 500})
+    page.goto(url)
+    page.wait_for_function("window.__sseOpen === true")
+    entry = content / "2024-10-31-foreign-and-defense-ministers-2-plus-2.md"
+    slug = entry.stem
+    text = entry.read_text(encoding="utf-8")
+    long = "\n\n".join(["A long paragraph of the edited event, to make it taller than the screen."] * 30)
+    with page.expect_event("load", timeout=WAIT):
+        save(entry, text.replace("Sixth US–ROK", "Edited sixth US–ROK", 1) + "\n" + long + "\n")
+    article = page.locator(f"article[id=\"{slug}\"]")
+    expect(article).to_have_class(re.compile(r"\bchronicle-edited\b"), timeout=WAIT)
+    expect(article.locator(".p-name").first).to_be_in_viewport()
