@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 from functools import cached_property
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -74,6 +76,27 @@ def month_label(day: date | When) -> str:
     if isinstance(day, When):
         return format_when(coarsen(day, "month"))
     return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def short_url(url: str, limit: int = 60) -> str:
+    """Return a link's text for a source without a title: its address without scheme or www., cut
+    with an ellipsis past `limit` characters (the link itself keeps the whole URL)."""
+    text = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://(www\.)?", "", url).rstrip("/")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def zone_name(key: str) -> str:
+    """Return how a reader names a time zone: 'New York time (EST/EDT)', 'UTC', 'Kyiv time (EET/EEST)'."""
+    if key in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+        return "UTC"
+    zone = ZoneInfo(key)
+    names = []
+    for month in (1, 7):  # winter and summer, as a reader knows them
+        name = datetime(2024, month, 15, 12, tzinfo=zone).tzname() or ""
+        if name.isalpha() and name not in names:
+            names.append(name)
+    city = key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time ({'/'.join(names)})" if names else f"{city} time"
 
 
 def coarsen(when: When, unit: str) -> When:
@@ -235,6 +258,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         absolute=absolute_url,
         schema=event_schema,
         host=host_of,
+        number="{:,}".format,  # 10,000 events, not 10000
+        short_url=short_url,
+        zone_name=zone_name,
     )
     env.globals.update(generator=f"Chronicle {__version__}")
     return env
