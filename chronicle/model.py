@@ -242,6 +242,14 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an|le|la|les|l'|der|die|das|el|los|las)\s+", re.I)
+
+
+def publisher_key(name: str) -> tuple[str, str, str]:
+    """Return the key that sorts publishers as a library does: The Moscow Times under M."""
+    return name_key(_ARTICLE.sub("", name))
+
+
 def name_key(name: str) -> tuple[str, str, str]:
     """Return the key that sorts names as a reader expects: case and accents aside (Élysée by E)."""
     folded = name.casefold()

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 import jinja2
 
 from .dates import When
-from .model import Day, Event, Source, Timeline, host_of, name_key, tag_slugs
+from .model import Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
 from .periods import Period, split
 from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
 from .timeline import group_days
@@ -102,7 +102,7 @@ def name_publishers(groups: dict[str, tuple[Citation, ...]]) -> tuple[Publisher,
     """Return the publishers of citations grouped by their folded name, sorted by name (the
     group without one last), named as their first citation writes it, each with its section's id."""
     names = {key: publisher_of(citations[0].source) for key, citations in groups.items()}
-    order = sorted(names, key=lambda key: (key == "", name_key(names[key])))
+    order = sorted(names, key=lambda key: (key == "", publisher_key(names[key]), name_key(names[key])))
     ids = tag_slugs(names[key] for key in order if key)
     return tuple(Publisher(names[key], f"publisher-{ids[names[key]]}" if key else "unattributed", groups[key])
                  for key in order)

@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..dates import Precision
-from ..model import Day, Event, Timeline, host_of, name_key, tag_slugs
+from ..model import Day, Event, Timeline, host_of, name_key, publisher_key, tag_slugs
 from ..periods import split
 from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PAGE, TAGS_PAGE, Citation, Publisher,
                      Tag, merge, part_context, render_publishers, render_tag_page, render_tag_split, render_tags_index, source_key,
@@ -296,7 +296,7 @@ class Catalogue:
         for key, group in self._groups.items():
             first = group.value.citations[0].source
             names[key] = first.publisher or host_of(first.url or "")
-        order = sorted(names, key=lambda key: (key == "", name_key(names[key])))
+        order = sorted(names, key=lambda key: (key == "", publisher_key(names[key]), name_key(names[key])))
         ids = tag_slugs(names[key] for key in order if key)
         publishers = []
         for key in order:
