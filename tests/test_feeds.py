@@ -13,7 +13,6 @@ import icalendar
 import jsonschema
 import pytest
 
-from chronicle import feeds
 from chronicle.incremental import engine, feeds as engine_feeds
 from chronicle.config import Options
 from chronicle.feeds import feed_warnings, fold
@@ -623,8 +622,8 @@ def test_every_feed_is_atom_that_feedparser_accepts_without_a_base_url_too(proje
     write_timeline(project)  # tags with spaces and capitals: United States, NATO
     project.entry("old.md", "title: Old treaty\ndate: 470 BCE\ntags: [NATO]\nsources: [https://example.org/old]")
     assert project.run().code == 0
-    feeds = sorted((project.root / "output").rglob("feed.xml"))
-    names = [path.relative_to(project.root / "output").as_posix() for path in feeds]
+    written = sorted((project.root / "output").rglob("feed.xml"))
+    names = [path.relative_to(project.root / "output").as_posix() for path in written]
     assert names == ["feed.xml", "tags/data/feed.xml", "tags/diplomacy/feed.xml", "tags/nato/feed.xml",
                      "tags/talks/feed.xml", "tags/united-states/feed.xml"]
     for name in names:

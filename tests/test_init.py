@@ -4,7 +4,6 @@ a real example event, a .gitignore and a workflow that publishes it on GitHub Pa
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tomllib
 from pathlib import Path

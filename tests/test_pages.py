@@ -4,7 +4,6 @@ import json
 import random
 import re
 import shutil
-from pathlib import Path
 
 import mf2py
 from bs4 import BeautifulSoup

@@ -3,7 +3,6 @@ span on the front page and a page per period (years, months, days, parts; centur
 
 import re
 
-import pytest
 
 from chronicle.config import Settings
 from chronicle.periods import split

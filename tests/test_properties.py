@@ -7,7 +7,6 @@ CHRONICLE_FUZZ_EXAMPLES (marker `fuzz`), so the large profile runs there too.
 from __future__ import annotations
 
 import os
-import random
 import re
 from datetime import date
 from pathlib import Path

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import pytest
 
