@@ -513,8 +513,8 @@ def finish(process: subprocess.Popen) -> Built:
 # --------------------------------------------------------------------------- serve
 
 LIVE_START = b'<script>\n(() => {\n  const key = "chronicle-live";'
-LIVE_END = re.compile(rb"</style>\n(?:<section id=\"chronicle-errors\" role=\"alert\".*?</section>\n)?\Z", re.S)
-OVERLAY = re.compile(rb'<section id="chronicle-errors" role="alert".*?<pre>(.*?)</pre>', re.S)
+LIVE_END = re.compile(rb"</style>\n(?:<details id=\"chronicle-errors\" open role=\"alert\".*?</details>\n)?\Z", re.S)
+OVERLAY = re.compile(rb'<details id="chronicle-errors" open role="alert".*?<pre>(.*?)</pre>', re.S)
 
 
 def strip_live(page: bytes) -> tuple[bytes, bytes | None, str]:
