@@ -603,19 +603,25 @@ def _parse_historical(text: str, original: str, zone: ZoneInfo, calendar: str) -
     return None
 
 
+def _no_year_zero(text: str) -> DateError:
+    return DateError(f"'{text}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+
+
+def _too_old(text: str) -> DateError:
+    return DateError(f"'{text}' is older than anything a timeline holds; check the digits")
+
+
 def _astronomical(written: int, original: str) -> int:
-    """Return the astronomical year of a signed year as written: -470 is 470 BCE (-469)."""
-    if written == 0:
-        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+    """Return the astronomical year of a signed year as written: -470 is 470 BCE (-469); 0 is refused."""
     return written + 1 if written < 0 else _check_year(written, original)
 
 
 def _bce_year(written: int, original: str, zone: ZoneInfo, era: str) -> When:
     """Return the When of a year BCE (a year written with a minus sign, BCE or BC)."""
     if written == 0:
-        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+        raise _no_year_zero(original)
     if written > OLDEST:
-        raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
+        raise _too_old(original)
     if written >= DEEP:  # -300000 is shown as years ago (as TimelineJS shows it), 300,000 BCE as written
         return _deep(written, _trailing_zeros(written), era)
     return _period(1 - written, 1, 1, Precision.YEAR, zone, form="BC" if era == "BC" else "")
@@ -658,7 +664,7 @@ def _ago(match: re.Match, original: str) -> When:
         raise DateError(f"'{original}' is too precise to count in years ago (that is for round numbers of "
                         f"ten thousand years and more); write the year, such as c. {max(years - 2000, 1):,} BCE")
     if years > OLDEST:
-        raise DateError(f"'{original}' is older than anything a timeline holds; check the digits")
+        raise _too_old(original)
     return _deep(years, exponent, "ago")
 
 
@@ -702,7 +708,7 @@ def _written(match: re.Match, written: int, era: str, original: str, zone: ZoneI
     if month is None:
         raise DateError(f"'{original}' is not a date; write it like 24 August 410 or 15 March 44 BC")
     if written == 0:
-        raise DateError(f"'{original}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+        raise _no_year_zero(original)
     if era in ("BCE", "BC") and written >= DEEP:
         raise DateError(f"'{original}' is deep time, where months mean nothing; write {written:,} years ago")
     year = 1 - written if era in ("BCE", "BC") else _check_year(written, original)
@@ -932,7 +938,7 @@ def _period(year: int, month: int, day: int, precision: Precision, zone: ZoneInf
 def _check_year(year: int, text: str) -> int:
     """Return a year AD, or refuse one outside the supported range."""
     if year == 0:
-        raise DateError(f"'{text}': there is no year 0 (1 BCE is followed by AD 1); write 1 BCE or AD 1")
+        raise _no_year_zero(text)
     if not 1 <= year <= LAST_YEAR:
         raise DateError(f"'{text}' is out of range; write a year up to {LAST_YEAR}")
     return year
