@@ -395,7 +395,7 @@ def event_fragments(event: Event, site: _Site, before: _Fragments | None = None)
     fresh = {
         "atom": atom_entry(event, site, content).encode("utf-8"),
         "ics": vevent(event, site),
-        "timelinejs": _json(timelinejs_event(event, content)).encode("utf-8"),
+        "timelinejs": timelinejs_line(event, content),
         "sitemap": sitemap_url(event.url, site, event.updated).encode("utf-8") if site.base_url else b"",
     }
     if before is not None:
@@ -458,7 +458,12 @@ def _calendar_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[b
 
 def _timelinejs_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     intro = timeline.intro.strip() or (f"<p>{_html(timeline.description)}</p>" if timeline.description else "")
-    title = {"text": {"headline": _html(timeline.title), "text": intro}, "unique_id": TITLE_SLIDE_ID}
+    return _timelinejs_around(timeline.title, intro)
+
+
+def _timelinejs_around(headline: str, text: str) -> tuple[bytes, bytes]:
+    """Return a timeline.json's head and tail around its events' lines, its title slide in the tail."""
+    title = {"text": {"headline": _html(headline), "text": text}, "unique_id": TITLE_SLIDE_ID}
     # Keys in the order json.dumps(sort_keys=True) gives them ("events" < "title"); one event a line.
     return b'{"events": [\n', b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
 
@@ -466,9 +471,13 @@ def _timelinejs_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple
 def period_timelinejs(title: str, label: str, events: tuple[Event, ...]) -> bytes:
     """Return the timeline.json of one period of a split timeline (its page's folder), so that an embed
     can show that period alone: as the whole file, with the period's events and its name as title."""
-    heading = {"text": {"headline": _html(f"{title}: {label}"), "text": ""}, "unique_id": TITLE_SLIDE_ID}
-    items = (_json(timelinejs_event(event, content_html(event))).encode("utf-8") for event in events)
-    return b'{"events": [\n' + _JSON_SEPARATOR.join(items) + b'\n], "title": ' + _json(heading).encode("utf-8") + b"}\n"
+    head, tail = _timelinejs_around(f"{title}: {label}", "")
+    return head + _JSON_SEPARATOR.join(map(timelinejs_line, events)) + tail
+
+
+def timelinejs_line(event: Event, content: str | None = None) -> bytes:
+    """Return one event's line of a timeline.json (content: its content_html, when made already)."""
+    return _json(timelinejs_event(event, content_html(event) if content is None else content)).encode("utf-8")
 
 
 def _sitemap_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
@@ -518,7 +527,7 @@ def render_feeds(timeline: Timeline, epoch: datetime | None) -> Iterator[tuple[s
 _SHARES = {
     "atom": lambda event, site: atom_entry(event, site, content_html(event)).encode("utf-8"),
     "ics": vevent,
-    "timelinejs": lambda event, site: _json(timelinejs_event(event, content_html(event))).encode("utf-8"),
+    "timelinejs": lambda event, site: timelinejs_line(event),
     "sitemap": lambda event, site: sitemap_url(event.url, site, event.updated).encode("utf-8"),
 }
 

@@ -73,12 +73,17 @@ def test_an_event_s_page_does_not_move_when_events_are_added_elsewhere():
     assert all(after[slug] == path for slug, path in before.items())
 
 
-def test_the_site_of_a_split_timeline(project):
+def split_timeline(project):
+    """Fifteen events past a page_events of 10: three in 2023, twelve in October 2024 (a day each)."""
     project.write("_index.md", "---\ntitle: Many\nsources: optional\npage_events: 10\n---\nThe intro.\n")
     for i in range(12):
         project.entry(f"a{i}.md", f"title: October {i}\ndate: 2024-10-{i + 1:02d}")
     for i in range(3):
         project.entry(f"b{i}.md", f"title: Earlier {i}\ndate: 2023-0{i + 1}-05")
+
+
+def test_the_site_of_a_split_timeline(project):
+    split_timeline(project)
     result = project.run("build", "--no-cache")
     assert result.code == 0, result.err
     # 15 event pages, the index, 2023, 2024 and October 2024, sources, tags, and the theme's pages
