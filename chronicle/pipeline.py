@@ -19,6 +19,7 @@ from .model import Timeline
 from .output import OutputError, write_site
 from .pages import render_pages
 from .search import SearchError, finisher
+from .sitefiles import SiteFileClash, published, read_site_files, static_folder
 from .periods import homes, split
 from .render import (Theme, ThemeError, default_theme, make_environment, render_event_page, render_index,
                      render_split, site_of)
@@ -163,8 +164,9 @@ def write_output(files: Iterable[tuple[str, bytes]], options: Options, theme: Th
 
 
 def protected(options: Options, theme: Theme) -> list[Path]:
-    """Return the folders an output folder may never replace: the content, the theme, the working folder."""
-    return [options.content, theme.root, options.cwd]
+    """Return the folders an output folder may never replace: the content, the theme, the working
+    folder, the site's own files (static/)."""
+    return [options.content, theme.root, options.cwd, static_folder(options.content, options.cwd)]
 
 
 def build(options: Options, write: bool = True) -> Result:
@@ -173,6 +175,7 @@ def build(options: Options, write: bool = True) -> Result:
     theme = theme_for(options)
     timeline = load(options, report)
     result = Result(report, timeline, events=len(timeline.events))
+    site_files = read_site_files(options.content, options.cwd, report)  # static/: published as it is
     if report.errors:
         return result
 
@@ -182,6 +185,8 @@ def build(options: Options, write: bool = True) -> Result:
             yield name, data
 
     files = counted(render_site(timeline, theme, options))
+    # The site's own files go last, once every name the build makes is known (sitefiles.published).
+    files = published(files, site_files, static_folder(options.content, options.cwd), search=timeline.search)
     try:
         if write:  # a theme error half-way leaves the output as it was (write_site stages the site)
             written = write_output(files, options, theme, report, search=timeline.search)
@@ -190,6 +195,10 @@ def build(options: Options, write: bool = True) -> Result:
                 pass
     except ThemeError as error:
         report.error(error.path, error.line, error.message)
+        return result
+    except SiteFileClash as clash:  # nothing written: the previous output stays as it was
+        report.extend(clash.diagnostics)
+        result.pages = 0
         return result
     warn_of_feeds(timeline, options, report)
     if write and not written:

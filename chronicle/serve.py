@@ -26,6 +26,7 @@ from .diagnostics import Report
 from .incremental import Cache, Engine, entry_path
 from .pipeline import CannotRun, Result, theme_for
 from . import search
+from .sitefiles import static_folder
 from .watch import Coalescer, Watcher
 from .cli import summary
 
@@ -420,7 +421,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
 
     # Watch before the first build, so a save made while it runs is not missed.
     coalescer = Coalescer(lambda changed: rebuild(changed))
-    watcher = Watcher(options.content, theme.root, coalescer, poll=poll)
+    watcher = Watcher(options.content, theme.root, coalescer, poll=poll,
+                      static=static_folder(options.content, options.cwd))
     watcher.start()
     try:
         rebuild(set(), first=True)

@@ -1,4 +1,4 @@
-"""Watching: watchdog over content/ and the theme, the build's own predicate, bursts coalesced."""
+"""Watching: watchdog over content/, the theme and the site's static/, the build's own predicates, bursts coalesced."""
 
 from __future__ import annotations
 
@@ -12,17 +12,28 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import INDEX_NAME
 from .entries import is_entry, is_temporary
+from .sitefiles import is_site_file
 
 DEBOUNCE = 0.02  # seconds of quiet that end a burst of saves (an editor's save is a few events within 1 ms)
 
 
-def is_relevant(path: Path, content: Path, theme: Path | None, is_directory: bool = False) -> bool:
-    """Tell whether a change to path can change the site: an entry, the settings, a theme file.
+def is_relevant(path: Path, content: Path, theme: Path | None, is_directory: bool = False,
+                static: Path | None = None) -> bool:
+    """Tell whether a change to path can change the site: an entry, the settings, a theme file,
+    one of the site's own files (static/ beside content/: sitefiles).
 
-    A folder below content/ counts too (a renamed folder moves its entries).
+    A folder below content/ or static/ counts too (a renamed folder moves its files).
     Editors' swap, backup, lock and temporary files never count, so they never
-    trigger a rebuild; for content it asks the build's own predicate (entries.is_entry), never a copy.
+    trigger a rebuild; for content it asks the build's own predicate (entries.is_entry), for
+    static/ sitefiles.is_site_file, never a copy.
     """
+    if static is not None:
+        try:
+            relative = PurePath(path).relative_to(static)
+        except ValueError:
+            pass
+        else:  # the folder itself too: made, removed or renamed while serving
+            return not relative.parts or is_directory or is_site_file(relative)
     for root, is_content in ((content, True), (theme, False)):
         if root is None:
             continue
@@ -103,18 +114,51 @@ class _Handler(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches the content and theme folders and feeds relevant changes to a Coalescer."""
+    """Watches the content and theme folders and the site's static/ folder, and feeds relevant
+    changes to a Coalescer.
+
+    static/ may not be there yet: the folder that holds it is watched (not its other folders),
+    so that a static/ made while serving is watched from then on.
+    """
 
     def __init__(self, content: Path, theme: Path | None, coalescer: Coalescer, poll: bool = False,
-                 poll_interval: float = 0.25):
+                 poll_interval: float = 0.25, static: Path | None = None):
         self.content = content.resolve()
         self.theme = theme.resolve() if theme is not None else None
+        self.static = static.resolve() if static is not None else None
         self.coalescer = coalescer
         self.observer = PollingObserver(timeout=poll_interval) if poll else Observer()
-        handler = _Handler(lambda p, is_dir: is_relevant(p, self.content, self.theme, is_dir), coalescer.add)
+        self._static_watch = None
+        self._lock = threading.Lock()
+        handler = self._handler = _Handler(
+            lambda p, is_dir: is_relevant(p, self.content, self.theme, is_dir, self.static), self._add)
         self.observer.schedule(handler, str(self.content), recursive=True)
         if self.theme is not None and self.theme.is_dir():
             self.observer.schedule(handler, str(self.theme), recursive=True)
+        if self.static is not None and self.static.parent.is_dir():
+            self.observer.schedule(handler, str(self.static.parent), recursive=False)
+            self._watch_static()
+
+    def _watch_static(self) -> None:
+        """Watch static/ whole when it is a folder (again, when it was made anew since)."""
+        with self._lock:
+            if self._static_watch is not None:
+                try:
+                    self.observer.unschedule(self._static_watch)
+                except (KeyError, OSError):
+                    pass  # its folder is gone, and its watch with it
+                self._static_watch = None
+            if self.static.is_dir():
+                try:
+                    self._static_watch = self.observer.schedule(self._handler, str(self.static), recursive=True)
+                except OSError:
+                    pass  # removed again meanwhile: its removal is reported on its own
+
+    def _add(self, paths: Iterable[Path]) -> None:
+        paths = list(paths)
+        if self.static is not None and self.static in paths:
+            self._watch_static()  # static/ itself made, removed or renamed: files saved in it from now on are seen
+        self.coalescer.add(paths)
 
     def start(self) -> None:
         self.coalescer.start()

@@ -27,6 +27,7 @@ from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
 from ..periods import homes, split
+from ..sitefiles import SiteFileClash, StaticFolder, is_below, published, static_folder
 from ..render import Site, Theme, ThemeError, make_environment, render_event_page, render_split, site_of
 from .feeds import AtomPlan, atom_files, render_feeds, stream_feeds
 from .index import render_index
@@ -99,6 +100,9 @@ class Engine:
         self._static_key: object = None  # its static files as last read
         self._env = None
         self._static: dict[str, bytes] = {}
+        # The site's own files (static/ beside content/), read again only where a file changed.
+        self._own = StaticFolder(static_folder(options.content, options.cwd))
+        self._own_files: dict[str, bytes] = {}
         self._pages: dict[str, tuple[object, bytes]] = {}
         self._index: tuple[object, bytes] | None = None
         self._days: dict[str, tuple[object, object]] = {}
@@ -134,6 +138,8 @@ class Engine:
             return discover(content), None
         named: set[Path] = set()
         for hint in hints:
+            if is_below(hint, self._own.folder):
+                continue  # a site file: no entry to read again (build reads static/ itself)
             path = entry_path(content, hint)
             if path is None or not is_entry(path.relative_to(content)) or path.is_dir():
                 return discover(content), None
@@ -404,6 +410,7 @@ class Engine:
             return known
         timeline, changed = self.assemble(report, hints, known)
         result = Result(report, timeline, changed=changed, events=len(timeline.events))
+        self._own_files = self._own.read(report)
         if report.errors:
             return result
         streamed = self.parallel and len(timeline.events) >= PARALLEL_EVENTS
@@ -412,16 +419,23 @@ class Engine:
                 result.pages = self._write_changed(timeline, theme, report)
             elif streamed:
                 files = _Counted(self.render_parallel(timeline, theme))
-                files.drain()
+                for _ in published(files, self._own_files, self._own.folder, search=timeline.search):
+                    pass
                 result.pages = files.pages
             else:
                 if self.cache:
                     self.cache.complete = True  # a small timeline: its entries are all it looks up
                 result.files = self.render(timeline, theme)
                 result.pages = sum(1 for name in result.files if name.endswith(".html"))
+                result.files = dict(published(result.files.items(), self._own_files, self._own.folder,
+                                              search=timeline.search))
         except ThemeError as error:
             self._theme_key = None
             report.error(error.path, error.line, error.message)
+            return result
+        except SiteFileClash as clash:  # nothing written: output/ stays as it was
+            report.extend(clash.diagnostics)
+            result.pages = 0
             return result
         warn_of_feeds(timeline, self.options, report)
         if write and not streamed:
@@ -450,6 +464,7 @@ class Engine:
         place, manifest_place, seen_place = self._place("built"), self._place("manifest"), self._place("seen")
         found = self.cache.get_many([place, manifest_place, seen_place])
         self._load_settings(Report())  # its messages are told by assemble, or kept in the record
+        self._own_files = self._own.read(Report())  # keyed by their bytes (_inputs_key)
         keys = self._entry_keys(found.get(seen_place), seen_place)
         if keys is None:
             return None
@@ -544,8 +559,13 @@ class Engine:
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
         """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
         return self.cache.key("inputs", self._settings_text, repr(self.options), str(theme.root.resolve()),
-                              *_theme_parts(theme.root),
+                              *_theme_parts(theme.root), self._own_key(),
                               *(path.encode("utf-8", "surrogatepass") + key for path, key in sorted(keys.items())))
+
+    def _own_key(self) -> bytes:
+        """Return a key of the site's own files as last read: each by its name and bytes."""
+        digests = self._own.digests
+        return digest("site files", *(part for name in sorted(self._own_files) for part in (name, digests[name])))
 
     def _remember(self, theme: Theme, result: Result) -> None:
         """Record what this build read (each entry's key, as it read it) and told, for the next
@@ -567,10 +587,11 @@ class Engine:
         Without a cache: everything, written by the workers as they make it."""
         events = timeline.events
         made: list[_Counted] = []
+        own_kept: set[str] = set()  # the site's own files output/ holds as they are: linked
 
-        def files(staging: Path, *args, **named) -> _Counted:  # called by the writer with its staging folder
+        def files(staging: Path, *args, **named) -> Iterator[tuple[str, bytes | None]]:  # called by the writer
             made.append(_Counted(self.render_parallel(timeline, theme, *args, staging=staging, **named)))
-            return made[-1]
+            return published(made[-1], self._own_files, self._own.folder, kept=own_kept, search=timeline.search)
 
         if not self.cache:
             self.write_files(lambda staging: files(staging), theme, report)
@@ -589,6 +610,11 @@ class Engine:
         page_keys.update(tag_pages)
         self._theme(theme)  # its static files: each keyed by its bytes, made again alone when it changes
         page_keys.update({name: digest("static", name, data) for name, data in self._static.items()})
+        # The site's own files, each keyed by its bytes; one with the name of a file the build makes
+        # keeps that file's key, so that the page is made (or handed on) and the clash found (published).
+        own_keys = {name: digest("site file", name, self._own.digests[name]) for name in self._own_files
+                    if name not in page_keys}
+        page_keys.update(own_keys)
         output = self.options.output.resolve()
         place, spare_place = self._place("manifest"), self._place("spare")
         found = self.cache.get_many([place, spare_place])
@@ -603,8 +629,10 @@ class Engine:
         pages = [i for i, event in enumerate(events) if f"{event.url}index.html" not in kept]
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
-        reused = [name for name in kept if name in page_keys or not rest]
-        if not pages and not rest and len(kept) == len(manifest) and kept >= self._static.keys() and \
+        reused = [name for name in kept if (name in page_keys or not rest) and name not in own_keys]
+        own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
+        own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
+        if not pages and not rest and not own_new and len(kept) == len(manifest) and kept >= self._static.keys() and \
                 _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
