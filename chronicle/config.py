@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .dates import CALENDARS, OPEN, DateError, When, format_when, parse_span
 from .diagnostics import Report, did_you_mean
-from .frontmatter import FrontMatterError, parse
+from .frontmatter import Fields, FrontMatterError, normalise, parse
+from .model import Era, slugify
 
 INDEX_NAME = "_index.md"
 PAGE_EVENTS = 150  # events on one page before the timeline is split into period pages
@@ -76,6 +79,8 @@ class Settings:
     feed_events: int = FEED_EVENTS
     # true: a Pagefind search index is built after the site, and the theme shows a search box (search.py).
     search: bool = False
+    # Named spans drawn beside the events they span, listed in the overview, in timeline.json (read_eras).
+    eras: tuple[Era, ...] = ()
     intro: str = ""  # the Markdown body of _index.md
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -85,7 +90,7 @@ class Settings:
 
 
 SETTING_NAMES = ("title", "description", "base_url", "timezone", "year", "date_order", "language", "sort",
-                 "sources", "calendar", "feed_events", "page_events", "search")
+                 "sources", "calendar", "feed_events", "page_events", "search", "eras")
 
 
 def read_settings(path: Path, text: str | None, report: Report) -> Settings:
@@ -113,7 +118,7 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
                 report.warning(path, fields.line(key), f"unknown setting '{key}' — did you mean '{guess}'?")
             extra[key] = value
             continue
-        if value is None:
+        if value is None or key == "eras":  # eras: read once the settings their dates need are known
             continue
         if key == "year":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
@@ -175,4 +180,153 @@ def read_settings(path: Path, text: str | None, report: Report) -> Settings:
                 bad(key, f"{key} must be text; quote it")
                 continue
         values[key] = value
-    return Settings(**values, extra=MappingProxyType(extra))
+    settings = Settings(**values, extra=MappingProxyType(extra))
+    if fields.values.get("eras") is not None:
+        settings = replace(settings, eras=read_eras(path, fields, normalise(text), document.end_line, settings,
+                                                    report))
+    return settings
+
+
+# --- eras -------------------------------------------------------------------------------------------
+
+ERA_FIELDS = ("name", "start", "end", "colour", "color", "calendar")
+# Only a hex colour: it is written into a style attribute, where anything else could be more than a colour.
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+_KEY_AT = re.compile(r"[ ]*(?:-[ ]+)*(?P<key>[^\s#'\"{}\[\],:-][^\s:#'\"{}\[\],]*)[ ]*:(?:[ ]|$)")
+
+
+def _era_key_lines(fields: Fields, text: str, end_line: int) -> list[dict[str, int]]:
+    """Return, for each written era, the line of each of its keys (block style; an era written on one
+    line, `- {name: …, start: …}`, has only the line of the item, as a source does)."""
+    lines = text.split("\n")
+    items = fields.item_lines.get("eras", [])
+    first = fields.lines.get("eras", 0)
+    after = min((line for line in fields.lines.values() if line > first), default=end_line)
+    found: list[dict[str, int]] = []
+    for index, start in enumerate(items):
+        stop = items[index + 1] if index + 1 < len(items) and items[index + 1] > start else after
+        keys: dict[str, int] = {}
+        for number in range(start, max(stop, start + 1)):
+            match = _KEY_AT.match(lines[number - 1]) if number - 1 < len(lines) else None
+            if match:
+                keys.setdefault(match["key"], number)
+        found.append(keys)
+    return found
+
+
+def read_eras(path: Path, fields: Fields, text: str, end_line: int, settings: Settings,
+              report: Report) -> tuple[Era, ...]:
+    """Read `eras:` of content/_index.md: a list of {name, start, end, colour}, dates read as events'
+    are (with the settings' timezone, year, date_order and calendar); every problem reported at its line.
+
+    Return the eras by start, each with a unique slug and the lane its band is drawn in."""
+    from .entries import ONGOING  # entries reads Settings from this module: taken when eras are read
+
+    written = fields.values["eras"]
+    items = written if isinstance(written, list) else [written] if isinstance(written, dict) else None
+    if items is None:
+        report.error(path, fields.line("eras"), "eras must be a list, one era a line starting with '- ' — "
+                     "write eras: [{name: Cold War, start: 1947, end: 1991}]")
+        return ()
+    key_lines = _era_key_lines(fields, text, end_line)
+    zone = settings.zone
+    found: list[Era] = []
+    for index, item in enumerate(items):
+        item_line = fields.line("eras", index)
+        keys = key_lines[index] if index < len(key_lines) else {}
+
+        def error(key: str | None, message: str) -> None:
+            report.error(path, keys.get(key, item_line) if key else item_line, message)
+
+        if not isinstance(item, dict):
+            error(None, f"era {index + 1} must be fields such as name: Cold War, start: 1947 and end: 1991, "
+                        f"not {item!r}")
+            continue
+        for key in item:
+            if key not in ERA_FIELDS:
+                guess = did_you_mean(str(key), ERA_FIELDS)
+                hint = f"did you mean '{guess}'?" if guess else "an era has name, start, end and colour"
+                report.warning(path, keys.get(str(key), item_line), f"unknown era field '{key}' — {hint}")
+        errors = len(report.errors)
+        written_name = item.get("name")
+        if isinstance(written_name, (bool, list, dict)):
+            error("name", f"era {index + 1}'s name must be text — write it in quotes: name: \"…\"")
+            name = ""
+        else:
+            name = " ".join(str(written_name).split()) if written_name is not None else ""
+            if not name:
+                error("name" if "name" in item else None, f"era {index + 1} has no name — add one, such as "
+                      "name: Cold War")
+        label = f"era '{name}'" if name else f"era {index + 1}"
+        calendar = settings.calendar
+        if item.get("calendar") is not None:
+            calendar = str(item["calendar"]).lower()
+            if calendar not in CALENDARS:
+                error("calendar", f"{label}: calendar must be julian or gregorian, not '{item['calendar']}'")
+                calendar = settings.calendar
+
+        def read(key: str) -> tuple[When | None, When | None]:
+            try:
+                return parse_span(item[key], zone=zone, year=settings.year, date_order=settings.date_order,
+                                  calendar=calendar)
+            except DateError as problem:
+                error(key, f"{label}: {key}: {problem}")
+                return None, None
+
+        start = end = None
+        if item.get("start") is None:
+            error("start" if "start" in item else None, f"{label} has no start — add start: with the date it "
+                  "began, such as start: 1947")
+            start_end = None
+        else:
+            start, start_end = read("start")
+        value = item.get("end")
+        if isinstance(value, str) and value.strip().lower() in ONGOING:
+            end = replace(start, qualifier=OPEN) if start is not None else None
+        elif value is not None:
+            first, last = read("end")
+            end = last if last is not None and last.bounded else first
+        if start_end is not None and value is not None:
+            error("end", f"{label}: end is given twice, in start (an interval) and in end: — keep one")
+        elif start_end is not None and start_end.qualifier != OPEN and not start_end.bounded:
+            error("start", f"{label} has no known end — write its end, or end: now for an era still going on")
+        elif start_end is not None:
+            end = start_end
+        elif value is None and start is not None:
+            error("end" if "end" in item else None, f"{label} has no end — add end: with the date it ended, "
+                  "such as end: 1991, or end: now for an era still going on")
+        if start is not None and end is not None and end.bounded and end.end_days() <= start.days():
+            error("end", f"{label} ends before it starts ({format_when(end)} is before {format_when(start)}) — "
+                  "write an end on or after the start")
+        colour = None
+        if "colour" in item and "color" in item:
+            error("color", f"{label} has both colour and color — keep one")
+        spelled = "color" if "color" in item else "colour"
+        written_colour = item.get(spelled)
+        if written_colour is not None:
+            if isinstance(written_colour, str) and _HEX_COLOUR.fullmatch(written_colour.strip()):
+                colour = written_colour.strip().lower()
+            else:
+                error(spelled, f"{label}: {spelled} '{written_colour}' is not a hex colour — write one such as "
+                      f"{spelled}: \"#8a3b12\" (in quotes: YAML reads # as the start of a comment)")
+        if len(report.errors) == errors and start is not None and end is not None:
+            found.append(Era(name, start, end, colour))
+    return _placed(found)
+
+
+def _placed(eras: list[Era]) -> tuple[Era, ...]:
+    """Return the eras by start (then name), each with a slug of its own and the lowest lane that no
+    earlier era overlapping it has."""
+    ordered = sorted(eras, key=lambda era: (era.start.sort_key(), era.end.sort_key(), era.name))
+    placed: list[Era] = []
+    slugs: set[str] = set()
+    for era in ordered:
+        base = slugify(era.name) or "era"
+        slug, n = base, 2
+        while slug in slugs:
+            slug, n = f"{base}-{n}", n + 1
+        slugs.add(slug)
+        taken = {other.lane for other in placed if other.end_day > era.start.days()}
+        lane = next(lane for lane in range(len(placed) + 1) if lane not in taken)
+        placed.append(replace(era, slug=slug, lane=lane))
+    return tuple(placed)

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote, urlsplit
 
 from .dates import Precision, When, format_span, format_when
-from .model import Event, Source, Timeline
+from .model import Era, Event, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -458,20 +458,45 @@ def _calendar_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[b
 
 def _timelinejs_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
     intro = timeline.intro.strip() or (f"<p>{_html(timeline.description)}</p>" if timeline.description else "")
-    return _timelinejs_around(timeline.title, intro)
+    return _timelinejs_around(timeline.title, intro, timelinejs_eras(timeline.eras, timeline.last))
 
 
-def _timelinejs_around(headline: str, text: str) -> tuple[bytes, bytes]:
+def timelinejs_eras(eras: Iterable[Era], last: When | None) -> list[dict[str, object]]:
+    """Return the TimelineJS eras (its JSON format's `eras`): each era's start, end and name. TimelineJS
+    needs an end: an era still going on ends with `last`, the latest date of the events it is shown
+    with (from the content, never the clock), or at its start."""
+    made = []
+    for era in eras:
+        end = era.end
+        if not end.bounded:
+            end = last if last is not None and last.sort_key() > era.start.sort_key() else era.start
+        made.append({"start_date": timelinejs_date(era.start), "end_date": timelinejs_date(end),
+                     "text": {"headline": _html(era.name)}})
+    return made
+
+
+def _timelinejs_around(headline: str, text: str, eras: list[dict[str, object]] = ()) -> tuple[bytes, bytes]:
     """Return a timeline.json's head and tail around its events' lines, its title slide in the tail."""
     title = {"text": {"headline": _html(headline), "text": text}, "unique_id": TITLE_SLIDE_ID}
-    # Keys in the order json.dumps(sort_keys=True) gives them ("events" < "title"); one event a line.
-    return b'{"events": [\n', b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
+    # Keys in the order json.dumps(sort_keys=True) gives them ("eras" < "events" < "title"); one event a line.
+    head = b'{"eras": ' + _json(eras).encode("utf-8") + b', "events": [\n' if eras else b'{"events": [\n'
+    return head, b'\n], "title": ' + _json(title).encode("utf-8") + b"}\n"
 
 
-def period_timelinejs(title: str, label: str, events: tuple[Event, ...]) -> bytes:
+def _eras_of(eras: tuple[Era, ...], events: tuple[Event, ...]) -> list[dict[str, object]]:
+    """Return the TimelineJS eras of those eras that share a day with the events."""
+    if not eras or not events:
+        return []
+    first = min((event.start for event in events), key=When.sort_key)
+    last = max((event.end or event.start for event in events), key=When.sort_key)
+    return timelinejs_eras([era for era in eras if era.overlaps(first, last)], last)
+
+
+def period_timelinejs(title: str, label: str, events: tuple[Event, ...], *, eras: tuple[Era, ...] = ()) -> bytes:
     """Return the timeline.json of one period of a split timeline (its page's folder), so that an embed
-    can show that period alone: as the whole file, with the period's events and its name as title."""
-    head, tail = _timelinejs_around(f"{title}: {label}", "")
+    can show that period alone: as the whole file, with the period's events and its name as title, and
+    the eras that share a day with those events."""
+    head, tail = _timelinejs_around(f"{title}: {label}", "", _eras_of(eras, events))
     return head + _JSON_SEPARATOR.join(map(timelinejs_line, events)) + tail
 
 

@@ -89,6 +89,36 @@ def _event(values: tuple, extra: dict[str, Any]) -> Event:
 
 
 @dataclass(frozen=True)
+class Era:
+    """A named span of the timeline (`eras:` in content/_index.md), drawn beside the events it spans."""
+
+    name: str
+    start: When
+    end: When  # as an event's end: an era still going on (`end: now`) has its start, qualified OPEN
+    colour: str | None = None  # a CSS hex colour (#rgb or #rrggbb) as written; None: the theme's own
+    slug: str = ""  # its anchor on a page (era--SLUG): unique among the eras
+    lane: int = 0  # where its band is drawn beside the events: eras that overlap never share a lane
+
+    @property
+    def ongoing(self) -> bool:
+        """Tell whether the era is still going on (`end: now`)."""
+        return not self.end.bounded
+
+    @property
+    def end_day(self) -> float:
+        """Return the day number of the first day after the era (infinity while it goes on)."""
+        return float("inf") if self.ongoing else self.end.end_days()
+
+    def covers(self, when: When) -> bool:
+        """Tell whether a group of the timeline (a day, a month, a year …) starts within the era."""
+        return self.start.days() <= when.days() < self.end_day
+
+    def overlaps(self, first: When, last: When) -> bool:
+        """Tell whether the era shares any day with the span from first to the end of last."""
+        return self.start.days() < last.end_days() and first.days() < self.end_day
+
+
+@dataclass(frozen=True)
 class Day:
     """The events of one calendar day, with the number of days skipped before it.
 
@@ -99,6 +129,10 @@ class Day:
     when: When  # the day, month, year, century … as a When of that precision
     events: tuple[Event, ...]
     gap: int = 0  # days skipped between the previous day shown and this one (0 for longer periods)
+    # On a page of the timeline (not a tag's): the eras the group lies in (Era.covers), and those of
+    # them whose heading comes before it, the page's first group in each (timeline.group_days).
+    eras: tuple[Era, ...] = ()
+    opens: tuple[Era, ...] = ()
 
     @property
     def date(self) -> date | None:
@@ -170,6 +204,7 @@ class Timeline:
     page_events: int = 150  # past this many events, the timeline is split into period pages (periods.py)
     feed_events: int = 50  # the most recent events the Atom feeds hold (feeds.recent)
     search: bool = False  # content/_index.md says search: true: the theme shows a search box (search.py)
+    eras: tuple[Era, ...] = ()  # content/_index.md's eras, by start (config.read_eras)
 
     @cached_property
     def jump(self) -> Jump:

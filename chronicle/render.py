@@ -18,7 +18,7 @@ from markupsafe import Markup
 from . import __version__
 from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
 from .feeds import period_timelinejs
-from .model import Event, Timeline, host_of, tag_slug
+from .model import Era, Event, Timeline, host_of, tag_slug
 from .periods import Period
 from .timeline import group_days, period_of
 
@@ -342,6 +342,7 @@ class Site:
     page_events: int = 150
     feed_events: int = 50
     search: bool = False
+    eras: tuple[Era, ...] = ()
 
     @cached_property
     def _renames(self) -> dict[str, str]:
@@ -393,21 +394,32 @@ def render_split(env: jinja2.Environment, timeline: Timeline, site: Site, whole:
     """Render a timeline split into periods (periods.split): index.html, the overview of the whole span
     and its first or latest period's events, then one page per period."""
     context = index_context(timeline)
-    yield "index.html", _render(env, TEMPLATE_PAGES["index"], overview_context(env, site, whole, context, "index.html"))
+    yield "index.html", _render(env, TEMPLATE_PAGES["index"],
+                                overview_context(env, site, whole, context, "index.html", site.eras))
     yield from render_periods(env, site, whole)
 
 
 def overview_context(env: jinja2.Environment, site: Site, whole: Period, context: dict[str, Any],
-                     page: str) -> dict[str, Any]:
+                     page: str, eras: tuple[Era, ...] = ()) -> dict[str, Any]:
     """Return what the front page of a split timeline (or tag) is given besides its own context: the
-    whole (`overview`), the largest count, and its first (or latest) period's first events."""
+    whole (`overview`), the largest count, its first (or latest) period's first events, and each of
+    `eras` (the timeline's; none for a tag) with the page of the period where it starts."""
     leaves = list(whole.leaves())
     shown = leaves[-1] if site.newest_first else leaves[0]
     events = _in_order(shown.events, site)[:FRONT_EVENTS]
     days = PartMaker(env, "day.html", "day", {**context, "timeline": site})
     return {**context, "overview": whole, "shown": shown, "more": shown.count - len(events),
-            "largest": max(part.count for part in whole.parts), "shown_days": group_days(events),
-            "render_days": days.once("render_days", page)}
+            "largest": max(part.count for part in whole.parts), "shown_days": group_days(events, eras=eras),
+            "era_starts": era_starts(whole, eras), "render_days": days.once("render_days", page)}
+
+
+def era_starts(whole: Period, eras: tuple[Era, ...]) -> list[tuple[Era, Period | None]]:
+    """Return each era with the first page of a period (in time) that shows an event of it, where its
+    heading is; None for an era no event lies in."""
+    pages = list(whole.pages())
+    return [(era, next((period for period in pages if any(era.covers(period_of(event.start)) for event in
+                                                          (period.own if period.parts else period.events))), None))
+            for era in eras]
 
 
 def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str = "",
@@ -422,7 +434,8 @@ def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str
             env, site, period, trail[period.path], pages[i - 1] if i else None,
             pages[i + 1] if i + 1 < len(pages) else None, base, owner)
         if not owner and not period.parts:  # the period's own timeline.json, for an embed of it alone
-            yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events)
+            yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events,
+                                                                   eras=site.eras)
 
 
 def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],
@@ -436,7 +449,7 @@ def render_period(env: jinja2.Environment, site: Site, period: Period, trail: li
                "owner": owner, "largest": max((part.count for part in period.parts), default=0)}
     days = PartMaker(env, "day.html", "day", context)
     shown = _in_order(period.own if period.parts else period.events, site)
-    return _render(env, "period.html", {**context, "days": group_days(shown),
+    return _render(env, "period.html", {**context, "days": group_days(shown, eras=() if owner else site.eras),
                                         "render_days": days.once("render_days", "period.html")})
 
 

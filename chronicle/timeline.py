@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 from .config import Settings
 from .dates import Precision, When
 from .diagnostics import Report
-from .model import Day, Event, Timeline
+from .model import Day, Era, Event, Timeline
 
 
 def order(events: Iterable[Event], newest_first: bool = False) -> list[Event]:
@@ -31,13 +31,15 @@ def day_key(event: Event) -> tuple:
     return (min(when.precision, Precision.DAY), when.ymd, when.qualifier, when.form, when.calendar)
 
 
-def group_days(events: Sequence[Event], last_day: int | None = None) -> tuple[Day, ...]:
+def group_days(events: Sequence[Event], last_day: int | None = None, eras: Sequence[Era] = ()) -> tuple[Day, ...]:
     """Group ordered events by day (or month, year …), noting how many days were skipped between days.
 
     last_day: the day number (When.days) of the day shown just before these events, when they
-    continue a longer list.
+    continue a longer list. eras: the timeline's, for a page of the timeline: each group is given
+    those it lies in, and those whose heading it comes after (the first group of each on the page).
     """
     days: list[Day] = []
+    opened: set[Era] = set()  # the eras whose heading is on this page already: one each, at their first group
     for _, group in groupby(events, key=day_key):
         members = tuple(group)
         period = period_of(members[0].start)
@@ -47,7 +49,13 @@ def group_days(events: Sequence[Event], last_day: int | None = None) -> tuple[Da
             if last_day is not None:
                 gap = max(0, abs(number - last_day) - 1)
             last_day = number
-        days.append(Day(when=period, events=members, gap=gap))
+        if eras:
+            within = tuple(era for era in eras if era.covers(period))
+            opens = tuple(era for era in within if era not in opened)
+            opened.update(opens)
+            days.append(Day(period, members, gap, within, opens))
+        else:
+            days.append(Day(when=period, events=members, gap=gap))
     return tuple(days)
 
 
@@ -78,9 +86,10 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
         timezone=settings.timezone,
         newest_first=newest_first,
         events=tuple(ordered),
-        days=group_days(ordered),
+        days=group_days(ordered, eras=settings.eras),
         extra=settings.extra,
         page_events=settings.page_events,
         feed_events=settings.feed_events,
         search=settings.search,
+        eras=settings.eras,
     )

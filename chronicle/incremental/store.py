@@ -312,8 +312,9 @@ class Fragments:
         gap; a citation's source), and of its events' entry keys, in order."""
         if isinstance(item, Event):  # one event's share of the feeds
             events, label = (item,), b""
-        elif isinstance(item, Day):  # a day of the index or of a tag page
-            events, label = item.events, f"{item.id}\0{item.gap}".encode()
+        elif isinstance(item, Day):  # a day of the index or of a tag page, with the eras it is shown in
+            eras = "\0".join(era.slug for era in item.eras) + "\0\0" + "\0".join(era.slug for era in item.opens)
+            events, label = item.events, f"{item.id}\0{item.gap}\0{eras}".encode()
         else:  # a citation: its source, every field of it
             events, label = item.events, repr(_source_values(item.source)).encode("utf-8", "surrogatepass")
         prefix = self._prefixes.get(kind)
