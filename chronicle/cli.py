@@ -268,8 +268,8 @@ def run_init(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     where = "here" if args.folder == Path(".") else f"in {args.folder}"
-    print(f"started a timeline {where}: `chronicle serve` there previews it, `chronicle new` adds an event",
-          file=sys.stderr)
+    print(f"started a timeline {where}: `chronicle serve` there previews it, `chronicle new` adds an event, "
+          "and a file put in static/ beside content/ (a CNAME, a favicon.ico) is published as it is", file=sys.stderr)
     return EXIT_OK
 
 

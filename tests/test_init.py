@@ -41,7 +41,8 @@ def test_init_writes_a_timeline_that_builds_and_checks_at_once(chronicle, tmp_pa
     run = chronicle("init", "site")
     assert run.code == 0, run.err
     assert run.out.splitlines() == [f"site/{name}" for name in WRITTEN]
-    assert run.err == "started a timeline in site: `chronicle serve` there previews it, `chronicle new` adds an event\n"
+    assert run.err == ("started a timeline in site: `chronicle serve` there previews it, `chronicle new` adds an event, "
+                       "and a file put in static/ beside content/ (a CNAME, a favicon.ico) is published as it is\n")
     site = tmp_path / "site"
     assert tree(site) == {name: text.encode() for name, text in files().items()}
 
