@@ -6,7 +6,7 @@ import html
 import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +20,8 @@ from .config import Settings
 from .dates import CALENDARS, OPEN, DateError, When, parse_span, parse_when
 from .diagnostics import UNSOURCED, Report, did_you_mean
 from .frontmatter import Fields, FrontMatterError, parse
-from .model import Event, Source, is_valid_slug, slugify
+from .media import MEDIA_FIELDS, MediaProblem, read_item
+from .model import Event, Media, Source, is_valid_slug, slugify
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 _TEMPORARY = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.bak)$|^(\.#|#.*#$)", re.IGNORECASE)
@@ -42,7 +43,7 @@ PLACEHOLDER = "placeholders of `new` left in place"
 
 EVENT_FIELDS = (
     "title", "date", "end", "sources", "tags", "location", "summary", "slug", "draft", "weight", "updated",
-    "calendar", "correction",
+    "calendar", "correction", "media",
 )
 SOURCE_FIELDS = ("url", "title", "publisher", "date", "archive")
 ONGOING = ("now", "present", "ongoing", "today", "..")  # `end:` of an event still going on
@@ -198,8 +199,10 @@ def read_entry(
     settings: Settings,
     report: Report,
     md: markdown.Markdown | None = None,
+    content: Path | None = None,
 ) -> Event | None:
-    """Turn the text of one entry into an Event, or report every problem it has and return None."""
+    """Turn the text of one entry into an Event, or report every problem it has and return None.
+    content: the content folder the entry is in (where a media src of `/…` is read from)."""
     errors_before = len(report.errors)
     try:
         document = parse(text)
@@ -260,6 +263,8 @@ def read_entry(
     weight = reader.integer("weight")
     updated = reader.when("updated")
     correction = reader.text("correction") or ""
+    md = md or make_markdown()
+    media = reader.media(_below(path, content), lambda text: inline_html(md, text))
     if correction and updated is None:
         report.error(path, fields.line("correction"), "correction needs updated: — add `updated:` with the day "
                      "the entry was corrected, such as updated: 2024-11-02")
@@ -293,7 +298,6 @@ def read_entry(
     if len(report.errors) > errors_before or title is None or start is None:
         return None
 
-    md = md or make_markdown()
     body = md.reset().convert(document.body)
     return Event(
         slug=slug,
@@ -310,9 +314,26 @@ def read_entry(
         weight=weight,
         updated=updated,
         correction=correction,
+        media=tuple(media),
         slug_line=fields.line("slug") if fields.values.get("slug") is not None else None,
         extra=MappingProxyType(extra),
     )
+
+
+def _below(path: Path, content: Path | None) -> PurePosixPath:
+    """Return an entry's path below the content folder (its own folder's, when that is not known)."""
+    try:
+        return PurePosixPath(path.relative_to(content).as_posix()) if content is not None else PurePosixPath(path.name)
+    except ValueError:
+        return PurePosixPath(path.name)
+
+
+def inline_html(md: markdown.Markdown, text: str) -> str:
+    """Return a line of Markdown as HTML without its paragraph (a caption: *emphasis*, [links](…))."""
+    html_text = md.reset().convert(text)
+    if html_text.startswith("<p>") and html_text.endswith("</p>") and html_text.count("<p>") == 1:
+        return html_text[3:-4]
+    return html_text
 
 
 def _warn_of_placeholders(path: Path, body: str, body_line: int, fields: Fields, report: Report) -> None:
@@ -532,6 +553,28 @@ class _FieldReader:
             hint = f"write slug: {suggestion}" if suggestion else "write a name such as slug: nato-briefing"
             self.error("slug", f"slug '{text}' may only contain lower-case letters, digits and hyphens — {hint}")
         return text
+
+    def media(self, entry: PurePosixPath, inline) -> list[Media]:
+        """Read `media:`: one item or a list, each a file or a link, or fields (media.read_item)."""
+        value = self.values.get("media")
+        if value is None:
+            return []
+        items = value if isinstance(value, list) else [value]
+        result: list[Media] = []
+        for index, item in enumerate(items):
+            where = index if isinstance(value, list) else None
+            if isinstance(item, dict):
+                for key in item:
+                    if key not in MEDIA_FIELDS:
+                        guess = did_you_mean(str(key), MEDIA_FIELDS)
+                        hint = f" — did you mean '{guess}'?" if guess else f" — a media item has {', '.join(MEDIA_FIELDS)}"
+                        self.report.warning(self.path, self.fields.line("media", where),
+                                            f"unknown media field '{key}'{hint}", UNKNOWN_SOURCE_FIELD)
+            try:
+                result.append(read_item(item, entry, check_url, inline, self.fields.line("media", where)))
+            except MediaProblem as problem:
+                self.error("media", str(problem), where)
+        return result
 
     def sources(self) -> list[Source]:
         value = self.values.get("sources")

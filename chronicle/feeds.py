@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote, urlsplit
 
 from .dates import Precision, When, format_span, format_when
-from .model import Era, Event, Source, Timeline
+from .model import Era, Event, Media, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -233,9 +233,39 @@ def sources_html(event: Event) -> str:
     return "<p>Sources:</p>\n<ul>\n" + "\n".join(items) + "\n</ul>"
 
 
-def content_html(event: Event) -> str:
-    """Return the HTML a reader of a feed sees: the body, then the sources."""
-    return "\n".join(part for part in (event.body.strip(), sources_html(event)) if part)
+def media_url(item: Media, base_url: str | None) -> str:
+    """Return the address of a media item: a link as written; a local file's under base_url, else
+    from the site's root."""
+    if item.file is None:
+        return item.src
+    return (base_url or "") + quote(item.url, safe="/-_.~")
+
+
+def media_html(event: Event, base_url: str | None) -> str:
+    """Return the event's media as a feed reader sees them: each picture shown, anything else a link,
+    with its caption and credit."""
+    shown = []
+    for item in event.media:
+        url = _html(media_url(item, base_url))
+        if item.kind == "image" and item.file is not None:
+            size = f' width="{item.picture.width}" height="{item.picture.height}"' if item.picture else ""
+            what = f'<img src="{url}" alt="{_html(item.alt or "")}"{size}>'
+        else:
+            name = item.provider or (item.host if item.file is None else item.file.rsplit("/", 1)[-1])
+            what = f'<a href="{url}" rel="noopener noreferrer">{_html(MEDIA_LABELS.get(item.kind, "Link"))}: {_html(name)}</a>'
+        notes = " ".join(part for part in (item.caption, f"({item.credit})" if item.credit else "") if part)
+        shown.append(f"<figure>{what}{f'<figcaption>{notes}</figcaption>' if notes else ''}</figure>")
+    return "\n".join(shown)
+
+
+MEDIA_LABELS = {"image": "Image", "video": "Video", "audio": "Audio", "document": "Document", "embed": "Media",
+                "link": "Link"}
+
+
+def content_html(event: Event, base_url: str | None = None) -> str:
+    """Return the HTML a reader of a feed sees: the media, the body, then the sources."""
+    parts = (media_html(event, base_url), event.body.strip(), sources_html(event))
+    return "\n".join(part for part in parts if part)
 
 
 # --- one event's fragments ----------------------------------------------------------------------
@@ -255,6 +285,10 @@ def atom_entry(event: Event, site: _Site, content: str) -> str:
     if event.summary:
         lines.append(_element("summary", event.summary))
     lines.append(_element("content", content, type="html"))
+    for item in event.media:  # the files themselves, for a podcast client or a reader that fetches them
+        if item.file is not None and item.mime and item.kind in ("image", "video", "audio", "document"):
+            lines.append(f'<link rel="enclosure" type="{item.mime}" length="{item.size}" '
+                         f'href="{xml_attribute(site.url(item.url))}"/>')
     lines.extend(f'<category term="{xml_attribute(tag)}"/>' for tag in dict.fromkeys(event.tags))
     lines.append("</entry>\n")
     return "\n".join(lines)
@@ -351,7 +385,24 @@ def timelinejs_date(when: When) -> dict[str, object]:
     return parts
 
 
-def timelinejs_event(event: Event, content: str) -> dict[str, object]:
+def timelinejs_media(item: Media, base_url: str | None) -> dict[str, object]:
+    """Return a TimelineJS slide's media: its url, caption, credit, alt text, thumbnail and link."""
+    media: dict[str, object] = {"url": media_url(item, base_url)}
+    if item.caption:
+        media["caption"] = item.caption
+    if item.credit:
+        media["credit"] = item.credit
+    if item.alt is not None:
+        media["alt"] = _html(item.alt)
+    if item.picture is not None and item.picture.variants:
+        smallest = item.picture.variants[0][1]
+        media["thumbnail"] = (base_url or "") + quote(smallest, safe="/-_.~")
+    if item.link:
+        media["link"] = item.link
+    return media
+
+
+def timelinejs_event(event: Event, content: str, base_url: str | None = None) -> dict[str, object]:
     """Return one TimelineJS slide; every text field is HTML to TimelineJS, so plain text is escaped."""
     slide: dict[str, object] = {
         "start_date": timelinejs_date(event.start),
@@ -363,6 +414,8 @@ def timelinejs_event(event: Event, content: str) -> dict[str, object]:
         slide["end_date"] = timelinejs_date(event.end)
     if event.tags:
         slide["group"] = _html(event.tags[0])
+    if event.media:  # a slide holds one: the first (the page shows them all)
+        slide["media"] = timelinejs_media(event.media[0], base_url)
     return slide
 
 
@@ -391,11 +444,11 @@ class _Fragments:
 
 def event_fragments(event: Event, site: _Site, before: _Fragments | None = None) -> _Fragments:
     """Render one event's fragments, keeping the very bytes of before's where they came out the same."""
-    content = content_html(event)
+    content = content_html(event, site.base_url)
     fresh = {
         "atom": atom_entry(event, site, content).encode("utf-8"),
         "ics": vevent(event, site),
-        "timelinejs": timelinejs_line(event, content),
+        "timelinejs": timelinejs_line(event, content, site.base_url),
         "sitemap": sitemap_url(event.url, site, event.updated).encode("utf-8") if site.base_url else b"",
     }
     if before is not None:
@@ -492,17 +545,19 @@ def _eras_of(eras: tuple[Era, ...], events: tuple[Event, ...]) -> list[dict[str,
     return timelinejs_eras([era for era in eras if era.overlaps(first, last)], last)
 
 
-def period_timelinejs(title: str, label: str, events: tuple[Event, ...], *, eras: tuple[Era, ...] = ()) -> bytes:
+def period_timelinejs(title: str, label: str, events: tuple[Event, ...], base_url: str | None = None, *,
+                      eras: tuple[Era, ...] = ()) -> bytes:
     """Return the timeline.json of one period of a split timeline (its page's folder), so that an embed
     can show that period alone: as the whole file, with the period's events and its name as title, and
     the eras that share a day with those events."""
     head, tail = _timelinejs_around(f"{title}: {label}", "", _eras_of(eras, events))
-    return head + _JSON_SEPARATOR.join(map(timelinejs_line, events)) + tail
+    return head + _JSON_SEPARATOR.join(timelinejs_line(event, None, base_url) for event in events) + tail
 
 
-def timelinejs_line(event: Event, content: str | None = None) -> bytes:
+def timelinejs_line(event: Event, content: str | None = None, base_url: str | None = None) -> bytes:
     """Return one event's line of a timeline.json (content: its content_html, when made already)."""
-    return _json(timelinejs_event(event, content_html(event) if content is None else content)).encode("utf-8")
+    content = content_html(event, base_url) if content is None else content
+    return _json(timelinejs_event(event, content, base_url)).encode("utf-8")
 
 
 def _sitemap_ends(timeline: Timeline, site: _Site, latest: datetime) -> tuple[bytes, bytes]:
@@ -550,9 +605,9 @@ def render_feeds(timeline: Timeline, epoch: datetime | None) -> Iterator[tuple[s
 
 # One event's share of each file, as event_fragments makes them all at once.
 _SHARES = {
-    "atom": lambda event, site: atom_entry(event, site, content_html(event)).encode("utf-8"),
+    "atom": lambda event, site: atom_entry(event, site, content_html(event, site.base_url)).encode("utf-8"),
     "ics": vevent,
-    "timelinejs": lambda event, site: timelinejs_line(event),
+    "timelinejs": lambda event, site: timelinejs_line(event, None, site.base_url),
     "sitemap": lambda event, site: sitemap_url(event.url, site, event.updated).encode("utf-8"),
 }
 

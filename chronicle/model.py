@@ -36,6 +36,58 @@ class Source:
         return Source, (self.url, self.title, self.publisher, self.date, self.archive)
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A published picture's measure: its width and height, and the sizes made of it for srcset
+    (width, path in the output, MIME type), from the smallest."""
+
+    width: int
+    height: int
+    variants: tuple[tuple[int, str, str], ...] = ()
+
+    def __reduce__(self):
+        return Picture, (self.width, self.height, self.variants)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """One item of an event's `media:`: a picture, a video or audio file, a document, a site's link.
+
+    Read from the front matter (media.read_item); a local file (`file`, its path below content/) is
+    measured and published by the media stage (media.publish), which sets url, picture and size.
+    """
+
+    src: str  # as written: a path beside the entry, or an http(s) link
+    kind: str  # image, video, audio, document, embed (a known site's link), link
+    file: str | None = None  # a local file: its path below the content folder
+    alt: str | None = None  # None: not given; "": decorative
+    caption: str = ""  # HTML (inline Markdown of the front matter), the author's own
+    credit: str = ""  # HTML, as caption
+    link: str | None = None  # where the media leads when followed
+    provider: str = ""  # a known site's name: YouTube, Wikipedia …
+    embed: str = ""  # its player's address, loaded only when the reader asks for it
+    mime: str = ""  # the file's type, from its suffix ('' when unknown)
+    url: str = ""  # a local file's path in the output (its path below content/); '' for a link
+    picture: Picture | None = None  # a local picture's measure
+    size: int = 0  # a local file's bytes as published
+    line: int | None = field(default=None, compare=False)  # the line of the item in the entry
+
+    @property
+    def remote(self) -> bool:
+        return self.file is None
+
+    @property
+    def host(self) -> str:
+        return host_of(self.src) if self.file is None else ""
+
+    def __reduce__(self):
+        return _media, tuple(getattr(self, name) for name in _MEDIA_FIELDS)
+
+
+def _media(*values) -> Media:
+    return Media(*values)
+
+
 @dataclass(frozen=True, slots=True)  # slots: no __dict__ (about a kilobyte an event)
 class Event:
     """One entry of the timeline, validated and ready to render."""
@@ -54,6 +106,7 @@ class Event:
     weight: int = 0
     updated: When | None = None
     correction: str = ""  # a note of what was corrected, shown as such beside "Updated …"
+    media: tuple[Media, ...] = ()  # pictures, video, documents and links shown with the event
     # The line of the entry's `slug:` (None: the slug comes from the file name), where a duplicate
     # slug is reported; not part of what the event is.
     slug_line: int | None = field(default=None, compare=False)
@@ -82,6 +135,7 @@ class Event:
 
 
 _EVENT_FIELDS = tuple(f for f in fields(Event) if f.init)  # `extra` last
+_MEDIA_FIELDS = tuple(f.name for f in fields(Media))
 
 
 def _event(values: tuple, extra: dict[str, Any]) -> Event:

@@ -15,6 +15,7 @@ from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Report
 from .entries import discover, make_markdown, read_entry
 from .feeds import feed_warnings, render_feeds, source_date_epoch
+from .media import publish
 from .model import Timeline
 from .output import OutputError, write_site
 from .pages import render_pages
@@ -109,23 +110,27 @@ def assemble(options: Options, settings: Settings, events, report: Report) -> Ti
     return timeline
 
 
-def load(options: Options, report: Report) -> Timeline:
-    """Read every entry and the settings, and make the timeline."""
+def load(options: Options, report: Report) -> tuple[Timeline, dict[str, bytes]]:
+    """Read every entry and the settings, publish their media, and make the timeline; return it with
+    the media files to write (media.publish)."""
     check_content(options)
     settings, _ = read_site_settings(options, report)
     markdown = make_markdown()
     events = []
     for path in discover(options.content):
         text = read_text(path, report)
-        event = read_entry(path, text, settings, report, markdown) if text is not None else None
+        event = read_entry(path, text, settings, report, markdown, options.content) if text is not None else None
         if event is not None:
             events.append(event)
-    return assemble(options, settings, events, report)
+    events, files = publish(events, options.content, report)
+    return assemble(options, settings, events, report), files
 
 
-def render_site(timeline: Timeline, theme: Theme, options: Options) -> Iterator[tuple[str, bytes]]:
+def render_site(timeline: Timeline, theme: Theme, options: Options,
+                media: dict[str, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
     """Render every file of the site, one (path, bytes) after the other: the site as {path: bytes},
-    made as it is written, so that a build holds one page at a time, not the whole site."""
+    made as it is written, so that a build holds one page at a time, not the whole site.
+    media: the events' media files (load), published as they are."""
     env = make_environment(theme)
     site = site_of(timeline)
     whole = split(timeline.events, site.page_events)
@@ -139,6 +144,7 @@ def render_site(timeline: Timeline, theme: Theme, options: Options) -> Iterator[
     yield from render_pages(env, timeline, site)
     yield from render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0])
     yield from theme.static_files().items()
+    yield from (media or {}).items()
 
 
 def warn_of_feeds(timeline: Timeline, options: Options, report: Report) -> None:
@@ -173,7 +179,7 @@ def build(options: Options, write: bool = True) -> Result:
     """Read, render and (unless checking) write the whole site; write nothing when there is an error."""
     report = Report()
     theme = theme_for(options)
-    timeline = load(options, report)
+    timeline, media = load(options, report)
     result = Result(report, timeline, events=len(timeline.events))
     site_files = read_site_files(options.content, options.cwd, report)  # static/: published as it is
     if report.errors:
@@ -184,7 +190,7 @@ def build(options: Options, write: bool = True) -> Result:
             result.pages += name.endswith(".html")
             yield name, data
 
-    files = counted(render_site(timeline, theme, options))
+    files = counted(render_site(timeline, theme, options, media))
     # The site's own files go last, once every name the build makes is known (sitefiles.published).
     files = published(files, site_files, static_folder(options.content, options.cwd), search=timeline.search)
     try:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from . import __version__
 from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
 from .feeds import period_timelinejs
+from .media import srcset
 from .model import Era, Event, Timeline, host_of, tag_slug
 from .periods import Period
 from .timeline import group_days, period_of
@@ -136,6 +137,13 @@ def schema_date(when: When | None) -> str | None:
     return when.iso()
 
 
+def file_size(size: int) -> str:
+    """Return a file's size as a reader says it: 840 KB, 1.2 MB."""
+    if size < 1000 * 1000:
+        return f"{max(1, round(size / 1000))} KB"
+    return f"{size / 1000 / 1000:.1f} MB"
+
+
 def timeline_span(timeline: Timeline) -> str:
     """Return the span the timeline covers, such as '28–31 October 2024'."""
     return span_between(timeline.first, timeline.last)
@@ -228,6 +236,10 @@ def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any
         data["citation"] = citations
     if event.tags:
         data["keywords"] = ", ".join(event.tags)
+    images = [url for item in event.media if item.kind == "image"
+              if (url := item.src if item.file is None else absolute_url(context, item.url))]
+    if images:
+        data["image"] = images
     return data
 
 
@@ -261,6 +273,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         number="{:,}".format,  # 10,000 events, not 10000
         short_url=short_url,
         zone_name=zone_name,
+        srcset=srcset,
+        urlpath=lambda path: quote(path, safe="/-_.~"),
+        filesize=file_size,
     )
     env.globals.update(generator=f"Chronicle {__version__}")
     return env
@@ -435,7 +450,7 @@ def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str
             pages[i + 1] if i + 1 < len(pages) else None, base, owner)
         if not owner and not period.parts:  # the period's own timeline.json, for an embed of it alone
             yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events,
-                                                                   eras=site.eras)
+                                                                          site.base_url, eras=site.eras)
 
 
 def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],

@@ -12,6 +12,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import INDEX_NAME
 from .entries import is_entry, is_temporary
+from .media import MIME
 from .sitefiles import is_site_file
 
 DEBOUNCE = 0.02  # seconds of quiet that end a burst of saves (an editor's save is a few events within 1 ms)
@@ -49,7 +50,8 @@ def is_relevant(path: Path, content: Path, theme: Path | None, is_directory: boo
             return True
         if is_directory:
             return not any(part.startswith("_") for part in relative.parts)
-        return relative == PurePath(INDEX_NAME) or is_entry(relative)
+        # A file an entry's media: may name (a picture, a recording, a document) counts wherever it is.
+        return relative == PurePath(INDEX_NAME) or is_entry(relative) or relative.suffix.lower() in MIME
     return False
 class Coalescer:
     """Collects changed paths and calls the builder once per burst, from one worker thread."""

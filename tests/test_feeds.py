@@ -238,6 +238,20 @@ TIMELINEJS_SCHEMA = {
     "required": ["title", "events"],
     "additionalProperties": False,
     "properties": {
+        "eras": {  # eras: of content/_index.md (tests/test_eras.py): an era's dates and its name
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["start_date", "end_date", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "start_date": TIMELINEJS_DATE,
+                    "end_date": TIMELINEJS_DATE,
+                    "text": {"type": "object", "required": ["headline"], "additionalProperties": False,
+                             "properties": {"headline": {"type": "string", "minLength": 1}}},
+                },
+            },
+        },
         "title": {
             "type": "object",
             "required": ["text", "unique_id"],
@@ -678,8 +692,8 @@ def test_the_engine_makes_the_reference_feeds_after_every_edit(project, monkeypa
             project.entry(name, f"{front}\nsources: [https://example.org/{name}]")
         rebuilt = atom_files(builder.build(write=False, hints={path.resolve()}).files)
         report = engine.Report()
-        timeline = load(options, report)
-        reference = atom_files(dict(render_site(timeline, theme_for(options), options)))
+        timeline, media = load(options, report)
+        reference = atom_files(dict(render_site(timeline, theme_for(options), options, media)))
         assert rebuilt == reference, name
         assert project.run().code == 0  # the cached build, streamed from the last output
         assert {n: read_bytes(project, n) for n in reference} == reference, name

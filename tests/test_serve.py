@@ -88,7 +88,8 @@ def test_inject_adds_the_script_and_overlay_before_body_end():
         ("content/.a.md.swp", False, False), ("content/a.md~", False, False), ("content/.#a.md", False, False),
         ("content/4913", False, False), ("content/a.md.tmp", False, False), ("content/#a.md#", False, False),
         ("content/sedAx31Qz", False, False), ("content/_drafts", True, False), ("content/.git", True, False),
-        ("content/_drafts/x.md", False, False), ("content/notes.txt", False, False),
+        ("content/_drafts/x.md", False, False), ("content/notes.odg", False, False),
+        ("content/map.jpg", False, True), ("content/_media/clip.mp4", False, True), ("content/.x/a.png", False, False),
         ("theme/templates/.x.swp", False, False), ("content", True, False), ("elsewhere/a.md", False, False),
     ],
 )

@@ -22,6 +22,7 @@ from ..config import INDEX_NAME, Options, Settings
 from ..diagnostics import Diagnostic, Report
 from ..entries import EntryRules, discover, discover_names, is_entry, make_markdown, read_entry
 from ..feeds import source_date_epoch
+from ..media import media_files, publish
 from ..model import Event, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
@@ -91,6 +92,7 @@ class Engine:
         self.cache = cache if cache is not None and cache.enabled else None
         self.parallel = parallel  # parse and render with worker processes (a one-off build, not serve)
         self._md = None
+        self._memo: dict[bytes, object] = {}  # media.Made by media.memo_key, for every build of this engine
         self._settings_text = ""
         self._entries: dict[Path, _Entry] = {}
         self._settings_key: object = None
@@ -103,6 +105,8 @@ class Engine:
         # The site's own files (static/ beside content/), read again only where a file changed.
         self._own = StaticFolder(static_folder(options.content, options.cwd))
         self._own_files: dict[str, bytes] = {}
+        self._media: dict[str, bytes] = {}  # the events' media files as the last build published them
+        self._media_prints: dict[int, bytes] = {}  # an event with its media measured: its key with theirs
         self._pages: dict[str, tuple[object, bytes]] = {}
         self._index: tuple[object, bytes] | None = None
         self._days: dict[str, tuple[object, object]] = {}
@@ -216,7 +220,7 @@ class Engine:
             text = read_text(path, local)
             if text is None:
                 return None, cache_dumps((None, local.items))
-            event = read_entry(path, text, settings, local, self._markdown())
+            event = read_entry(path, text, settings, local, self._markdown(), self.options.content)
             return digest_from(prefix, str(path), text) if prefix else None, cache_dumps((event, local.items))
 
         made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.parallel,
@@ -266,7 +270,17 @@ class Engine:
         check_content(self.options)
         settings = self._load_settings(report)
         events, changed = self._load_entries(settings, report, hints, known)
+        events = self._publish(events, report)
         return assemble(self.options, settings, events, report), changed
+
+    def _publish(self, events: list[Event], report: Report) -> list[Event]:
+        """Publish the events' media (media.publish), each file made once for its bytes (kept in the
+        cache); an event whose media were measured is keyed by its entry's key and their measures."""
+        keys = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
+        published, self._media = publish(events, self.options.content, report, memo=_MediaMemo(self.cache, self._memo))
+        self._media_prints = {id(after): digest(keys.get(id(before), b""), repr(after.media))
+                              for before, after in zip(events, published) if after is not before}
+        return published
 
     def render(self, timeline: Timeline, theme: Theme) -> dict[str, bytes]:
         """Render the site, reusing every page and part whose inputs are the same as last time."""
@@ -300,6 +314,7 @@ class Engine:
         files.update(render_pages(env, timeline, site, self._extra_pages))
         files.update(render_feeds(timeline, self._epoch, self._feeds))
         files.update(self._static)
+        files.update(self._media)
         return files
 
     def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
@@ -389,7 +404,8 @@ class Engine:
             return files, fragments.used
 
         # Handed over first, once the workers have started: the writer links the kept files while they render.
-        ready = [(name, data) for name, data in self._static.items() if name not in skip] + [(name, None) for name in kept]
+        ready = [(name, data) for name, data in {**self._static, **self._media}.items() if name not in skip] + \
+            [(name, None) for name in kept]
         for done, (files, used) in enumerate(map_items(run, tasks, ordered=False, meanwhile=[(ready, [])],
                                                        workers=self.options.workers)):
             yield from files
@@ -559,6 +575,7 @@ class Engine:
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
         """Return a key of all a build reads: keys has each entry's key by its path (as str(Path))."""
         return self.cache.key("inputs", self._settings_text, repr(self.options), str(theme.root.resolve()),
+                              repr(media_files(self.options.content)),
                               *_theme_parts(theme.root), self._own_key(),
                               *(path.encode("utf-8", "surrogatepass") + key for path, key in sorted(keys.items())))
 
@@ -597,6 +614,7 @@ class Engine:
             self.write_files(lambda staging: files(staging), theme, report)
             return made[-1].pages if made else 0
         fingerprints = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
+        fingerprints.update(self._media_prints)
         prints = [fingerprints[id(event)] for event in events]
         site = self._site_key(timeline, theme)
         rest_key = digest(site, "rest", *prints)
@@ -609,7 +627,7 @@ class Engine:
         tag_pages = _tag_page_keys(timeline, prints, site)
         page_keys.update(tag_pages)
         self._theme(theme)  # its static files: each keyed by its bytes, made again alone when it changes
-        page_keys.update({name: digest("static", name, data) for name, data in self._static.items()})
+        page_keys.update({name: digest("static", name, data) for name, data in {**self._static, **self._media}.items()})
         # The site's own files, each keyed by its bytes; one with the name of a file the build makes
         # keeps that file's key, so that the page is made (or handed on) and the clash found (published).
         own_keys = {name: digest("site file", name, self._own.digests[name]) for name in self._own_files
@@ -632,7 +650,7 @@ class Engine:
         reused = [name for name in kept if (name in page_keys or not rest) and name not in own_keys]
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
-        if not pages and not rest and not own_new and len(kept) == len(manifest) and kept >= self._static.keys() and \
+        if not pages and not rest and not own_new and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
                 _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
@@ -651,6 +669,32 @@ class Engine:
             self.cache.put(place, self._manifest)
             self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
+
+
+class _MediaMemo(dict):
+    """What each media file made (media.Made) by its key: in this process (serve's saves), and in the
+    build cache, so that a warm build makes no picture again."""
+
+    def __init__(self, cache: Cache | None, kept: dict[bytes, object]):
+        super().__init__(kept)
+        self.cache, self.kept = cache, kept
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        if self.cache is None:
+            return False
+        try:
+            self[key] = cache_loads(self.cache.get_many([key])[key])
+            return True
+        except Exception:  # not cached, or not a value this version wrote
+            return False
+
+    def __setitem__(self, key: bytes, value: object) -> None:
+        if not dict.__contains__(self, key) and self.cache is not None:
+            self.cache.put(key, cache_dumps(value))
+        self.kept[key] = value
+        dict.__setitem__(self, key, value)
 
 
 def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict[str, bytes]:

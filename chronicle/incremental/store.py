@@ -74,7 +74,8 @@ _ALLOWED = {
 } | {
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
     ("datetime", "timezone"), ("zoneinfo", "ZoneInfo"),
-    ("chronicle.model", "_event"), ("chronicle.model", "Source"), ("chronicle.dates", "When"),
+    ("chronicle.model", "_event"), ("chronicle.model", "Source"), ("chronicle.model", "_media"),
+    ("chronicle.model", "Picture"), ("chronicle.media", "Made"), ("chronicle.dates", "When"),
     ("chronicle.dates", "Precision"), ("chronicle.diagnostics", "Diagnostic"),
 }
 
