@@ -554,6 +554,15 @@ class _FieldReader:
             self.error("slug", f"slug '{text}' may only contain lower-case letters, digits and hyphens — {hint}")
         return text
 
+    def _unknown_keys(self, item: dict, key: str, index: int | None, known: tuple[str, ...], what: str) -> None:
+        """Warn of each field of a source or a media item that it does not have, naming the one probably meant."""
+        for name in item:
+            if name not in known:
+                guess = did_you_mean(str(name), known)
+                hint = f" — did you mean '{guess}'?" if guess else f" — a {what} has {', '.join(known)}"
+                self.report.warning(self.path, self.fields.line(key, index),
+                                    f"unknown {what.split()[0]} field '{name}'{hint}", UNKNOWN_SOURCE_FIELD)
+
     def media(self, entry: PurePosixPath, inline) -> list[Media]:
         """Read `media:`: one item or a list, each a file or a link, or fields (media.read_item)."""
         value = self.values.get("media")
@@ -564,12 +573,7 @@ class _FieldReader:
         for index, item in enumerate(items):
             where = index if isinstance(value, list) else None
             if isinstance(item, dict):
-                for key in item:
-                    if key not in MEDIA_FIELDS:
-                        guess = did_you_mean(str(key), MEDIA_FIELDS)
-                        hint = f" — did you mean '{guess}'?" if guess else f" — a media item has {', '.join(MEDIA_FIELDS)}"
-                        self.report.warning(self.path, self.fields.line("media", where),
-                                            f"unknown media field '{key}'{hint}", UNKNOWN_SOURCE_FIELD)
+                self._unknown_keys(item, "media", where, MEDIA_FIELDS, "media item")
             try:
                 result.append(read_item(item, entry, check_url, inline, self.fields.line("media", where)))
             except MediaProblem as problem:
@@ -610,12 +614,7 @@ class _FieldReader:
         if not isinstance(item, dict):
             bad(f"source {index + 1} must be a link or fields such as `url:` and `publisher:`, not {_kind(item)}")
             return None
-        for key in item:
-            if key not in SOURCE_FIELDS:
-                guess = did_you_mean(str(key), SOURCE_FIELDS)
-                hint = f" — did you mean '{guess}'?" if guess else f" — a source has {', '.join(SOURCE_FIELDS)}"
-                self.report.warning(self.path, self.fields.line("sources", index),
-                                    f"unknown source field '{key}'{hint}", UNKNOWN_SOURCE_FIELD)
+        self._unknown_keys(item, "sources", index, SOURCE_FIELDS, "source")
         texts: dict[str, str | None] = {}
         for key in ("url", "title", "publisher", "archive"):
             raw = item.get(key)

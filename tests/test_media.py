@@ -316,3 +316,10 @@ def test_serve_shows_a_picture_replaced_while_serving(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "fresh"], cwd=tmp_path,
                    check=True, capture_output=True)
     assert tree(tmp_path / "output") == tree(tmp_path / "fresh")
+
+
+def test_an_unknown_media_field_is_a_warning_naming_the_one_meant(project, sourced):
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\nmedia: {{src: 'https://vimeo.com/76979871', captoin: x}}\n{sourced}")
+    result = project.run("build", "--no-cache")
+    assert result.code == 0
+    assert "content/a.md:4: warning: unknown media field 'captoin' — did you mean 'caption'?" in result.err
