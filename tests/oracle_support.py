@@ -191,6 +191,9 @@ SETTING_VALUES = {
     "year": [None, "2024", "2023"],
     "date_order": [None, "DMY", "MDY"],
     "sources": [None, "optional", "expected"],
+    # Written as they are (Index.text): YAML, not text. Eras over the days of DAYS, in forms events take.
+    "eras": [None, "[{name: Late October, start: 2024-10-27, end: 2024-10-31, colour: '#2a6f97'}]",
+             "[{name: The week, start: 28 October 2024, end: now}, {name: Autumn, start: autumn 2024, end: 2024-11}]"],
 }
 INDEX_EXTRAS = {"subtitle": ["Day by day", "Hour by hour", "A new subtitle"], "editor": ["A. Editor", "B. Writer"],
                 "colour": ["red", "blue"]}
@@ -210,7 +213,7 @@ class Index:
     def text(self) -> str:
         lines = []
         for key, value in self.settings:
-            lines.append(f"{key}: {value if key == 'year' else q(value)}")
+            lines.append(f"{key}: {value if key in ('year', 'eras') else q(value)}")
         lines += [f"{key}: {q(value)}" for key, value in self.extra]
         return "---\n" + "\n".join(lines) + "\n---\n" + self.intro + ("\n" if self.intro else "")
 
@@ -329,6 +332,21 @@ OPTIONAL = {"sources.html": ("sources.html", "citation.html"), "tags.html": ("ta
 TEMPLATES = ["base.html", "index.html", "event.html", "day.html", "tag.html", "tags.html", "sources.html",
              "citation.html", "macros.html", "oracle.html"]
 STATIC_NAMES = ["chronicle.css", "icon.svg", "extra.txt", "sub/deep.css", "page.html", ".hidden", "data.bin"]
+# The site's own files (static/ beside content/, published at the output's root); the clashing ones
+# take the name of a file the build makes, an error until fix_errors removes them.
+SITE_FILE_NAMES = ["CNAME", ".well-known/security.txt", "downloads/report.bin", "about/index.html", ".nojekyll"]
+CLASHING_SITE_FILES = ["index.html", "static/chronicle.css", "feed.xml"]
+
+
+def site_file(name: str, version: int) -> bytes:
+    """A file of the site's own static/, in one of a few versions: bytes of every kind, HTML, empty."""
+    if name.endswith(".bin"):
+        return bytes([version, 0, 255, 13, 10]) * 50
+    if name.endswith(".html"):
+        return f"<!doctype html><html><body><p>the site's own page {version}</p></body></html>\n".encode()
+    if name == ".nojekyll":
+        return b""
+    return f"{name} version {version}\n".encode()
 
 
 def shipped_templates() -> dict[str, str]:
@@ -383,6 +401,11 @@ class Theme:
         elif self.broken:
             texts["event.html"] = texts["event.html"] + "{% if %}\n"
         return texts
+
+
+def write_site_files(root: Path, files: dict[str, bytes], in_place: bool = False) -> None:
+    """Make static/ in root (beside content/) hold exactly the site's own files."""
+    sync(root / "static", files, in_place)
 
 
 def write_theme(folder: Path, theme: Theme, shipped: dict[str, str], in_place: bool = False) -> None:

@@ -3,7 +3,7 @@
 After every step of a series of edits (entries added, removed, renamed, moved and edited in every
 field and date form, drafts, slugs, errors saved and fixed; content/_index.md's settings, intro and
 unknown fields; a theme of the test's own that shows every value it is given, its templates and
-static files edited), the engine's site must be the reference's, file for file and byte for byte:
+static files edited; the site's own files in static/ beside content/), the engine's site must be the reference's, file for file and byte for byte:
 
 - `chronicle build` (the engine: its .chronicle-cache/ and the output/ of the build before) against
   `chronicle build --no-cache` into a fresh folder (the plain pipeline), run side by side: the same
@@ -37,10 +37,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
     run_state_machine_as_test
 
 from oracle_support import (BODIES, DATE_FORMS, DAYS, EXTRAS, INDEX_EXTRAS, INTROS, LOCATIONS, OPTIONAL,
-                            SETTING_VALUES, SLUGS, SOURCES, STATIC_NAMES, TAGS, TEMPLATES, TITLES, URLS, WAIT,
+                            SETTING_VALUES, SITE_FILE_NAMES, CLASHING_SITE_FILES, SLUGS, SOURCES, STATIC_NAMES, TAGS,
+                            TEMPLATES, TITLES, URLS, WAIT,
                             Built, Entry, Index, Serve, Theme, difference, environment, finish, generated_entries,
                             is_html, make_folder, remove, save, shipped_static, shipped_templates, source_item,
-                            start_build, strip_live, sync, text_diff, tree, write_theme, written_date)
+                            site_file, start_build, strip_live, sync, text_diff, tree, write_site_files, write_theme,
+                            written_date)
 
 LARGE = 210  # entries: above 64 (parsed by workers) and 200 (rendered by workers, long files spliced)
 FUZZ = os.environ.get("CHRONICLE_FUZZ_EXAMPLES")
@@ -100,6 +102,7 @@ class Edits(RuleBasedStateMachine):
         self.index = Index()
         self.theme = Theme(static=tuple(shipped_static().items()))
         self.junk: dict[str, bytes] = {}
+        self.own: dict[str, bytes] = {}  # the site's own files: static/ beside content/
         self.shipped = shipped_templates()
         self.log: list[str] = []
         self.counter = 0
@@ -122,6 +125,7 @@ class Edits(RuleBasedStateMachine):
         self.log.append(what)
         sync(self.content, self.files(), self.in_place)
         write_theme(self.theme_dir, self.theme, self.shipped, self.in_place)
+        write_site_files(self.root, self.own, self.in_place)
 
     def steps(self) -> str:
         """The steps taken so far, numbered (what a build said, indented under its step)."""
@@ -374,6 +378,28 @@ class Edits(RuleBasedStateMachine):
         self.theme = replace(self.theme, static=tuple(sorted(static.items())))
         self.apply(f"theme: remove static/{name}")
 
+    # --- the site's own files (static/ beside content/)
+
+    @rule(name=st.sampled_from(SITE_FILE_NAMES), version=st.integers(0, 3))
+    def write_site_file(self, name, version):
+        self.own[name] = site_file(name, version)
+        self.apply(f"site's own static/: write {name} (version {version})")
+
+    @precondition(lambda self: self.own)
+    @rule(which=WHICH)
+    def remove_site_file(self, which):
+        name = sorted(self.own)[which % len(self.own)]
+        del self.own[name]
+        self.apply(f"site's own static/: remove {name}")
+
+    @precondition(lambda self: self.errors_saved < 2)
+    @rule(name=st.sampled_from(CLASHING_SITE_FILES))
+    def clash_site_file(self, name):
+        """A site file with the name of one the build makes: an error; the next step removes it."""
+        self.errors_saved += 1
+        self.own[name] = site_file(name, 0)
+        self.apply(f"site's own static/: write {name}, a file the build makes")
+
     def fix_errors(self) -> None:
         """After a build that failed, fix what an edit broke (an entry's date, a template, a second
         entry with the same slug), as an author does in the next save; errors that are a state of
@@ -392,6 +418,9 @@ class Edits(RuleBasedStateMachine):
         if self.theme.broken:
             self.theme = replace(self.theme, broken=False)
             fixed.append("the template")
+        for name in sorted(self.own.keys() & set(CLASHING_SITE_FILES)):
+            del self.own[name]
+            fixed.append(f"static/{name}")
         if fixed:
             self.apply(f"fix {', '.join(fixed)}")
 
@@ -681,11 +710,20 @@ FIRST = [Entry(title="Talks in Geneva", date="2024-10-28", sources=SOURCED, tags
          Entry(title="Strike", date="30 October 2024", location="Seoul")]
 SETTINGS = Index(settings=(("title", "A timeline"), ("year", "2024"), ("timezone", "America/New_York")),
                  extra=(("subtitle", "Day by day"),), intro="The intro, in *Markdown*.")
-SITE_EDITS = [  # content/_index.md and the theme: what every page shows
+OWN_EDITS = [  # the site's own static/, beside content/
+    ("write_site_file", {"name": "CNAME", "version": 1}),
+    ("write_site_file", {"name": ".well-known/security.txt", "version": 0}),
+    ("write_site_file", {"name": "downloads/report.bin", "version": 2}),
+    ("write_site_file", {"name": "CNAME", "version": 2}),
+    ("remove_site_file", {"which": 0}),  # .well-known/security.txt
+]
+SITE_EDITS = [  # content/_index.md, the theme and static/: what every page shows, and the site's own files
     ("set_index_extra", {"key": "subtitle", "value": 2}),  # timeline.extra, shown on every page
     ("set_index_extra", {"key": "editor", "value": 1}),
     ("set_setting", {"key": "title", "value": 1}),
     ("set_setting", {"key": "description", "value": 1}),
+    ("set_setting", {"key": "eras", "value": 2}),  # drawn on the pages, in timeline.json
+    ("set_setting", {"key": "eras", "value": 1}),
     ("set_intro", {"intro": INTROS[3]}),
     ("mark_template", {"name": "oracle.html"}),  # a template only imported by the others
     ("mark_template", {"name": "day.html"}),
@@ -695,6 +733,7 @@ SITE_EDITS = [  # content/_index.md and the theme: what every page shows
     ("set_save_style", {"in_place": True}),
     ("set_index_extra", {"key": "subtitle", "value": 3}),  # the same file, saved in place
     ("set_save_style", {"in_place": False}),
+    *OWN_EDITS,
 ]
 ENTRY_EDITS = [  # the events
     ("edit_title", {"which": 0, "title": "Élysée summit"}),
@@ -729,6 +768,8 @@ LARGE_EDITS = [
     ("edit_tags", {"which": 11, "tags": ("Élysée",)}),
     ("remove_entry", {"which": 3}),
     ("mark_template", {"name": "citation.html"}),
+    ("write_site_file", {"name": "about/index.html", "version": 1}),
+    ("remove_site_file", {"which": 0}),
 ]
 
 
@@ -759,7 +800,7 @@ def test_the_engine_makes_the_reference_bytes_for_a_large_timeline_after_random_
 
 
 def test_serve_shows_and_writes_the_reference_bytes_in_a_series_of_every_kind_of_edit(tmp_path):
-    play(tmp_path, ServeOracle, [start(base_url=None, cached=True), *SITE_EDITS[:6], *ENTRY_EDITS[:11]])
+    play(tmp_path, ServeOracle, [start(base_url=None, cached=True), *SITE_EDITS[:6], *OWN_EDITS, *ENTRY_EDITS[:11]])
 
 
 @pytest.mark.fuzz
