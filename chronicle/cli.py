@@ -17,7 +17,7 @@ from .incremental import Cache
 from .pipeline import CannotRun, Result
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "serve", "new", "check", "init")
+COMMANDS = ("build", "serve", "new", "check", "init", "import")
 # The environment Chronicle reads, here and only here (options_from), passed in through Options.
 CACHE_VARIABLE = "CHRONICLE_CACHE_DIR"  # where the cache goes; --cache-dir wins over it
 WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes build may use; 1 keeps every stage in one
@@ -92,6 +92,17 @@ def make_parser() -> argparse.ArgumentParser:
     init_cmd = commands.add_parser("init", help="start a new timeline: content/, .gitignore, a publishing workflow")
     init_cmd.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
                           help="the folder to start it in (default: this one); made when missing")
+    import_cmd = commands.add_parser("import", help="bring a timeline in: TimelineJS, Markwhen, CSV or iCalendar "
+                                     "→ content/")
+    import_cmd.add_argument("format", choices=["timelinejs", "markwhen", "csv", "ics"],
+                            help="timelinejs (its JSON, or its Google Sheet saved as CSV), markwhen (.mw), "
+                                 "csv (a spreadsheet with a header row), ics (a calendar)")
+    import_cmd.add_argument("source", type=Path, help="the file to bring in")
+    import_cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                            help="folder to write the entries into (default: content); no file in it is replaced")
+    import_cmd.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                            help="csv: read a column as a field (--map Headline=title); repeat for more")
+    import_cmd.add_argument("--now", metavar="DATE", help="markwhen: the day `now` means (an ISO date)")
     return parser
 
 
@@ -273,6 +284,57 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .importers import How, SourceError, reader, write
+    from .pipeline import load
+
+    mapping = {}
+    for item in args.map:
+        column, _, name = item.partition("=")
+        if not column.strip() or not name.strip():
+            raise UsageError(f"--map {item}: write a column and a field, such as --map Headline=title")
+        mapping[column.strip()] = name.strip()
+    try:
+        now = date.fromisoformat(args.now) if args.now else None
+    except ValueError:
+        raise UsageError(f"--now {args.now}: write the day as 2024-10-28") from None
+    try:
+        data = args.source.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.source}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{args.source} is not UTF-8 text — save it as UTF-8 and import it again") from None
+    try:
+        imported = reader(args.format)(args.source, text, How(args.source.name, mapping, now))
+    except SourceError as error:
+        print(f"{args.source.name}: error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    if not imported.drafts:
+        print(f"{args.source.name}: error: no events found — is it a {args.format} file?", file=sys.stderr)
+        return EXIT_CONTENT
+    try:
+        written = write(imported, args.content)
+    except FileExistsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONTENT
+    for path, where in written:
+        print(f"{path}  ← {where}")
+    for note in imported.notes:
+        print(f"{note.where}: note: {note.message}", file=sys.stderr)
+    # What build will say of the result, said now: an import is done when the timeline builds.
+    report = Report()
+    load(Options(content=args.content), report)
+    print_report(Result(report))
+    events = len(imported.drafts)
+    print(f"imported {events} event{'' if events == 1 else 's'} into {args.content}/"
+          f"{f', {len(imported.notes)} notes on what did not carry over' if imported.notes else ''}", file=sys.stderr)
+    return EXIT_CONTENT if report.errors else EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # watchdog and the server load only for this command
 
@@ -287,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:  # argparse: --help, --version, or a usage error (status 2)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     handlers = {None: run_build, "build": run_build, "check": run_check, "serve": run_serve,
-                "new": run_new, "init": run_init}
+                "new": run_new, "init": run_init, "import": run_import}
     if args.command is None:
         args = parse_args(["build"])
     try:
