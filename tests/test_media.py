@@ -323,3 +323,23 @@ def test_an_unknown_media_field_is_a_warning_naming_the_one_meant(project, sourc
     result = project.run("build", "--no-cache")
     assert result.code == 0
     assert "content/a.md:4: warning: unknown media field 'captoin' — did you mean 'caption'?" in result.err
+
+
+def test_a_warm_build_makes_no_picture_again(project, sourced, monkeypatch):
+    """The cache keeps what each picture made, by its bytes: a build after an edit of the text makes
+    none of them again, and a build after the picture changed makes only that one."""
+    import chronicle.media as media
+
+    picture(project.content / "one.jpg", (1000, 700))
+    two = picture(project.content / "two.png", (640, 480), "PNG")
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\nmedia: [{{src: one.jpg, alt: One}}, {{src: two.png, alt: Two}}]\n{sourced}")
+    made = []
+    real = media._make_picture
+    monkeypatch.setattr(media, "_make_picture", lambda name, data: made.append(name) or real(name, data))
+    assert project.run("build").code == 0 and sorted(made) == ["one.jpg", "two.png"]
+    made.clear()
+    project.entry("a.md", f"title: A, edited\ndate: 2024-10-28\nmedia: [{{src: one.jpg, alt: One}}, {{src: two.png, alt: Two}}]\n{sourced}")
+    assert project.run("build").code == 0 and made == []
+    picture(two, (320, 240), "PNG", colour=(0, 0, 0))
+    assert project.run("build").code == 0 and made == ["two.png"]
+    assert 'width="320" height="240"' in project.read("events/a/index.html")
