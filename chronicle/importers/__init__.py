@@ -86,13 +86,30 @@ def reader(name: str) -> Reader:
 class _Dumper(yaml.SafeDumper):
     """YAML as an author writes it: lists of scalars on one line where short, text never folded."""
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)  # a list's items indented below its key, as README writes them
+
 
 def _text(dumper: yaml.SafeDumper, value: str):
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _mapping(dumper: yaml.SafeDumper, value: dict):
+    # In blocks, always: default_flow_style=None would write a mapping of scalars, the whole front matter
+    # among them, as `{title: …, date: …}`.
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=False)
+
+
+def _list(dumper: yaml.SafeDumper, value: list):
+    # On one line only when short words (`tags: [NATO, Russia]`); links and longer items one a line.
+    short = all(isinstance(item, str) and len(item) <= 40 for item in value) and sum(map(len, value)) <= 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
+
+
 _Dumper.add_representer(str, _text)
+_Dumper.add_representer(dict, _mapping)
+_Dumper.add_representer(list, _list)
 
 
 def front_matter(fields: dict[str, Any]) -> str:
@@ -122,6 +139,20 @@ def file_names(drafts: list[Draft]) -> list[str]:
         used.add(name)
         names.append(name)
     return names
+
+
+def problems(draft: Draft, settings: dict[str, Any], md=None) -> list[str]:
+    """Return the errors build would report of the entry a draft becomes, read as build reads it with the
+    timeline's values a reader writes (timezone, year, date_order, calendar): a reader leaves out, with a
+    Note, what would keep the import from building."""
+    from ..config import Settings
+    from ..diagnostics import Report
+    from ..entries import read_entry
+
+    known = {key: settings[key] for key in ("timezone", "year", "date_order", "calendar") if key in settings}
+    report = Report()
+    read_entry(Path(file_names([draft])[0]), entry_text(draft), Settings(**known), report, md)
+    return [error.message for error in report.errors]
 
 
 def write(imported: Imported, content: Path) -> list[tuple[Path, str]]:
