@@ -242,11 +242,23 @@ def read_eras(path: Path, fields: Fields, text: str, end_line: int, settings: Se
             error(None, f"era {index + 1} must be fields such as name: Cold War, start: 1947 and end: 1991, "
                         f"not {item!r}")
             continue
+        meant: dict[str, str] = {}  # a missing field -> the misspelling written in its place (`strat:`)
         for key in item:
             if key not in ERA_FIELDS:
                 guess = did_you_mean(str(key), ERA_FIELDS)
+                if guess in ("name", "start", "end") and guess not in item and guess not in meant:
+                    meant[guess] = str(key)  # told once, as the field it leaves missing (missing)
+                    continue
                 hint = f"did you mean '{guess}'?" if guess else "an era has name, start, end and colour"
                 report.warning(path, keys.get(str(key), item_line), f"unknown era field '{key}' — {hint}")
+
+        def missing(key: str, label: str, hint: str) -> None:
+            if key in meant:
+                error(meant[key], f"unknown era field '{meant[key]}' — did you mean '{key}'? As written, {label} "
+                                  f"has no {key}")
+            else:
+                error(key if key in item else None, f"{label} has no {key} — {hint}")
+
         errors = len(report.errors)
         written_name = item.get("name")
         if isinstance(written_name, (bool, list, dict)):
@@ -255,8 +267,7 @@ def read_eras(path: Path, fields: Fields, text: str, end_line: int, settings: Se
         else:
             name = " ".join(str(written_name).split()) if written_name is not None else ""
             if not name:
-                error("name" if "name" in item else None, f"era {index + 1} has no name — add one, such as "
-                      "name: Cold War")
+                missing("name", f"era {index + 1}", "add one, such as name: Cold War")
         label = f"era '{name}'" if name else f"era {index + 1}"
         calendar = settings.calendar
         if item.get("calendar") is not None:
@@ -275,8 +286,7 @@ def read_eras(path: Path, fields: Fields, text: str, end_line: int, settings: Se
 
         start = end = None
         if item.get("start") is None:
-            error("start" if "start" in item else None, f"{label} has no start — add start: with the date it "
-                  "began, such as start: 1947")
+            missing("start", label, "add start: with the date it began, such as start: 1947")
             start_end = None
         else:
             start, start_end = read("start")
@@ -293,8 +303,8 @@ def read_eras(path: Path, fields: Fields, text: str, end_line: int, settings: Se
         elif start_end is not None:
             end = start_end
         elif value is None and start is not None:
-            error("end" if "end" in item else None, f"{label} has no end — add end: with the date it ended, "
-                  "such as end: 1991, or end: now for an era still going on")
+            missing("end", label, "add end: with the date it ended, such as end: 1991, or end: now for an era "
+                                  "still going on")
         if start is not None and end is not None and end.bounded and end.end_days() <= start.days():
             error("end", f"{label} ends before it starts ({format_when(end)} is before {format_when(start)}) — "
                   "write an end on or after the start")
