@@ -59,6 +59,9 @@ page_events: 150
 # A search box on every page, with an index of the events built after the site (Pagefind:
 # pip install 'chronicle-timeline[search]'); without it, no search box.
 # search: true
+# Named spans of time (the Cold War, a campaign) drawn beside the events they span, listed in the
+# overview and in timeline.json: a list of {name, start, end (or now), colour (a hex colour, quoted)}.
+# eras: [{name: Cold War, start: 1947, end: 1991, colour: "#2a6f97"}]
 ---
 The introduction, in Markdown: shown at the top of the timeline, before the first event.
 Edit it here, in content/_index.md.

@@ -80,7 +80,7 @@ def test_every_setting_is_there_set_or_commented_and_each_reads_when_uncommented
     set_here = re.findall(r"^(\w+):", front, re.M)
     commented = re.findall(r"^# (\w+): ", front, re.M)
     assert sorted(set_here + commented) == sorted(SETTING_NAMES)
-    assert set(commented) == {"base_url", "year", "date_order", "calendar", "search"}
+    assert set(commented) == {"base_url", "year", "date_order", "calendar", "search", "eras"}
     # Every setting is explained on the line(s) just above it, never after its value.
     lines = front.splitlines()
     for name in SETTING_NAMES:
@@ -99,9 +99,12 @@ def test_every_setting_is_there_set_or_commented_and_each_reads_when_uncommented
             as_written.feed_events, as_written.page_events) == ("My timeline", "UTC", "en", "oldest-first",
                                                                 "expected", 50, 150)
     assert as_written.intro.startswith("The introduction, in Markdown")
-    uncommented = settings(re.sub(r"^# (base_url|year|date_order|calendar|search): ", r"\1: ", index, flags=re.M))
+    uncommented = settings(re.sub(r"^# (base_url|year|date_order|calendar|search|eras): ", r"\1: ", index,
+                                  flags=re.M))
     assert (uncommented.base_url, uncommented.year, uncommented.date_order, uncommented.calendar,
             uncommented.search) == ("https://example.org/timeline/", 2024, "DMY", "julian", True)
+    assert [(era.name, era.start.iso(), era.end.iso(), era.colour) for era in uncommented.eras] == [
+        ("Cold War", "1947", "1991", "#2a6f97")]
 
 
 def test_the_example_cites_only_links_the_example_timeline_cites():
