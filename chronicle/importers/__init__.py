@@ -131,7 +131,7 @@ def file_names(drafts: list[Draft]) -> list[str]:
     used: set[str] = set()
     for draft in drafts:
         slug = str(draft.fields.get("slug") or "") or slugify(draft.title)[:60].strip("-") or "event"
-        day = re.match(r"^(\d{4}-\d{2}-\d{2})\b", str(draft.fields.get("date") or ""))
+        day = re.match(r"^(\d{4}-\d{2}-\d{2})(?!\d)", str(draft.fields.get("date") or ""))
         stem = f"{day.group(1)}-{slug}" if day and not slug.startswith(day.group(1)) else slug
         name, n = f"{stem}.md", 2
         while name in used or not is_entry_name(name):
