@@ -182,6 +182,20 @@ def test_now_with_the_option_is_that_day(project):
     ]
 
 
+def test_a_time_alone_is_on_the_previous_events_end_and_pages_are_read(project):
+    run, entries = import_mw(project, """
+        title: A
+        2024-01-02: One https://example.org/a:b
+        _-_-_break_-_-_
+        title: B
+        9:15pm: Late
+    """)
+    assert run.code == 0, run.err
+    assert [(e["date"], e.get("sources")) for e in entries] == [
+        ("2024-01-02", ["https://example.org/a:b"]), ("2024-01-03T21:15", None)]
+    assert "story.mw:4: note: title: of a later page's header was not carried over" in run.lines
+
+
 def test_a_date_without_a_year_needs_now(project):
     run, _ = import_mw(project, "January 3 - Apr 6: Spring term\n")
     assert run.code == 1

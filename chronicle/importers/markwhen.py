@@ -413,6 +413,8 @@ class _Document:
                 end_moment = end_of(now) if now else now_moment()
         if end_moment is None and start_point is not None:
             end_moment = end_of(start_point)
+        if end_moment is None:  # a time alone is an instant (Markwhen: granularity "instant")
+            end_moment = start_moment
 
         # Chronicle's date and end, at the precision written, or the coarsest that fits a counted one.
         if start_point is not None:
