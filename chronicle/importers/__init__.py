@@ -103,7 +103,8 @@ def _mapping(dumper: yaml.SafeDumper, value: dict):
 
 def _list(dumper: yaml.SafeDumper, value: list):
     # On one line only when short words (`tags: [NATO, Russia]`); links and longer items one a line.
-    short = all(isinstance(item, str) and len(item) <= 40 for item in value) and sum(map(len, value)) <= 80
+    short = all(isinstance(item, str) and len(item) <= 40 and "://" not in item for item in value) \
+        and sum(map(len, value)) <= 80
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
 
 
