@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import http.client
+import io
 import json
 import os
 import random
@@ -105,6 +106,28 @@ LOCATIONS = ["Brussels, Belgium", "Seoul", "Washington, D.C.", "Kyiv"]
 EXTRAS = [("mood", "calm"), ("mood", "tense"), ("credit", "Photo: A. B."), ("rank", "3"), ("titel", "misspelt")]
 
 
+# An event's media (issue 18): pictures of the content folder (PICTURES, which a step changes or removes:
+# then the event's build fails until the picture is back), a link card, a document.
+MEDIA_ITEMS = [
+    None,
+    "{src: pic.png, alt: A picture, caption: The *caption*, credit: Its credit}",
+    "[{src: /sub/photo.jpg, alt: A photo}, 'https://youtu.be/dQw4w9WgXcQ']",
+    "{src: 'https://example.org/communique.pdf', caption: The communiqué}",
+    "[{src: pic.png, alt: ''}, {src: /sub/photo.jpg, alt: Again, link: 'https://example.org/x'}]",
+]
+PICTURES = ["pic.png", "sub/photo.jpg"]
+
+
+def picture_bytes(name: str, version: int) -> bytes:
+    """A small picture, in one of a few versions (sizes and colours): what a changed file holds."""
+    from PIL import Image
+
+    size = [(40, 30), (64, 20), (30, 30)][version % 3]
+    out = io.BytesIO()
+    Image.new("RGB", size, (40 * version % 256, 90, 160)).save(out, "PNG" if name.endswith(".png") else "JPEG")
+    return out.getvalue()
+
+
 def q(text: str) -> str:
     """A YAML double-quoted scalar (a JSON string is one)."""
     return json.dumps(text, ensure_ascii=False)
@@ -127,6 +150,7 @@ class Entry:
     end: str | None = None
     updated: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    media: str | None = None  # the `media:` value as written (MEDIA_ITEMS)
     fault: str | None = None  # "impossible date" or "no title": the build fails (until the next step fixes it)
 
     def text(self) -> str:
@@ -154,6 +178,8 @@ class Entry:
         if self.sources:
             lines.append("sources:")
             lines += ["  " + item for item in self.sources]
+        if self.media:
+            lines.append(f"media: {self.media}")
         lines += [f"{key}: {q(value)}" for key, value in self.extra]
         return "---\n" + "\n".join(lines) + "\n---\n" + self.body
 

@@ -848,10 +848,11 @@ checksum = cache_module.checksum
 
 def still_a_pickle(value: bytes, old: bytes) -> tuple[bytes, bytes]:
     """Change every source link inside a stored event (in a record of output/: every page's name, or
-    every path a message names), keeping a pickle that loads; keep the old checksum."""
+    every path a message names; in a media file's: its drawing), keeping a pickle that loads; keep the
+    old checksum."""
     # As long as before: the pickle's lengths still hold.
     was, now = next((was, now) for was, now in ((b"https://", b"hxxps://"), (b".html", b".htmx"),
-                                                (b"content/", b"kontent/")) if was in value)
+                                                (b"content/", b"kontent/"), (b"<svg", b"<svG")) if was in value)
     changed = value.replace(was, now)
     assert changed != value and pickle.loads(changed)  # only the checksum can tell
     return changed, old

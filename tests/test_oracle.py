@@ -36,7 +36,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, \
     run_state_machine_as_test
 
-from oracle_support import (BODIES, DATE_FORMS, DAYS, EXTRAS, INDEX_EXTRAS, INTROS, LOCATIONS, OPTIONAL,
+from oracle_support import (BODIES, DATE_FORMS, DAYS, EXTRAS, INDEX_EXTRAS, INTROS, LOCATIONS, MEDIA_ITEMS, OPTIONAL,
+                            PICTURES, picture_bytes,
                             SETTING_VALUES, SITE_FILE_NAMES, CLASHING_SITE_FILES, SLUGS, SOURCES, STATIC_NAMES, TAGS,
                             TEMPLATES, TITLES, URLS, WAIT,
                             Built, Entry, Index, Serve, Theme, difference, environment, finish, generated_entries,
@@ -102,6 +103,7 @@ class Edits(RuleBasedStateMachine):
         self.index = Index()
         self.theme = Theme(static=tuple(shipped_static().items()))
         self.junk: dict[str, bytes] = {}
+        self.pictures: dict[str, bytes] = {name: picture_bytes(name, 0) for name in PICTURES}  # beside the entries
         self.own: dict[str, bytes] = {}  # the site's own files: static/ beside content/
         self.shipped = shipped_templates()
         self.log: list[str] = []
@@ -118,7 +120,7 @@ class Edits(RuleBasedStateMachine):
         files = {name: entry.text().encode("utf-8") for name, entry in self.entries.items()}
         if self.index.present:
             files["_index.md"] = self.index.text().encode("utf-8")
-        return {**files, **self.junk}
+        return {**files, **self.junk, **self.pictures}
 
     def apply(self, what: str) -> None:
         """Make content/ and the theme as the model says (changed files only), and log the step."""
@@ -274,6 +276,19 @@ class Edits(RuleBasedStateMachine):
         name = self.pick(which)
         save(self.content / name, (self.content / name).read_bytes(), self.in_place)
         self.log.append(f"{name}: saved again unchanged")
+
+    @rule(which=WHICH, media=st.sampled_from(MEDIA_ITEMS))
+    def edit_media(self, which, media):
+        self.edit(which, f"media {media}", media=media)
+
+    @rule(name=st.sampled_from(PICTURES), version=st.integers(-1, 2))
+    def change_picture(self, name, version):
+        """A picture saved again (another size or colour), or removed (-1: an event naming it fails to build)."""
+        if version < 0:
+            self.pictures.pop(name, None)
+        else:
+            self.pictures[name] = picture_bytes(name, version)
+        self.apply(f"picture {name}: {'removed' if version < 0 else f'version {version}'}")
 
     @rule(kind=st.sampled_from(["notes.txt", ".e1.md.swp", "e1.md~", "_drafts/x.md", ".#e1.md", "x.md.tmp"]))
     def add_junk(self, kind):
@@ -699,8 +714,10 @@ def play(base: Path, kind: type[Edits], steps: list[tuple[str, dict]]) -> None:
             check()
     finally:
         state.teardown()
-    # The series is what it means to be: every build succeeds but the one after an error is saved.
-    expected = [name not in ("break_entry", "break_template") for name, _ in steps]
+    # The series is what it means to be: every build succeeds but the one after an error is saved (a
+    # picture removed while an event names it is one).
+    expected = [name not in ("break_entry", "break_template") and arguments.get("version") != -1
+                for name, arguments in steps]
     assert state.succeeded == expected, f"the reference built at these steps: {state.succeeded}\n{state.steps()}"
 
 
@@ -752,6 +769,13 @@ ENTRY_EDITS = [  # the events
     ("break_entry", {"which": 0, "fault": "no title"}),
     ("remove_entry", {"which": 0}),
     ("set_index_extra", {"key": "subtitle", "value": 0}),  # the field removed
+    ("edit_media", {"which": 0, "media": MEDIA_ITEMS[1]}),
+    ("edit_media", {"which": 1, "media": MEDIA_ITEMS[2]}),
+    ("change_picture", {"name": "pic.png", "version": 1}),  # another size: the event's page again
+    ("change_picture", {"name": "sub/photo.jpg", "version": -1}),  # gone: the build fails
+    ("change_picture", {"name": "sub/photo.jpg", "version": 2}),
+    ("edit_media", {"which": 0, "media": MEDIA_ITEMS[4]}),
+    ("edit_media", {"which": 1, "media": None}),
 ]
 OPTION_EDITS = [  # what only build is given on its command line
     ("set_drafts", {"drafts": True}),

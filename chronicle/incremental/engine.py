@@ -22,8 +22,8 @@ from ..config import INDEX_NAME, Options, Settings
 from ..diagnostics import Diagnostic, Report
 from ..entries import EntryRules, discover, discover_names, is_entry, make_markdown, read_entry
 from ..feeds import source_date_epoch
-from ..media import media_files, publish
-from ..model import Event, Timeline
+from ..media import Made, media_files, publish
+from ..model import Event, Picture, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
@@ -685,14 +685,19 @@ class _MediaMemo(dict):
         if self.cache is None:
             return False
         try:
-            self[key] = cache_loads(self.cache.get_many([key])[key])
+            picture, size, files = cache_loads(self.cache.get_many([key])[key])
+            if not (isinstance(picture, (Picture, type(None))) and type(size) is int and
+                    all(type(name) is str and type(data) is bytes for name, data in files)):
+                return False
+            dict.__setitem__(self, key, Made(picture, size, tuple(files)))
+            self.kept[key] = self[key]
             return True
         except Exception:  # not cached, or not a value this version wrote
             return False
 
     def __setitem__(self, key: bytes, value: object) -> None:
         if not dict.__contains__(self, key) and self.cache is not None:
-            self.cache.put(key, cache_dumps(value))
+            self.cache.put(key, cache_dumps((value.picture, value.size, value.files)))
         self.kept[key] = value
         dict.__setitem__(self, key, value)
 

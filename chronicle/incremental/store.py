@@ -75,7 +75,7 @@ _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
     ("datetime", "timezone"), ("zoneinfo", "ZoneInfo"),
     ("chronicle.model", "_event"), ("chronicle.model", "Source"), ("chronicle.model", "_media"),
-    ("chronicle.model", "Picture"), ("chronicle.media", "Made"), ("chronicle.dates", "When"),
+    ("chronicle.model", "Picture"), ("chronicle.dates", "When"),
     ("chronicle.dates", "Precision"), ("chronicle.diagnostics", "Diagnostic"),
 }
 
