@@ -284,6 +284,10 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
 def run_import(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -310,8 +314,12 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.source} is not UTF-8 text — save it as UTF-8 and import it again") from None
     try:
         imported = reader(args.format)(args.source, text, How(args.source.name, mapping, now))
-    except SourceError as error:
-        print(f"{args.source.name}: error: {error}", file=sys.stderr)
+    except SourceError as error:  # each line at its place in the source (story.mw:2), or of the whole file
+        for line in str(error).splitlines():
+            place, _, message = line.partition(": ")
+            if not (place == args.source.name or place.startswith(args.source.name + ":")) or not message:
+                place, message = args.source.name, line
+            print(f"{place}: error: {message}", file=sys.stderr)
         return EXIT_CONTENT
     if not imported.drafts:
         print(f"{args.source.name}: error: no events found — is it a {args.format} file?", file=sys.stderr)
@@ -330,8 +338,8 @@ def run_import(args: argparse.Namespace) -> int:
     load(Options(content=args.content), report)
     print_report(Result(report))
     events = len(imported.drafts)
-    print(f"imported {events} event{'' if events == 1 else 's'} into {args.content}/"
-          f"{f', {len(imported.notes)} notes on what did not carry over' if imported.notes else ''}", file=sys.stderr)
+    print(f"imported {events} event{_plural(events)} into {args.content}/"
+          f"{f', {len(imported.notes)} note{_plural(len(imported.notes))} on what did not carry over' if imported.notes else ''}", file=sys.stderr)
     return EXIT_CONTENT if report.errors else EXIT_OK
 
 

@@ -154,7 +154,7 @@ def test_an_unknown_id_is_an_error_at_its_line(project):
     """)
     assert run.code == 1
     assert run.err.splitlines() == [
-        "story.mw: error: story.mw:2: !Easter is not the id of an event before this one (an id must be given "
+        "story.mw:2: error: !Easter is not the id of an event before this one (an id must be given "
         "earlier in the document)"]
     assert entries == [] and sorted(p.name for p in project.content.iterdir()) == []
 
@@ -163,7 +163,7 @@ def test_now_without_the_option_is_an_error_saying_to_pass_it(project):
     run, _ = import_mw(project, "2020-02-22T12:13:14Z-now: How long the pandemic has been going on?\n")
     assert run.code == 1
     assert run.err.splitlines() == [
-        "story.mw: error: story.mw:1: `now` (or a date counted from it) means the day the document is read; "
+        "story.mw:1: error: `now` (or a date counted from it) means the day the document is read; "
         "pass --now DATE (such as --now 2025-03-01) to say which day that is"]
     assert list(project.content.iterdir()) == []
 
@@ -327,12 +327,12 @@ def test_a_numeric_timezone_is_an_iana_zone(project):
 
 
 def test_a_clash_writes_nothing(project):
-    project.write("1961.md", "---\ntitle: Mine\ndate: 1961\n---\n")
-    project.write("_index.md", "---\ntitle: Mine\n---\n")
+    project.write("year-after-1960.md", "---\ntitle: Mine\ndate: 1961\n---\n")
     run, _ = import_mw(project, "1961: Year after 1960\n")
     assert run.code == 1
-    assert "already exists" in run.err
-    assert sorted(p.name for p in project.content.iterdir()) == ["1961.md", "_index.md"]
+    assert "content/year-after-1960.md: error: already exists — story.mw:1 would be written there" in run.err
+    assert sorted(p.name for p in project.content.iterdir()) == ["year-after-1960.md"]
+    assert "Mine" in project.content.joinpath("year-after-1960.md").read_text()
 
 
 def test_same_dates_keep_the_file_order(project):

@@ -271,12 +271,29 @@ def test_not_a_timeline_is_an_error(project):
 
 
 def test_a_file_already_there_is_an_error_and_nothing_is_written(project):
-    project.write("_index.md", "---\ntitle: Mine\n---\n")
+    run = project.run("import", "timelinejs", str(DATA / "eras.json"))
+    assert run.code == 0
+    before = {p.name: p.read_bytes() for p in project.content.iterdir()}
+    entry = next(name for name in before if name != "_index.md")
+    (project.content / entry).write_text("---\ntitle: Mine\ndate: 2024\n---\n")
+    mine = {p.name: p.read_bytes() for p in project.content.iterdir()}
     run = project.run("import", "timelinejs", str(DATA / "eras.json"))
     assert run.code == 1
-    assert f"{Path('content') / '_index.md'}: error: already exists — the timeline's own values would be written " \
-           "there; move it away, or import into another folder with --content DIR" in run.lines
-    assert [p.name for p in project.content.iterdir()] == ["_index.md"]
+    assert any(line.startswith(f"{Path('content') / entry}: error: already exists — eras.json: events[") and
+               line.endswith("would be written there; move it away, or import into another folder with --content DIR")
+               for line in run.lines), run.err
+    assert {p.name: p.read_bytes() for p in project.content.iterdir()} == mine
+
+
+def test_a_timeline_of_ones_own_keeps_its_index(project):
+    """Events brought into a timeline that has its own _index.md: it is kept, and a note says what was not written."""
+    project.write("_index.md", "---\ntitle: Mine\n---\n")
+    run = project.run("import", "timelinejs", str(DATA / "eras.json"))
+    assert run.code == 0, run.err
+    assert project.content.joinpath("_index.md").read_text() == "---\ntitle: Mine\n---\n"
+    note = next(line for line in run.lines if line.startswith(str(Path("content") / "_index.md")))
+    assert ": note: kept as it was; the source's own values were not written (title: " in note
+    assert "eras" in note and note.endswith("— add those you want by hand")
 
 
 # --- the round trip of TimelineJS's own examples ----------------------------------------------------------

@@ -158,9 +158,18 @@ def problems(draft: Draft, settings: dict[str, Any], md=None) -> list[str]:
 
 def write(imported: Imported, content: Path) -> list[tuple[Path, str]]:
     """Write the entries and _index.md into content (made when missing); return each path written with
-    where it came from. Raise FileExistsError naming every file already there: nothing is written then."""
+    where it came from. Raise FileExistsError naming every entry already there: nothing is written then.
+    A timeline's _index.md already there is kept as it is (events brought into a timeline that has its
+    own values): a note says which of the source's values were not written, to add by hand."""
     planned: list[tuple[Path, str, str]] = []
-    if imported.settings or imported.intro:
+    index = content / INDEX_NAME
+    if (imported.settings or imported.intro) and index.exists():
+        values = ", ".join(f"{key}: {value}" for key, value in imported.settings.items() if key != "eras")
+        kept = [part for part in (values, "eras" if "eras" in imported.settings else "",
+                                  "an intro" if imported.intro.strip() else "") if part]
+        imported.notes.append(Note(str(index), f"kept as it was; the source's own values were not written "
+                                               f"({'; '.join(kept)}) — add those you want by hand"))
+    elif imported.settings or imported.intro:
         body = imported.intro.strip()
         planned.append((content / INDEX_NAME, front_matter(imported.settings) + (f"\n{body}\n" if body else ""),
                         "the timeline's own values"))
