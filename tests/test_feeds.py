@@ -271,6 +271,13 @@ TIMELINEJS_SCHEMA = {
                     "text": TIMELINEJS_TEXT,
                     "unique_id": {"type": "string", "pattern": r"^[\w][\w-]*$"},
                     "group": {"type": "string", "minLength": 1},
+                    "media": {  # the event's first media item (issue 18): TimelineJS's media object
+                        "type": "object",
+                        "required": ["url"],
+                        "additionalProperties": False,
+                        "properties": {name: {"type": "string", "minLength": 1 if name == "url" else 0}
+                                       for name in ("url", "caption", "credit", "alt", "thumbnail", "link")},
+                    },
                 },
             },
         },
