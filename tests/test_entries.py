@@ -297,3 +297,34 @@ def test_the_inline_shortcut_is_taken_for_plain_prose(monkeypatch):
     tried.clear()
     assert shipped_markdown().convert(prose) == make_markdown().convert(prose)
     assert tried, "the inline stage as shipped tries its patterns on every text"
+
+
+# --- typographic quotes (issue 22, item 12) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("markdown, html", [
+    ('He said "no" and \'yes\'.', "<p>He said \u201cno\u201d and \u2018yes\u2019.</p>"),
+    ("It's the '90s, Putin's \"red lines\"\u2014\"no\" (\"a\")",
+     "<p>It\u2019s the \u201990s, Putin\u2019s \u201cred lines\u201d\u2014\u201cno\u201d (\u201ca\u201d)</p>"),
+    ('"*Hello*," she said, "\'nested\'"',
+     "<p>\u201c<em>Hello</em>,\u201d she said, \u201c\u2018nested\u2019\u201d</p>"),
+    ('A "`code \"x\"`" and <span title="a">"b"</span>',  # code and raw HTML attributes as written
+     '<p>A \u201c<code>code "x"</code>\u201d and <span title="a">\u201cb\u201d</span></p>'),
+    ('[the "link"](https://a.org "its title")',
+     '<p><a href="https://a.org" title="its title">the \u201clink\u201d</a></p>'),
+    ("    code 'x'", "<pre><code>code 'x'\n</code></pre>"),
+    ("```\nfenced \"x\"\n```", "<pre><code>fenced &quot;x&quot;\n</code></pre>"),
+    ("&quot;kept&quot; straight", "<p>&quot;kept&quot; straight</p>"),
+    ("> \"quoted\"\n\n- 'item'", "<blockquote>\n<p>\u201cquoted\u201d</p>\n</blockquote>\n<ul>\n<li>\u2018item\u2019</li>\n</ul>"),
+])
+def test_bodies_get_typographic_quotes_but_not_in_code(markdown, html):
+    assert make_markdown().convert(markdown) == html
+
+
+def test_titles_and_summaries_get_typographic_quotes():
+    event, problems = read('---\ntitle: "Strike on \\"Pier 3\\" in Odesa\'s port"\ndate: 2024-10-28\n'
+                           "summary: The 'largest' yet\nsources: []\n---\nThe \"first\" one.\n")
+    assert event.title == "Strike on \u201cPier 3\u201d in Odesa\u2019s port"
+    assert event.summary == "The \u2018largest\u2019 yet" and event.body == "<p>The \u201cfirst\u201d one.</p>"
+    event, _ = read("---\ntitle: x\ndate: 2024-10-28\n---\nThe \"first\" one.\n")
+    assert event.summary == "The \u201cfirst\u201d one."  # from the body, already typeset

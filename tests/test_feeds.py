@@ -378,6 +378,8 @@ HOSTILE_YAML = (r'"</title><script>alert(1)</script> & \"q\" \u0027s\u0027 \x01\
                 r'<img src=x onerror=alert(2)>"')
 HOSTILE = "</title><script>alert(1)</script> & \"q\" 's' \x01\x08; a, b \\ <img src=x onerror=alert(2)>"
 CLEAN = HOSTILE.replace("\x01", "").replace("\x08", "")  # what XML and iCalendar can carry
+# An event's title and summary as read: typographic quotes (issue 22, item 12); the rest as written.
+TYPESET, TYPESET_CLEAN = (text.replace("\"q\" 's'", "\u201cq\u201d \u2018s\u2019") for text in (HOSTILE, CLEAN))
 
 
 class _Text(html.parser.HTMLParser):
@@ -427,20 +429,21 @@ sources:
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.feed.title == CLEAN and feed.feed.subtitle == CLEAN
     [entry] = feed.entries
-    assert entry.title == CLEAN and entry.summary == CLEAN
+    assert entry.title == TYPESET_CLEAN and entry.summary == TYPESET_CLEAN
     assert [tag.term for tag in entry.tags] == [CLEAN]
     text, tags = html_text(entry.content[0].value)
     assert CLEAN in text and "script" not in tags and "img" not in tags
 
     event = ics_events(project)["a"]
-    assert event["SUMMARY"] == CLEAN and event["LOCATION"] == CLEAN
+    assert event["SUMMARY"] == TYPESET_CLEAN and event["LOCATION"] == CLEAN
     assert event["CATEGORIES"].cats == [CLEAN]
-    assert event["DESCRIPTION"].startswith(f"{CLEAN}\n\nSources:\n- {CLEAN} (Wire): https://a.org/?q=<script>&x=\"y")
+    assert event["DESCRIPTION"].startswith(f"{TYPESET_CLEAN}\n\nSources:\n- {CLEAN} (Wire): https://a.org/?q=<script>&x=\"y")
 
     data = timelinejs(project)
     [slide] = data["events"]
-    for shown in (slide["text"]["headline"], slide["group"], data["title"]["text"]["headline"]):
-        assert html_text(shown) == (HOSTILE, [])  # TimelineJS reads these as HTML
+    assert html_text(slide["text"]["headline"]) == (TYPESET, [])  # TimelineJS reads these as HTML
+    for shown in (slide["group"], data["title"]["text"]["headline"]):
+        assert html_text(shown) == (HOSTILE, [])
     text, tags = html_text(slide["text"]["text"])
     assert HOSTILE in text and "script" not in tags and "img" not in tags
 
@@ -457,7 +460,7 @@ sources:
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", source, re.S)
         assert all(attrs == ' type="application/ld+json"' for attrs, _ in scripts), page
         for _, data in scripts:
-            assert json.loads(data)["name"] in (HOSTILE, CLEAN)
+            assert json.loads(data)["name"] in (TYPESET, TYPESET_CLEAN)
         attributes = _Attributes()
         attributes.feed(source)
         assert not [name for name in attributes.names if name.startswith("on")], page

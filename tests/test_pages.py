@@ -15,6 +15,7 @@ from chronicle.incremental import Engine
 from conftest import ROOT
 
 HOSTILE = '</script><script>alert(1)</script> "q" & \'a\''
+TYPESET = HOSTILE.replace('"q" & \'a\'', "\u201cq\u201d & \u2018a\u2019")  # an event's title and summary as read
 
 
 def soup(project, relative):
@@ -405,7 +406,7 @@ def test_hostile_text_is_escaped_everywhere_json_ld_included(project):
     assert "<" not in script and ">" not in script and "&" not in script
     assert "\\u003c/script\\u003e" in script
     data = json.loads(script)
-    assert data["name"] == data["location"]["name"] == data["description"] == HOSTILE
+    assert data["name"] == data["description"] == TYPESET and data["location"]["name"] == HOSTILE
     assert data["citation"][0]["publisher"]["name"] == data["citation"][0]["name"] == HOSTILE
     assert data["citation"][0]["url"] == "https://example.org/?a=1&b=2"
     assert data["keywords"] == HOSTILE
