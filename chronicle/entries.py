@@ -696,8 +696,8 @@ class _FieldReader:
             date = self.parse_date("sources", item["date"], line=self.fields.line("sources", index))
             if date is None:
                 return None
-        return Source(url=texts["url"], title=texts["title"], publisher=texts["publisher"],
-                      date=date, archive=texts["archive"])
+        title = texts["title"] and curl_quotes(texts["title"])  # typeset as the event's own title
+        return Source(url=texts["url"], title=title, publisher=texts["publisher"], date=date, archive=texts["archive"])
 
 
 def _kind(value: Any) -> str:

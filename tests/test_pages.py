@@ -407,7 +407,7 @@ def test_hostile_text_is_escaped_everywhere_json_ld_included(project):
     assert "\\u003c/script\\u003e" in script
     data = json.loads(script)
     assert data["name"] == data["description"] == TYPESET and data["location"]["name"] == HOSTILE
-    assert data["citation"][0]["publisher"]["name"] == data["citation"][0]["name"] == HOSTILE
+    assert data["citation"][0]["publisher"]["name"] == HOSTILE and data["citation"][0]["name"] == TYPESET
     assert data["citation"][0]["url"] == "https://example.org/?a=1&b=2"
     assert data["keywords"] == HOSTILE
     tag = soup(project, "tags/index.html").select_one("ul.tag-index a")
