@@ -414,6 +414,85 @@ def test_hostile_text_is_escaped_everywhere_json_ld_included(project):
     assert text(tag) == " ".join(HOSTILE.split()) and tag["href"] == "../tags/script-script-alert-1-script-q-a/index.html"
 
 
+# --------------------------------------------------------------------------- the timeline as a reader reads it
+# (issue 22, item 12)
+
+def shown(element):
+    """The text a sighted reader sees: without the visually hidden parts (.vh)."""
+    element = BeautifulSoup(str(element), "html.parser")
+    for hidden in element.select(".vh"):
+        hidden.decompose()
+    return text(element)
+
+
+def test_an_event_under_its_day_heading_does_not_repeat_the_date(project):
+    project.write("_index.md", "---\ntitle: T\ntimezone: America/New_York\nsources: optional\n---\n")
+    project.entry("a.md", "title: Day only\ndate: 2024-10-28")
+    project.entry("b.md", "title: At a time\ndate: 2024-10-28T14:30")
+    project.entry("c.md", "title: Over days\ndate: 2024-10-28\nend: 2024-11-02")
+    project.entry("d.md", "title: A month\ndate: October 2024")
+    built(project)
+    page = soup(project, "index.html")
+    whens = {article["id"]: article.select_one("p.when") for article in page.select("article.h-event")}
+    assert shown(whens["a"]) == "#" and "said" in whens["a"]["class"]  # the permalink only
+    assert shown(whens["b"]) == "14:30 EDT #"
+    assert shown(whens["c"]) == "28 October – 2 November 2024 #"
+    assert shown(whens["d"]) == "#"  # under its heading "October 2024"
+    assert text(page.select_one("section[id='2024-10'] h2")) == "October 2024"
+    # still there for machines and screen readers: every event's dt-start, read back by mf2py
+    assert "vh" in whens["a"].select_one("time.dt-start")["class"]
+    items = mf2py.parse(doc=project.read("index.html"))["items"]
+    starts = {item["properties"]["name"][0]: item["properties"]["start"][0] for item in items if "h-event" in item["type"]}
+    assert starts == {"Day only": "2024-10-28", "At a time": "2024-10-28T14:30-0400", "Over days": "2024-10-28",
+                      "A month": "2024-10"}
+    # the event's own page says the whole date
+    assert shown(soup(project, "events/a/index.html").select_one("article p.when")) == "Monday, 28 October 2024 #"
+
+
+def test_titles_bodies_and_cited_titles_have_typographic_quotes(project):
+    project.write("_index.md", "---\ntitle: T\n---\nThe intro's \"first\" line.\n")
+    project.entry("a.md", """
+        title: 'Biden: strike back "if they cross"'
+        date: 2024-10-28
+        sources:
+          - url: https://a.example/1
+            publisher: Wire
+            title: "Putin's 'red lines'"
+    """, body='He said: "It\'s over." Code `"x"` stays.\n')
+    built(project)
+    page = soup(project, "index.html")
+    assert text(page.select_one("article h3")) == "Biden: strike back \u201cif they cross\u201d"
+    assert page.select_one("article .e-content").decode_contents().strip() == \
+        "<p>He said: \u201cIt\u2019s over.\u201d Code <code>\"x\"</code> stays.</p>"
+    assert text(page.select_one(".reported cite")) == "Putin\u2019s \u2018red lines\u2019"
+    assert text(page.select_one(".lede")) == "The intro\u2019s \u201cfirst\u201d line."
+    assert text(soup(project, "events/a/index.html").h1) == "Biden: strike back \u201cif they cross\u201d"
+
+
+def test_the_space_of_a_gap_grows_with_the_days_skipped(project):
+    project.write("_index.md", "---\ntitle: T\nsources: optional\n---\n")
+    for day in ("2024-01-01", "2024-01-02", "2024-01-04", "2024-01-09", "2024-01-20", "2024-04-01", "2025-04-01"):
+        project.entry(f"{day}-e.md", f"title: On {day}\ndate: {day}")
+    built(project)
+    gaps = [(text(p), [c for c in p["class"] if c.startswith("gap-")]) for p in soup(project, "index.html").select("p.gap")]
+    assert gaps == [("2 days later", ["gap-1"]), ("5 days later", ["gap-3"]), ("11 days later", ["gap-4"]),
+                    ("72 days later", ["gap-5"]), ("365 days later", ["gap-6"])]
+
+
+def test_the_intro_past_its_first_paragraph_is_behind_more(project):
+    project.write("_index.md", "---\ntitle: T\nsources: optional\n---\nThe lede.\n\nMore.\n\n- and a list\n")
+    project.entry("a.md", "title: A\ndate: 2024-10-28")
+    built(project)
+    lede = soup(project, "index.html").select_one(".lede")
+    assert text(lede.find("p", recursive=False)) == "The lede."
+    assert text(lede.select_one("details.intro-more > summary")) == "More about this timeline"
+    assert text(lede.select_one("details.intro-more")) == "More about this timeline More. and a list"
+    project.write("_index.md", "---\ntitle: T\nsources: optional\n---\nOnly one paragraph.\n")
+    built(project)
+    lede = soup(project, "index.html").select_one(".lede")
+    assert lede.details is None and text(lede) == "Only one paragraph."
+
+
 # --------------------------------------------------------------------------- themes and rebuilds
 
 def test_a_theme_without_these_templates_still_builds(project, sourced):

@@ -367,3 +367,49 @@ def test_print_shows_source_urls(page, event_slugs, which):
         assert links, "no source links on /"
     missing = [l for l in links if "http" not in l["after"] or l["href"] not in l["after"]]
     assert missing == [], f"{path}: in print these source links do not show their URL: {missing}"
+
+
+# --------------------------------------------------------------------------- a first screen of news
+# (issue 22, item 12: the page read like a list of links, and at 360 px the first event began at 1,099 px)
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_first_screen_shows_the_first_event_title(page, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    open_page(page, "/")
+    box = page.locator("article.h-event h3").first.bounding_box()
+    assert box["y"] + box["height"] <= 800, f"at {width}x800 the first event's title ends at {box['y'] + box['height']}px"
+
+
+def test_headlines_are_not_underlined_until_hovered_or_focused_and_links_in_text_are(page):
+    open_page(page, "/")
+    link = page.locator("article.h-event h3 a").first
+    style = "e => { const s = getComputedStyle(e); return [s.textDecorationLine, s.color, s.outlineStyle]; }"
+    heading = page.locator("article.h-event h3").first.evaluate("e => getComputedStyle(e).color")
+    assert link.evaluate(style)[:2] == ["none", heading]
+    link.hover()
+    hovered = link.evaluate(style)
+    assert hovered[0] == "underline" and hovered[1] != heading  # the accent
+    page.mouse.move(0, 0)
+    page.keyboard.press("Tab")  # any focus by keyboard, then the headline's
+    link.focus()
+    assert link.evaluate("e => e.matches(':focus-visible')")
+    focused = link.evaluate(style)
+    assert focused[0] == "underline" and focused[2] == "solid"
+    # links in running text keep their underline (WCAG 1.4.1: not by colour alone)
+    for selector in (".reported a.u-url", ".lede a, .e-content a"):
+        found = page.locator(selector)
+        for i in range(found.count()):
+            assert found.nth(i).evaluate("e => getComputedStyle(e).textDecorationLine") == "underline", selector
+
+
+@pytest.mark.parametrize("width, media, shown", [(360, "screen", False), (1280, "screen", True), (360, "print", True)])
+def test_the_rest_of_the_intro_is_behind_a_summary_on_phones_only(page, width, media, shown):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.emulate_media(media=media)
+    open_page(page, "/")
+    rest = page.locator(".lede .intro-more p").first
+    summary = page.locator(".lede .intro-more > summary")
+    assert rest.is_visible() is shown and summary.is_visible() is not shown
+    if not shown:
+        summary.click()
+        expect(rest).to_be_visible()
