@@ -290,3 +290,14 @@ def vnu():
                         pytrace=False)
         return json.loads(reports[-1])["messages"]
     return run
+
+
+TIMELINEJS = ROOT / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
+
+
+@pytest.fixture(scope="session")
+def timelinejs():
+    """The dist folder of the pinned TimelineJS, or a skip (a failure under CI) when not installed."""
+    if not (TIMELINEJS / "js" / "timeline.js").is_file():
+        _missing("node_modules/@knight-lab/timelinejs (npm ci --ignore-scripts)")
+    return TIMELINEJS

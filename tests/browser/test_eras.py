@@ -5,8 +5,8 @@ clean; and the real TimelineJS draws timeline.json's eras without an error."""
 
 import pytest
 
-from .conftest import _missing, build_content, follow, open_page, serve, stop
-from .test_timelinejs import DIST, show, slides
+from .conftest import build_content, follow, open_page, serve, stop
+from .test_timelinejs import show, slides
 
 pytestmark = pytest.mark.browser
 
@@ -92,17 +92,9 @@ def test_html_valid(eras_site, vnu):
     assert vnu([eras_site]) == []
 
 
-@pytest.fixture(scope="module")
-def timelinejs_dist():
-    """As test_timelinejs's fixture: the pinned TimelineJS, or a skip (a failure under CI)."""
-    if not (DIST / "js" / "timeline.js").is_file():
-        _missing("node_modules/@knight-lab/timelinejs (npm ci --ignore-scripts)")
-    return DIST
-
-
-def test_timelinejs_draws_the_eras(page, eras_site, timelinejs_dist, tmp_path):
+def test_timelinejs_draws_the_eras(page, eras_site, timelinejs, tmp_path):
     errors = []
-    expected = show(page, tmp_path, eras_site / "timeline.json", timelinejs_dist, errors)
+    expected = show(page, tmp_path, eras_site / "timeline.json", timelinejs, errors)
     assert [era["text"]["headline"] for era in expected["eras"]] == ["Cold War", "Space Race", "Space stations"]
     assert len(slides(page)) == len(EVENTS) + 1
     assert page.locator(".tl-timeera").count() == 3

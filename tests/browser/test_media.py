@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from .conftest import build_content, open_page, serve, settle, stop, watch_errors
 from .test_site import SCHEMES, WIDTHS, event_path
-from .test_timelinejs import PAGE, WAIT, timelinejs  # noqa: F401  (timelinejs: a fixture)
+from .test_timelinejs import PAGE, WAIT
 
 pytestmark = pytest.mark.browser
 
@@ -343,7 +343,7 @@ def test_html_valid(media_site, vnu):
 
 # --------------------------------------------------------------------------- TimelineJS
 
-def test_timelinejs_shows_the_media_slide(page, media_site, timelinejs, tmp_path):  # noqa: F811
+def test_timelinejs_shows_the_media_slide(page, media_site, timelinejs, tmp_path):
     """The real TimelineJS reads the built timeline.json (the pictures beside it, as on the site) and
     shows the first event's picture with its caption and credit."""
     folder = tmp_path / "tl"

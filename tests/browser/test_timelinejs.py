@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, _missing, serve, stop, watch_errors
+from .conftest import ROOT, serve, stop, watch_errors
 
 pytestmark = pytest.mark.browser
 
-DIST = ROOT / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
 WAIT = 20_000  # ms: a bound on waiting for TimelineJS to lay out, never a sleep
 PAGE = """<!doctype html>
 <html lang="en">
@@ -32,14 +31,6 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
-
-
-@pytest.fixture(scope="session")
-def timelinejs():
-    """The dist folder of the pinned TimelineJS, or a skip (a failure under CI) when not installed."""
-    if not (DIST / "js" / "timeline.js").is_file():
-        _missing("node_modules/@knight-lab/timelinejs (npm ci --ignore-scripts)")
-    return DIST
 
 
 def show(page, folder: Path, data: Path, dist: Path, errors: list) -> dict:
