@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 from .config import Settings
 from .dates import Precision, When
 from .diagnostics import Report
+from .entries import curl_quotes
 from .model import Day, Era, Event, Timeline
 
 
@@ -78,8 +79,8 @@ def build_timeline(settings: Settings, events: Iterable[Event], report: Report, 
     newest_first = settings.sort == "newest-first"
     ordered = order(unique, newest_first)
     return Timeline(
-        title=settings.title,
-        description=settings.description,
+        title=curl_quotes(settings.title),  # typographic quotes, as every entry's title and body
+        description=curl_quotes(settings.description),
         intro=intro,
         language=settings.language,
         base_url=base_url or settings.base_url,
