@@ -119,6 +119,14 @@ def test_example_matches_the_golden_site(project, monkeypatch):
                          f"deliberate, rerun with {REGENERATE}=1 and review git diff\n{found}")
 
 
+def test_the_theme_keeps_its_budget(project, monkeypatch):
+    """THEME.md's budget: the style sheet under 20 KB, the example's index.html under 40 KB."""
+    shutil.copytree(ROOT / "content", project.content, dirs_exist_ok=True)
+    assert project.run().code == 0
+    assert len((project.root / "output" / "static" / "chronicle.css").read_bytes()) < 20_000
+    assert len((project.root / "output" / "index.html").read_bytes()) < 40_000
+
+
 def test_file_order_on_disk_does_not_change_the_output(project):
     names = ["c.md", "a.md", "b.md"]
     for name in names:
