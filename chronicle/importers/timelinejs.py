@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..dates import DEEP, LAST_YEAR, MONTHS, DateError, format_span, parse_when
+from ..entries import curl_quotes
 from ..media import MIME, provider_of
 from ..model import is_valid_slug, slugify
 from . import Draft, How, Imported, Note, SourceError
@@ -456,7 +457,7 @@ class _Reader:
         for index, draft in enumerate(self.out.drafts):
             by_date.setdefault(draft.fields["date"], []).append(index)
         for indexes in by_date.values():
-            titles = [self.out.drafts[i].title for i in indexes]
+            titles = [_title_order(self.out.drafts[i].title) for i in indexes]
             if len(indexes) > 1 and titles != sorted(titles):
                 for weight, index in enumerate(indexes, 1):
                     self.out.drafts[index].fields["weight"] = weight
@@ -710,3 +711,8 @@ def _short(words: str) -> str:
         return sentence.rstrip(".")
     return " ".join(cut[:12]) + " …"
 
+
+def _title_order(title: str) -> tuple[str, str]:
+    """Where a title falls among its date's events: as the model orders them, by the title typeset."""
+    typeset = curl_quotes(title)
+    return typeset.casefold(), typeset
