@@ -344,6 +344,9 @@ def read_entry(
                        "no sources — add `sources:` with the link to where this was reported", UNSOURCED)
 
     _warn_of_placeholders(path, document.body, document.body_line, fields, report)
+    if (at := document.body.find("\x00")) >= 0:  # HTML allows none; render.Cards marks a card's root with one
+        report.error(path, document.body_line + document.body.count("\n", 0, at),
+                     "the text holds the character U+0000 (NUL), which a web page may not contain — delete it")
 
     if start is not None:
         for index, source in enumerate(sources):
@@ -427,9 +430,12 @@ _HOST_FIRST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}\.?(
                          re.IGNORECASE | re.ASCII)
 
 
+_NOT_IN_A_LINK = re.compile(r"[\s\x00-\x1f\x7f]")  # a space of any kind, a control character
+
+
 def check_url(value: str) -> str | None:
     """Return what is wrong with a source URL, or None when it is an http(s) link."""
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+    if _NOT_IN_A_LINK.search(value):
         return f"'{value}' is not a link: it contains spaces or control characters — encode spaces as %20"
     try:
         parts = urlsplit(value)
