@@ -277,7 +277,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         urlpath=lambda path: quote(path, safe="/-_.~"),
         filesize=file_size,
     )
-    env.globals.update(generator=f"Chronicle {__version__}")
+    env.globals.update(generator=f"Chronicle {__version__}", card=Cards(env).placed)
     return env
 
 
@@ -291,8 +291,12 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
 
 
 def _render_template(template: jinja2.Template, context: dict[str, Any]) -> bytes:
+    return _render_text(template, context).encode("utf-8")
+
+
+def _render_text(template: jinja2.Template, context: dict[str, Any]) -> str:
     try:
-        return template.render(context).encode("utf-8")
+        return template.render(context)
     except ThemeError:
         raise
     except jinja2.TemplateSyntaxError as error:
@@ -333,6 +337,7 @@ def _template_line(error: Exception) -> tuple[int | None, str | None]:
 #   tags/SLUG/                     site, the tag (pages.tag_context)
 #   a day of the index or a tag    site, the page's root and page, the day (PartMaker)
 #   a citation of the sources page site, the citation (PartMaker)
+#   an event's card (card.html)     site, the event: made once, placed on every page listing it (Cards)
 #   the feeds: one event's share   site, SOURCE_DATE_EPOCH, the event (feeds.event_feeds)
 #
 # `site` is everything of the timeline but its events (Site, made from the
@@ -486,6 +491,44 @@ def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, 
     return _render(env, TEMPLATE_PAGES["event"], event_context(
         site, events[index], events[index - 1] if index > 0 else None,
         events[index + 1] if index + 1 < len(events) else None, home))
+
+
+CARD = "card.html"
+_ROOT = "\x00root\x00"  # a card's way to the site root, until it is placed (entries never hold a NUL)
+
+
+class Cards:
+    """Each event as the timeline shows it (card.html), rendered once for every page that lists it:
+    the index or its period, and each of its tags' pages (as Hugo's cached partials are). A card is
+    given the timeline's own values, its event, and a `root` that stands for the way to the site root,
+    replaced by the page's own where the card is placed: it cannot depend on the page it is on.
+    A card is kept while its event and the timeline's own values are the same (serve keeps them)."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._made: dict[str, tuple[Event, Site, str]] = {}
+        self._site: tuple[Any, Site] | None = None  # the last timeline given, and its own values
+
+    def html(self, site: Site, event: Event) -> str:
+        """Return the event's card, with the root still to be placed."""
+        made = self._made.get(event.slug)
+        if made is None or not (made[0] is event or made[0] == event) or not (made[1] is site or made[1] == site):
+            made = (event, site, _render_text(_template(self.env, CARD),
+                                              {"timeline": site, "span": site.span, "root": _ROOT, "event": event}))
+            self._made[event.slug] = made
+        return made[2]
+
+    @jinja2.pass_context
+    def placed(self, context: jinja2.runtime.Context, event: Event) -> Markup:
+        """`card(event)` in a template: the event's card, its links made from the page's root."""
+        return Markup(self.html(self._site_of(context["timeline"]), event).replace(_ROOT, context["root"]))
+
+    def _site_of(self, timeline: Site | Timeline) -> Site:
+        if isinstance(timeline, Site):  # a part's or an event page's: the timeline's own values already
+            return timeline
+        if self._site is None or self._site[0] is not timeline:  # a page given the whole timeline
+            self._site = (timeline, site_of(timeline))
+        return self._site[1]
 
 
 class PartMaker:
