@@ -338,6 +338,15 @@ ORACLE_BLOCKS = {
 <p class="mark">day {MARK}</p>
 </div>
 """,
+    "card.html": """
+{% import "oracle.html" as o with context %}
+<div class="oracle-card">root={{ root }}|span={{ span }}|{{ timeline.title }}|{{ timeline.description }}
+|{{ timeline.language }}|{{ timeline.timezone }}|{{ timeline.base_url }}|{{ timeline.newest_first }}
+{% for key, value in timeline.extra|dictsort %}<span class="extra">{{ key }}={{ value }}</span>{% endfor %}
+{{ o.event(event) }}
+<p class="mark">card {MARK}</p>
+</div>
+""",
     "citation.html": """
 {% import "oracle.html" as o with context %}
 <li class="oracle-citation">{{ citation.source.url }}|{{ citation.source.title }}|{{ citation.source.publisher }}
@@ -355,7 +364,7 @@ BASE_BLOCK = """\
 <p class="mark">base {MARK}</p>
 </body>"""
 OPTIONAL = {"sources.html": ("sources.html", "citation.html"), "tags.html": ("tags.html",), "tag.html": ("tag.html",)}
-TEMPLATES = ["base.html", "index.html", "event.html", "day.html", "tag.html", "tags.html", "sources.html",
+TEMPLATES = ["base.html", "index.html", "event.html", "day.html", "card.html", "tag.html", "tags.html", "sources.html",
              "citation.html", "macros.html", "oracle.html"]
 STATIC_NAMES = ["chronicle.css", "icon.svg", "extra.txt", "sub/deep.css", "page.html", ".hidden", "data.bin"]
 # The site's own files (static/ beside content/, published at the output's root); the clashing ones

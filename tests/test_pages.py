@@ -4,6 +4,7 @@ import json
 import random
 import re
 import shutil
+from pathlib import Path
 
 import mf2py
 from bs4 import BeautifulSoup
@@ -547,3 +548,49 @@ def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path):
         if fresh.ok:
             differ = sorted(k for k in set(again.files) | set(fresh.files) if again.files.get(k) != fresh.files.get(k))
             assert differ == [], (step, path.name)
+
+
+def test_an_event_has_the_same_card_on_every_page_that_lists_it(project):
+    """card.html is rendered once per event and placed on the index or its period and on each of its
+    tags' pages: the same markup, its links made from each page's own root, each link leading to a page."""
+    project.write("_index.md", "---\ntitle: Cards\npage_events: 10\n---\n")  # past 10: a page a month
+    for n in range(14):
+        date = f"2024-{1 + n // 7:02d}-{1 + n % 7:02d}"
+        project.entry(f"{date}-e{n}.md", f"""
+            title: Event {n}
+            date: {date}
+            tags: {["[war, talks]", "[war]", "[talks]"][n % 3]}
+            sources:
+              - url: https://example.org/{n}
+                publisher: Example
+        """)
+    built(project, "build")
+    assert (project.root / "output" / "2024" / "02" / "index.html").is_file()
+    output = project.root / "output"
+    placed: dict[str, list[tuple[str, str]]] = {}
+    for page in output.rglob("index.html"):
+        relative = page.relative_to(output).as_posix()
+        if relative.startswith("events/"):
+            continue
+        root = "../" * relative.count("/")
+        for article in soup(project, relative).select("article.h-event"):
+            for link in article.select("[href]"):
+                href = link["href"]
+                if not href.startswith(("#", "https:")):
+                    assert href.startswith(root) and (page.parent / href).resolve().is_file(), (relative, href)
+                    link["href"] = "ROOT/" + href[len(root):]
+            placed.setdefault(article["id"], []).append((relative, str(article)))
+    assert len(placed) == 14
+    for slug, cards in placed.items():
+        pages = [page for page, _ in cards]
+        assert any(page.startswith("tags/") for page in pages) and any(not page.startswith("tags/") for page in pages)
+        assert len({card for _, card in cards}) == 1, (slug, cards)
+
+
+def test_a_nul_character_in_an_entry_is_refused_at_its_line(project):
+    project.entry("2024-10-28-a.md", "title: A\ndate: 2024-10-28\n", "First line.\n\nSecond \x00 line.\n")
+    run = project.run("build")
+    assert run.code == 1
+    assert f"{Path('content') / '2024-10-28-a.md'}:7: error: the text holds the character U+0000 (NUL), which a web " \
+        "page may not contain — delete it" in run.lines, run.err
+    assert not (project.root / "output").exists()
