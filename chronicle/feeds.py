@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote, urlsplit
 
 from .dates import Precision, When, format_span, format_when
-from .model import Era, Event, Media, Source, Timeline
+from .model import SITE_ROOT, Era, Event, Media, Source, Timeline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -264,7 +264,8 @@ MEDIA_LABELS = {"image": "Image", "video": "Video", "audio": "Audio", "document"
 
 def content_html(event: Event, base_url: str | None = None) -> str:
     """Return the HTML a reader of a feed sees: the media, the body, then the sources."""
-    parts = (media_html(event, base_url), event.body.strip(), sources_html(event))
+    body = event.body.strip().replace(SITE_ROOT, base_url or "")  # a file it links to, as its media's
+    parts = (media_html(event, base_url), body, sources_html(event))
     return "\n".join(part for part in parts if part)
 
 

@@ -17,10 +17,11 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, MutableMapping
-from urllib.parse import parse_qs, quote, urlsplit
+from html import escape, unescape
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .diagnostics import Report
-from .model import Event, Media, Picture
+from .model import SITE_ROOT, Event, Media, Picture
 
 MEDIA_FIELDS = ("src", "alt", "caption", "credit", "link", "type")
 KINDS = ("image", "video", "audio", "document", "embed", "link")
@@ -381,7 +382,71 @@ def publish(events: Iterable[Event], content: Path, report: Report, memo: Memo |
             files.update(made.files)
             measured.append(replace(item, url=made.files[0][0], picture=made.picture, size=made.size))
         published.append(replace(event, media=tuple(measured)))
-    return published, files
+    return [_bundled(event, content, report, read, files) for event in published], files
+
+
+# --- files the text links to ------------------------------------------------------------------------------
+
+# A link in the body's HTML (Markdown's and the author's own): src, href or poster, quoted either way.
+_LINK = re.compile(r"""(\s(src|href|poster)\s*=\s*)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
+_ELSEWHERE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?)")  # another site, the page itself
+
+
+def _bundled(event: Event, content: Path, report: Report, read: Callable[[Path], bytes],
+             files: dict[str, bytes]) -> Event:
+    """Publish each file beside the entry (or below it) that the text links to, as Hugo's page bundles
+    do (`![The map](map.png)`, `[the ruling](ruling.pdf)`), at its path below content/, the link made
+    from the root of whichever page shows it (SITE_ROOT). An image, video or audio file the text shows
+    beside the entry that is not there is an error: the page would show a hole. A link to no file is
+    left as written (`/favicon.ico` may be one of the site's own files, static/)."""
+    if "=" not in event.body:
+        return event
+    try:
+        entry = PurePosixPath(Path(event.path).relative_to(content).as_posix())
+    except ValueError:  # not an entry of this content folder: nothing beside it
+        return event
+
+    def linked(match: re.Match) -> str:
+        written = unescape(match.group(4))
+        if not written.strip() or _ELSEWHERE.match(written):
+            return match.group(0)
+        parts = urlsplit(written)
+        try:
+            file = _local_path(unquote(parts.path), entry)
+        except MediaProblem:
+            return match.group(0)
+        path = content / file
+        if PurePosixPath(file).suffix.lower() in (".md", ".markdown") or path.is_symlink() or not path.is_file():
+            if match.group(2).lower() != "href" and not written.startswith("/") and not path.exists():
+                report.error(Path(event.path), _line_of(event.path, match.group(4)),
+                             f"the text shows '{written}', which is not there ({path}) — put the file beside the "
+                             "entry, or write its address with https://")
+            return match.group(0)
+        if file not in files:
+            try:
+                files[file] = read(path)
+            except OSError as error:
+                report.error(Path(event.path), _line_of(event.path, match.group(4)),
+                             f"the file the text links to, {path}, cannot be read: {error.strerror or error}")
+                return match.group(0)
+        address = SITE_ROOT + quote(file, safe="/-_.~") + (f"?{parts.query}" if parts.query else "") + \
+            (f"#{parts.fragment}" if parts.fragment else "")
+        return f"{match.group(1)}{match.group(3)}{escape(address)}{match.group(3)}"
+
+    body = _LINK.sub(linked, event.body)
+    return event if body == event.body else replace(event, body=body)
+
+
+def _line_of(entry: str, written: str) -> int | None:
+    """The line of the entry where a link is written (for an error about it), if it can be found."""
+    try:
+        text = Path(entry).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for needle in (written, unescape(written), unquote(unescape(written))):
+        if (at := text.find(needle)) >= 0:
+            return text.count("\n", 0, at) + 1
+    return None
 
 
 def _made(item: Media, content: Path, event: Event, report: Report, memo: Memo | None,

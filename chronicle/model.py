@@ -88,6 +88,12 @@ def _media(*values) -> Media:
     return Media(*values)
 
 
+# Where a link to a file of the site starts, in HTML made before it is known which page it goes on
+# (an event's body linking to a file beside its entry; a card): every page puts its own way to the
+# site root there (render._render_text), a feed its base_url. Entries never hold a NUL (entries.py).
+SITE_ROOT = "\x00root\x00"
+
+
 @dataclass(frozen=True, slots=True)  # slots: no __dict__ (about a kilobyte an event)
 class Event:
     """One entry of the timeline, validated and ready to render."""
@@ -101,7 +107,7 @@ class Event:
     tags: tuple[str, ...] = ()
     location: str | None = None
     summary: str = ""
-    body: str = ""  # HTML rendered from the entry's Markdown; the author's own
+    body: str = ""  # HTML rendered from the entry's Markdown; the author's own (a file it links to: SITE_ROOT)
     draft: bool = False
     weight: int = 0
     updated: When | None = None

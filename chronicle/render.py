@@ -19,7 +19,7 @@ from . import __version__
 from .dates import MONTHS, Precision, When, format_day, format_span, format_time, format_when, weekday
 from .feeds import period_timelinejs
 from .media import srcset
-from .model import Era, Event, Timeline, host_of, tag_slug
+from .model import SITE_ROOT, Era, Event, Timeline, host_of, tag_slug
 from .periods import Period
 from .timeline import group_days, period_of
 
@@ -295,8 +295,11 @@ def _render_template(template: jinja2.Template, context: dict[str, Any]) -> byte
 
 
 def _render_text(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render a template; the links made from SITE_ROOT (a card's, a body's) start at the page's root."""
     try:
-        return template.render(context)
+        text = template.render(context)
+        root = context.get("root", SITE_ROOT)
+        return text.replace(SITE_ROOT, root) if root != SITE_ROOT and SITE_ROOT in text else text
     except ThemeError:
         raise
     except jinja2.TemplateSyntaxError as error:
@@ -494,7 +497,6 @@ def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, 
 
 
 CARD = "card.html"
-_ROOT = "\x00root\x00"  # a card's way to the site root, until it is placed (entries never hold a NUL)
 
 
 class Cards:
@@ -514,14 +516,15 @@ class Cards:
         made = self._made.get(event.slug)
         if made is None or not (made[0] is event or made[0] == event) or not (made[1] is site or made[1] == site):
             made = (event, site, _render_text(_template(self.env, CARD),
-                                              {"timeline": site, "span": site.span, "root": _ROOT, "event": event}))
+                                              {"timeline": site, "span": site.span, "root": SITE_ROOT, "event": event}))
             self._made[event.slug] = made
         return made[2]
 
     @jinja2.pass_context
     def placed(self, context: jinja2.runtime.Context, event: Event) -> Markup:
-        """`card(event)` in a template: the event's card, its links made from the page's root."""
-        return Markup(self.html(self._site_of(context["timeline"]), event).replace(_ROOT, context["root"]))
+        """`card(event)` in a template: the event's card (its links start at the page's root once the page
+        is rendered: _render_text)."""
+        return Markup(self.html(self._site_of(context["timeline"]), event))
 
     def _site_of(self, timeline: Site | Timeline) -> Site:
         if isinstance(timeline, Site):  # a part's or an event page's: the timeline's own values already

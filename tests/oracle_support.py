@@ -89,6 +89,7 @@ BODIES = [
     "```\nfenced code <here>\n```\n",
     "",
     "Plain prose without any markup at all just words and more words\n",
+    "See [the picture](pic.png), [the photo](/sub/photo.jpg#top) and [no file](gone.pdf).\n",  # bundled when there
 ]
 TAGS = ["NATO", "Russia", "Élysée", "C", "C++", "東京", "a/b", "../x", "Diplomacy", "diplomacy"]
 URLS = ["https://example.org/a", "https://news.example.com/b", "https://www.reuters.com/world/c",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -343,3 +344,51 @@ def test_a_warm_build_makes_no_picture_again(project, sourced, monkeypatch):
     picture(two, (320, 240), "PNG", colour=(0, 0, 0))
     assert project.run("build").code == 0 and made == ["two.png"]
     assert 'width="320" height="240"' in project.read("events/a/index.html")
+
+
+# --- files the text links to (Hugo's page bundles) --------------------------------------------------------
+
+
+def test_a_file_beside_the_entry_that_its_text_links_to_is_published_with_it(project, sourced):
+    picture(project.content / "kursk" / "map.png", (300, 200), "PNG")
+    (project.content / "kursk" / "ruling one.pdf").write_bytes(b"%PDF-1.4 the ruling")
+    (project.content / "kursk" / "unlinked.pdf").write_bytes(b"%PDF-1.4 nobody links to it")
+    project.write("_index.md", "---\ntitle: T\nbase_url: https://news.example/t/\n---\n")
+    project.entry("kursk/2024-10-28-a.md", f"title: A\n{sourced}",
+                  "The troops, ![Map of Kursk](map.png), and [the ruling](ruling%20one.pdf#page=2).\n\n"
+                  '<img src="map.png" alt="Again"> [An earlier event](../2024-10-27-b/) and [elsewhere](https://example.org/).\n'
+                  "\n[The same map from the content folder](/kursk/map.png) and ![an icon](/favicon.ico).\n")
+    assert project.run("build", "--no-cache").code == 0
+    assert sorted(published(project)) == ["kursk/map.png", "kursk/ruling one.pdf"]
+    page = project.read("events/2024-10-28-a/index.html")
+    assert '<img alt="Map of Kursk" src="../../kursk/map.png">' in page
+    assert '<img src="../../kursk/map.png" alt="Again">' in page
+    assert 'href="../../kursk/ruling%20one.pdf#page=2"' in page
+    assert 'href="../2024-10-27-b/"' in page and 'href="https://example.org/"' in page  # no file: as written
+    assert 'href="../../kursk/map.png"' in page and 'src="/favicon.ico"' in page  # perhaps a file of static/
+    assert '<img alt="Map of Kursk" src="kursk/map.png">' in project.read("index.html")
+    assert "https://news.example/t/kursk/map.png" in project.read("feed.xml")
+    assert "https://news.example/t/kursk/map.png" in project.read("timeline.json")
+    assert not [name for name, data in tree(project.root / "output").items()
+                if name.endswith((".html", ".xml", ".json", ".ics")) and b"\x00" in data]
+    reference = tree(project.root / "output")
+    assert project.run("build").code == 0 and tree(project.root / "output") == reference
+
+
+def test_a_picture_the_text_shows_that_is_not_there_is_an_error_at_its_line(project, sourced):
+    project.entry("2024-10-28-a.md", f"title: A\n{sourced}", "First.\n\n![The map](gone.png)\n")
+    run = project.run("build")
+    assert run.code == 1
+    assert any(line.startswith(f"{Path('content') / '2024-10-28-a.md'}:7: error: the text shows 'gone.png', which is not there")
+               for line in run.lines), run.err
+
+
+def test_a_linked_file_added_later_is_seen_by_the_cached_build(project, sourced):
+    project.entry("2024-10-28-a.md", f"title: A\n{sourced}", "See [the ruling](ruling.pdf).\n")
+    assert project.run("build").code == 0
+    assert 'href="ruling.pdf"' in project.read("events/2024-10-28-a/index.html")  # no such file yet
+    (project.content / "ruling.pdf").write_bytes(b"%PDF-1.4 the ruling")
+    assert project.run("build").code == 0
+    assert 'href="../../ruling.pdf"' in project.read("events/2024-10-28-a/index.html")
+    cached = tree(project.root / "output")
+    assert project.run("build", "--no-cache").code == 0 and tree(project.root / "output") == cached

@@ -275,10 +275,11 @@ class Engine:
 
     def _publish(self, events: list[Event], report: Report) -> list[Event]:
         """Publish the events' media (media.publish), each file made once for its bytes (kept in the
-        cache); an event whose media were measured is keyed by its entry's key and their measures."""
+        cache); an event whose media were measured (or whose text links to a file, then published) is
+        keyed by its entry's key, their measures and its body as published."""
         keys = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
         published, self._media = publish(events, self.options.content, report, memo=_MediaMemo(self.cache, self._memo))
-        self._media_prints = {id(after): digest(keys.get(id(before), b""), repr(after.media))
+        self._media_prints = {id(after): digest(keys.get(id(before), b""), repr(after.media), after.body)
                               for before, after in zip(events, published) if after is not before}
         return published
 
