@@ -312,20 +312,28 @@ class Timeline:
         return tuple((t, s) for t, s in self.tag_slugs.items() if s != _tag_base(t))
 
 
-_SLUG_OK = re.compile(r"^[\w][\w-]*$")
+def _fold(text: str) -> str:
+    """Return text in lower case with the accents of Latin letters dropped (and compatibility forms such
+    as ligatures and full-width letters made plain); letters of other scripts are kept whole (й, ボ, हि)."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text).casefold():
+        decomposed = unicodedata.normalize("NFKD", char)
+        out.append("".join(c for c in decomposed if c.isascii()) if decomposed[:1].isascii() else char)
+    return "".join(out)
+
+
+def _word_character(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNM"  # letters, digits, and the marks that are part of a letter
 
 
 def slugify(text: str) -> str:
-    """Return a URL name for text: lower case, accents dropped, words joined by hyphens."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.findall(r"\w+", stripped.casefold().replace("_", " "))
-    return "-".join(words)
+    """Return a URL name for text: lower case, Latin letters' accents dropped, words joined by hyphens."""
+    return "-".join("".join(c if _word_character(c) else " " for c in _fold(text)).split())
 
 
 def is_valid_slug(slug: str) -> bool:
     """Tell whether slug can be used as one path segment as it is."""
-    return bool(_SLUG_OK.match(slug)) and slug == slugify(slug)
+    return bool(slug) and slug == slugify(slug)
 
 
 def host_of(url: str) -> str:
@@ -358,16 +366,7 @@ _TAG_SLUG_MAX = 60  # characters; keeps the file name under any file system's li
 @lru_cache(maxsize=8192)
 def _tag_base(tag: str) -> str:
     """Return tag's slug before collisions are resolved (see tag_slug)."""
-    out: list[str] = []
-    for char in unicodedata.normalize("NFC", tag).casefold():
-        decomposed = unicodedata.normalize("NFKD", char)
-        if decomposed[:1].isascii():
-            # Latin letters (and compatibility forms such as ligatures): accents dropped.
-            out.append("".join(c for c in decomposed if c.isascii()))
-        else:
-            out.append(char)  # other scripts kept as they are: valid in URLs (IRIs)
-    text = "".join(out)
-    kept = "".join(c if unicodedata.category(c)[0] in "LNM" and c != "_" else "-" for c in text)
+    kept = "".join(c if _word_character(c) else "-" for c in _fold(tag))  # other scripts: valid in IRIs
     slug = re.sub(r"-+", "-", kept).strip("-")[:_TAG_SLUG_MAX].strip("-")
     return slug or "tag"
 

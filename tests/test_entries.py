@@ -208,6 +208,21 @@ def test_slug_from_an_awkward_file_name():
     assert event.slug == "reunion-a-seoul"
 
 
+@pytest.mark.parametrize("name, slug", [
+    ("Новый год.md", "новый-год"),  # й and ё are letters of their own, not и and е with an accent
+    ("Ёлка.md", "ёлка"),
+    ("新歓ロボコン.md", "新歓ロボコン"),  # ボ keeps its dakuten
+    ("हिन्दी भाषा.md", "हिन्दी-भाषा"),  # vowel signs and virama are part of the word
+    ("Ærø Łódź.md", "ærø-łodz"),
+    ("ﬁnal Ａ_b.md", "final-a-b"),
+])
+def test_slug_keeps_the_letters_of_every_script(name, slug):
+    event, diagnostics = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n", name=name)
+    assert event.slug == slug and diagnostics == []
+    written, diagnostics = read(f"---\ntitle: A\ndate: 2024-10-28\nslug: {slug}\nsources: [https://a.org]\n---\n")
+    assert written.slug == slug and diagnostics == []
+
+
 def test_headings_in_a_body_sit_below_the_page_headings():
     event, _ = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n# Big\n\n## Less\n")
     assert "<h4>Big</h4>" in event.body and "<h5>Less</h5>" in event.body
