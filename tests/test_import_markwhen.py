@@ -147,16 +147,29 @@ def test_event_ids_anchor_dates_and_become_slugs(project):
     ]
 
 
-def test_an_unknown_id_is_an_error_at_its_line(project):
+def test_an_unknown_id_counts_as_markwhen_counts_it_with_a_note(project):
+    # Markwhen's parser counts a start from an unknown (or later) id from the event before it, and an
+    # end from the event's own start: the file still imports, each such date told at its line.
     run, entries = import_mw(project, """
-        2022-12-25: Christmas
-        after !Easter 1 week: Holiday
+        2025-04-06/2025-04-30: Prepare
+        after !nosuch 2 weeks: Design
+        2025-06-01/after !later 3 days: Build
+        before !missing 1 week: Review
     """)
-    assert run.code == 1
-    assert run.err.splitlines() == [
-        "story.mw:2: error: !Easter is not the id of an event before this one (an id must be given "
-        "earlier in the document)"]
-    assert entries == [] and sorted(p.name for p in project.content.iterdir()) == []
+    assert run.code == 0, run.err
+    assert [(e["title"], e["date"], e.get("end")) for e in entries] == [
+        ("Prepare", "2025-04-06", "2025-04-30"),
+        ("Design", "2025-05-01", "2025-05-14"),
+        ("Build", "2025-06-01", "2025-06-03"),
+        ("Review", "2025-05-25", "2025-05-31"),
+    ]
+    assert [line for line in run.lines if ": note: " in line] == [
+        "story.mw:2: note: !nosuch is not the id of an event before this one: counted from the event before it, "
+        "as Markwhen does",
+        "story.mw:3: note: !later is not the id of an event before this one: counted from this event's start, "
+        "as Markwhen does",
+        "story.mw:4: note: !missing is not the id of an event before this one: counted from the event before it, "
+        "as Markwhen does"]
 
 
 def test_now_without_the_option_is_an_error_saying_to_pass_it(project):
@@ -363,3 +376,14 @@ def test_documentation_samples_import_and_build_in_order(project, name, count):
     # Every event is there, and in the order Markwhen's timeline shows them: by start, ties in the file's order.
     titles = [event["text"]["headline"] for event in shown]
     assert sorted(titles) == sorted(e["title"] for e in entries)
+
+
+def test_titles_in_other_scripts_name_their_files_whole(project):
+    run, entries = import_mw(project, """
+        2025-05-06: 新歓ロボコン
+        2025-12-31: Новый год
+    """)
+    assert run.code == 0, run.err
+    assert [e["file"] for e in entries] == ["2025-05-06-新歓ロボコン.md", "2025-12-31-новый-год.md"]
+    assert project.run("build").code == 0
+    assert (project.root / "output" / "events" / "2025-12-31-новый-год" / "index.html").is_file()

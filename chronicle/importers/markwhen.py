@@ -337,11 +337,16 @@ class _Document:
         now = self._now_point(zone)
         start_spec, end_spec = written.start, written.end
 
-        def anchor(rel: Relative, default_edge: str) -> datetime:
-            if rel.ref:
-                if rel.ref not in ids:
-                    raise DateProblem(f"!{rel.ref} is not the id of an event before this one (an id must be given "
-                                      "earlier in the document)")
+        def anchor(rel: Relative, default_edge: str, of_end: bool = False) -> datetime:
+            if rel.ref and rel.ref not in ids:  # Markwhen's parser counts from what it would without the id
+                instead = "this event's start" if of_end else "the event before it" if prior else "now"
+                self.note(event.line, f"!{rel.ref} is not the id of an event before this one: counted from "
+                                      f"{instead}, as Markwhen does")
+                if of_end:
+                    if start_moment is None:
+                        raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
+                    return start_moment
+            if rel.ref and rel.ref in ids:
                 span = ids[rel.ref]
             elif prior is not None:
                 span = prior
@@ -394,7 +399,7 @@ class _Document:
         if end_moment is None and end_spec is not None:
             if isinstance(end_spec, Relative):
                 if end_spec.ref or end_spec.edge:
-                    base = anchor(end_spec, "start") if end_spec.ref else anchor(end_spec, end_spec.edge)
+                    base = anchor(end_spec, "start", True) if end_spec.ref else anchor(end_spec, end_spec.edge, True)
                 else:
                     if start_moment is None:
                         raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
