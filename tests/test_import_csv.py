@@ -220,3 +220,15 @@ def test_excel_sep_line_and_tabs(project):
                                                 "tabs.tsv"), "--map", "what=title", "--content", "other")
     assert result.code == 0, result.err
     assert "location: Pentagon\n" in (project.root / "other" / "2024-10-29-briefing.md").read_text(encoding="utf-8")
+
+
+def test_rows_of_one_date_keep_the_sheets_order(project):
+    result = project.run("import", "csv", sheet(project, "date,title\n2019-01-03,Soft landing\n2019-01-03,Lunar rover\n"
+                                                "2019-01-04,Alpha\n2019-01-04,Beta\n"))
+    assert result.code == 0, result.err
+    written = entries(project)
+    assert "weight: 1" in written["2019-01-03-soft-landing.md"] and "weight: 2" in written["2019-01-03-lunar-rover.md"]
+    assert "weight" not in written["2019-01-04-alpha.md"] + written["2019-01-04-beta.md"]  # already in order
+    assert project.run("build", "--no-cache").code == 0
+    index = project.read("index.html")
+    assert index.index("Soft landing") < index.index("Lunar rover") and index.index("Alpha") < index.index("Beta")

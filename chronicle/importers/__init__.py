@@ -18,7 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from ..config import INDEX_NAME
-from ..entries import is_entry_name
+from ..entries import curl_quotes, is_entry_name
 from ..model import slugify
 
 
@@ -51,6 +51,24 @@ class Imported:
     settings: dict[str, Any] = field(default_factory=dict)  # title, description, eras … for _index.md
     intro: str = ""  # the body of _index.md
     notes: list[Note] = field(default_factory=list)
+
+
+def keep_order(drafts: list[Draft]) -> None:
+    """Give the events of one date a weight in the source's order where Chronicle's own order (by the
+    title as typeset, README: Order) would differ from it."""
+    by_date: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        by_date.setdefault(str(draft.fields["date"]), []).append(draft)
+    for same in by_date.values():
+        titles = [_title_order(draft.title) for draft in same]
+        if len(same) > 1 and titles != sorted(titles):
+            for weight, draft in enumerate(same, 1):
+                draft.fields["weight"] = weight
+
+
+def _title_order(title: str) -> tuple[str, str]:
+    typeset = curl_quotes(title)  # as the model orders them
+    return typeset.casefold(), typeset
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from ..model import slugify
-from . import Draft, How, Imported, Note, SourceError
+from . import Draft, How, Imported, Note, SourceError, keep_order
 from .mw_dates import (COARSE_TO_FINE, DateProblem, Point, Reader, Relative, TimeOnly, Written, add, aligned,
                        before, end_of, text_of)
 
@@ -312,16 +312,9 @@ class _Document:
                 ids[event_id] = span
             fields, body = self._fields(event, event_id, start, end, slugs)
             drafts.append((event, fields, body))
-        # Events of one date keep the file's order (README, Dates: Order: then weight).
-        count: dict[str, int] = {}
-        for _, fields, _ in drafts:
-            count[fields["date"]] = count.get(fields["date"], 0) + 1
-        seen: dict[str, int] = {}
         for event, fields, body in drafts:
-            if count[fields["date"]] > 1:
-                seen[fields["date"]] = seen.get(fields["date"], 0) + 1
-                fields["weight"] = seen[fields["date"]]
             self.imported.drafts.append(Draft(self.where(event.line), fields, body))
+        keep_order(self.imported.drafts)  # events of one date in the file's order
 
     def _dates(self, event: Event, ids: dict, prior, zone: tzinfo | None):
         """Return the event's date and end as Chronicle reads them, and its span as Markwhen counts it

@@ -24,7 +24,7 @@ from ..diagnostics import did_you_mean
 from ..entries import ONGOING, make_markdown
 from ..media import MIME, provider_of
 from ..model import is_valid_slug
-from . import Draft, How, Imported, Note, SourceError, problems
+from . import Draft, How, Imported, Note, SourceError, keep_order, problems
 
 # The fields a column can carry, each with the header names it is known by (compared by _key); the first
 # is the field's own name, as --map and the notes write it.
@@ -84,6 +84,7 @@ def read(path: Path, text: str, how: How) -> Imported:
             continue
         imported.drafts.append(draft)
     _unique_slugs(imported)
+    keep_order(imported.drafts)  # rows of one date in the sheet's order
     imported.notes.sort(key=_line_of)  # in the sheet's order: told as they were found, row by row
     if sum(1 for draft in imported.drafts if not draft.fields.get("sources")) * 2 > len(imported.drafts):
         imported.settings["sources"] = "optional"  # README: no warning for each event without sources

@@ -30,10 +30,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..dates import DEEP, LAST_YEAR, MONTHS, DateError, format_span, parse_when
-from ..entries import curl_quotes
 from ..media import MIME, provider_of
 from ..model import is_valid_slug, slugify
-from . import Draft, How, Imported, Note, SourceError
+from . import Draft, How, Imported, Note, SourceError, keep_order
 
 UTC = ZoneInfo("UTC")  # the dates are only checked here: wall clock, read again in the timeline's zone
 
@@ -448,19 +447,8 @@ class _Reader:
 
     def finish(self) -> Imported:
         self.out.settings["sources"] = "optional"  # TimelineJS has no sources (README, Moving to Chronicle)
-        self._keep_order()
+        keep_order(self.out.drafts)
         return self.out
-
-    def _keep_order(self) -> None:
-        """Give events of the same date a weight in the source's order: Chronicle orders them by title."""
-        by_date: dict[str, list[int]] = {}
-        for index, draft in enumerate(self.out.drafts):
-            by_date.setdefault(draft.fields["date"], []).append(index)
-        for indexes in by_date.values():
-            titles = [_title_order(self.out.drafts[i].title) for i in indexes]
-            if len(indexes) > 1 and titles != sorted(titles):
-                for weight, index in enumerate(indexes, 1):
-                    self.out.drafts[index].fields["weight"] = weight
 
     # --- the parts of a timeline ---
 
@@ -710,9 +698,3 @@ def _short(words: str) -> str:
     if len(cut) <= 12:
         return sentence.rstrip(".")
     return " ".join(cut[:12]) + " …"
-
-
-def _title_order(title: str) -> tuple[str, str]:
-    """Where a title falls among its date's events: as the model orders them, by the title typeset."""
-    typeset = curl_quotes(title)
-    return typeset.casefold(), typeset
