@@ -322,7 +322,10 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{place}: error: {message}", file=sys.stderr)
         return EXIT_CONTENT
     if not imported.drafts:
-        print(f"{args.source.name}: error: no events found — is it a {args.format} file?", file=sys.stderr)
+        for note in imported.notes:  # why each was left out
+            print(f"{note.where}: note: {note.message}", file=sys.stderr)
+        why = "every one was left out (the notes above say why)" if imported.notes else f"is it a {args.format} file?"
+        print(f"{args.source.name}: error: no events found — {why}", file=sys.stderr)
         return EXIT_CONTENT
     try:
         written = write(imported, args.content)

@@ -387,3 +387,17 @@ def test_titles_in_other_scripts_name_their_files_whole(project):
     assert [e["file"] for e in entries] == ["2025-05-06-新歓ロボコン.md", "2025-12-31-новый-год.md"]
     assert project.run("build").code == 0
     assert (project.root / "output" / "events" / "2025-12-31-новый-год" / "index.html").is_file()
+
+
+def test_a_quoted_group_name_and_a_repeated_id(project):
+    run, entries = import_mw(project, """
+        group "Market research"
+        2025-01-01: A !x
+        2025-02-01: B !x
+        endGroup
+    """)
+    assert run.code == 0, run.err
+    assert [(e["title"], e.get("slug"), e.get("tags")) for e in entries] == [
+        ("A", "x", ["Market research"]), ("B", None, ["Market research"])]
+    assert ("story.mw:3: note: !x is the id of an event before this one already: this event's URL name comes from "
+            "its title") in run.lines

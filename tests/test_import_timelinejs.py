@@ -261,12 +261,45 @@ def test_a_sheet_saved_as_csv(project):
     assert project.run("build").code == 0
 
 
+def test_an_end_time_or_day_without_an_end_year_is_told_and_the_event_kept(project):
+    header = SHEET.splitlines()[0]
+    run = imported(project, "sheet.csv", f"{header}\n-250,,,,,,,c. 250 BCE,,Lion Capital,Text.,,,,,,,\n"
+                                         f"1850,3,,,,,14,,,Spring,,,,,,,,\n")
+    events = by_title(project)
+    assert events["Lion Capital"]["date"] == "250 BCE" and "end" not in events["Lion Capital"]
+    assert events["Spring"]["date"] == "1850-03" and "end" not in events["Spring"]
+    assert "sheet.csv:2: note: End Time 'c. 250 BCE' is not carried over: it has no End Year" in run.lines
+    assert "sheet.csv:3: note: End Day '14' is not carried over: it has no End Year" in run.lines
+    assert project.run("build").code == 0
+
+
+def test_when_every_row_is_left_out_the_notes_say_why(project):
+    header = SHEET.splitlines()[0]
+    run = project.run("import", "timelinejs", str(source(project, "sheet.csv", f"{header}\n,,,10:00,,,,,,Lion,,,,,,,,\n")))
+    assert run.code == 1
+    assert run.lines == ["sheet.csv:2: note: not carried over: Time '10:00' has no date",
+                         "sheet.csv: error: no events found — every one was left out (the notes above say why)"]
+    assert list(project.content.iterdir()) == []
+
+
+def test_media_on_the_site_that_showed_the_timeline_is_told_with_its_caption_and_credit(project):
+    run = imported(project, "t.json", {"events": [slide("Siege", 1428, media={
+        "url": "./m/x.jpg", "caption": "Joan of Arc at the <i>Siege</i>", "credit": "Jules Lenepveu"})]})
+    assert "media" not in by_title(project)["Siege"]
+    assert ("t.json: events[0]: note: the media url './m/x.jpg' is not an http(s) link (a file on the site that "
+            "showed the timeline?): not carried over — put the file beside the entry and name it in media: with its "
+            "caption 'Joan of Arc at the <i>Siege</i>', credit 'Jules Lenepveu'") in run.lines
+
+
 def test_not_a_timeline_is_an_error(project):
     run = project.run("import", "timelinejs", str(source(project, "x.csv", "a,b\n1,2\n")))
     assert run.code == 1
     assert run.lines[0].startswith("x.csv: error: not a TimelineJS sheet")
     run = project.run("import", "timelinejs", str(source(project, "x.json", "{\"events\": [}")))
     assert run.code == 1 and run.lines[0].startswith("x.json: error: line 1 column 13: not JSON")
+    run = project.run("import", "timelinejs", str(source(project, "y.json", "{\"events\": [{},\n]}")))
+    assert run.lines == ["y.json: error: line 2 column 1: not JSON: Expecting value — a comma after the last item "
+                         "(JSON allows none there; JavaScript does): delete it"]
     assert list(project.content.iterdir()) == []
 
 

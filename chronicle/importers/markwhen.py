@@ -156,6 +156,8 @@ class _Document:
                     sections.pop()
                 tags = tuple(dict.fromkeys(TAG.findall(title)))
                 name = " ".join(TAG.sub(" ", title).split())
+                if len(name) > 1 and name[0] == name[-1] and name[0] in "\"'":  # group "Market research"
+                    name = name[1:-1].strip()
                 properties, i = self._properties(i, end)
                 zone = None
                 if "timezone" in properties or "tz" in properties:
@@ -507,6 +509,9 @@ class _Document:
             if slug and slug not in slugs:
                 slugs.add(slug)
                 fields["slug"] = slug
+            elif slug:
+                self.note(event.line, f"!{event_id} is the id of an event before this one already: this event's "
+                                      "URL name comes from its title")
         for key in event.properties:
             if key not in ("id", "location", "locations", "timezone", "tz"):
                 self.note(event.property_line.get(key, event.line),

@@ -57,7 +57,10 @@ def _json(text: str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SourceError(f"line {error.lineno} column {error.colno}: not JSON: {error.msg}") from None
+        before = text[:error.pos].rstrip()
+        hint = (" — a comma after the last item (JSON allows none there; JavaScript does): delete it"
+                if before.endswith(",") and text[error.pos:error.pos + 1] in "]}" else "")
+        raise SourceError(f"line {error.lineno} column {error.colno}: not JSON: {error.msg}{hint}") from None
     if isinstance(data, dict) and isinstance(data.get("timeline"), dict) and "date" in data["timeline"]:
         raise SourceError("a TimelineJS 2 file ('timeline' with 'date'): open it in TimelineJS 3's tools "
                           "or save its sheet as CSV, then import that")
@@ -426,11 +429,14 @@ class _Reader:
             row = {column: cell.strip() for column, cell in zip(columns, cells) if column}
             if not any(row.values()):
                 continue
+            left_out: list[str] = []
             try:
-                slide = _slide_of_row(row)
+                slide = _slide_of_row(row, left_out)
             except _BadDate as problem:
                 self.note(where, f"not carried over: {problem}")
                 continue
+            for message in left_out:
+                self.note(where, message)
             kind = row.get("Type", "").casefold()
             if kind == "title" and not title_seen:
                 title_seen = True
@@ -465,7 +471,7 @@ class _Reader:
             self.out.intro = intro
         media = slide.get("media")
         if isinstance(media, dict) and str(media.get("url") or "").strip():
-            self.note(where, f"the title slide's media ({str(media['url']).strip()[:80]}) is not carried over: "
+            self.note(where, f"the title slide's media ({str(media['url']).strip()}) is not carried over: "
                              "the intro has no media — add it to an event, or to the intro as a link")
         self._background(slide, where)
         extra = set(slide) - SLIDE_KEYS - {"title"}
@@ -597,8 +603,11 @@ class _Reader:
             url = url.replace(" ", "%20")
             notes.append("the media url has spaces: written as %20")
         if not re.match(r"^https?://[^/]", url, re.IGNORECASE):
+            kept = "".join(f", {key} '{inline(media[key])}'" for key in ("alt", "caption", "credit")
+                           if plain(media.get(key)))
             notes.append(f"the media url '{url}' is not an http(s) link (a file on the site that showed the "
-                         "timeline?): not carried over — put the file beside the entry and name it in media:")
+                         "timeline?): not carried over — put the file beside the entry and name it in media:"
+                         f"{f' with its{kept[1:]}' if kept else ''}")
             return None, ""
         item: dict[str, Any] = {"src": url}
         suffix = re.sub(r"[?#].*$", "", url).rsplit("/", 1)[-1]
@@ -643,8 +652,8 @@ class _Reader:
             self.note(where, f"the background ({what}) is not carried over: Chronicle's theme draws the page")
 
 
-def _slide_of_row(row: dict[str, str]) -> dict:
-    """Return a sheet's row as the slide TimelineJS makes of it."""
+def _slide_of_row(row: dict[str, str], notes: list[str]) -> dict:
+    """Return a sheet's row as the slide TimelineJS makes of it; what of it is left out, in notes."""
     def get(name: str) -> str:
         return row.get(name, "")
 
@@ -668,11 +677,15 @@ def _slide_of_row(row: dict[str, str]) -> dict:
         slide["start_date"] = {"year": get("Year"), "month": get("Month"), "day": get("Day")}
     if get("End Year"):
         slide["end_date"] = {"year": get("End Year"), "month": get("End Month"), "day": get("End Day")}
-    for key, column in (("start_date", "Time"), ("end_date", "End Time")):
-        if get(column):
-            if key not in slide:
-                raise _BadDate(f"{column} '{get(column)}' has no date")
-            slide[key].update(_time(get(column)))
+    else:
+        notes.extend(f"{column} '{get(column)}' is not carried over: it has no End Year"
+                     for column in ("End Month", "End Day", "End Time") if get(column))
+    if get("Time"):
+        if "start_date" not in slide:
+            raise _BadDate(f"Time '{get('Time')}' has no date")
+        slide["start_date"].update(_time(get("Time")))
+    if get("End Time") and "end_date" in slide:
+        slide["end_date"].update(_time(get("End Time")))
     return slide
 
 
