@@ -218,6 +218,7 @@ SETTING_VALUES = {
     "year": [None, "2024", "2023"],
     "date_order": [None, "DMY", "MDY"],
     "sources": [None, "optional", "expected"],
+    "page_events": [None, "10", "12"],  # past it: period pages, a tag's and a publisher's (periods.split)
     # Written as they are (Index.text): YAML, not text. Eras over the days of DAYS, in forms events take.
     "eras": [None, "[{name: Late October, start: 2024-10-27, end: 2024-10-31, colour: '#2a6f97'}]",
              "[{name: The week, start: 28 October 2024, end: now}, {name: Autumn, start: autumn 2024, end: 2024-11}]"],

@@ -277,6 +277,7 @@ class Edits(RuleBasedStateMachine):
         save(self.content / name, (self.content / name).read_bytes(), self.in_place)
         self.log.append(f"{name}: saved again unchanged")
 
+    @precondition(lambda self: self.entries)
     @rule(which=WHICH, media=st.sampled_from(MEDIA_ITEMS))
     def edit_media(self, which, media):
         self.edit(which, f"media {media}", media=media)
