@@ -25,6 +25,7 @@ from .model import SITE_ROOT, Event, Media, Picture
 
 MEDIA_FIELDS = ("src", "alt", "caption", "credit", "link", "type")
 KINDS = ("image", "video", "audio", "document", "embed", "link")
+_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # a scheme, or another host: not a file of the site
 
 _IMAGE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
           ".avif": "image/avif", ".gif": "image/gif", ".svg": "image/svg+xml"}
@@ -188,7 +189,7 @@ def read_item(item: Any, entry: PurePosixPath, check_url: Callable[[str], str | 
                            "or leave it out to go by the file")
     if texts["link"] and (problem := check_url(texts["link"])):
         raise MediaProblem(f"media link: {problem}")
-    remote = bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src)) or src.startswith("//")
+    remote = bool(_REMOTE.match(src))
     provider = None
     if remote:
         if problem := check_url(src):
@@ -389,7 +390,6 @@ def publish(events: Iterable[Event], content: Path, report: Report, memo: Memo |
 
 # A link in the body's HTML (Markdown's and the author's own): src, href or poster, quoted either way.
 _LINK = re.compile(r"""(\s(src|href|poster)\s*=\s*)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
-_ELSEWHERE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?)")  # another site, the page itself
 
 
 def _bundled(event: Event, content: Path, report: Report, read: Callable[[Path], bytes],
@@ -408,7 +408,7 @@ def _bundled(event: Event, content: Path, report: Report, read: Callable[[Path],
 
     def linked(match: re.Match) -> str:
         written = unescape(match.group(4))
-        if not written.strip() or _ELSEWHERE.match(written):
+        if not written.strip() or _REMOTE.match(written) or written.startswith(("#", "?")):  # the page itself
             return match.group(0)
         parts = urlsplit(written)
         try:
