@@ -314,8 +314,7 @@ class _Document:
                 ids[event_id] = span
             fields, body = self._fields(event, event_id, start, end, slugs)
             drafts.append((event, fields, body))
-        for event, fields, body in drafts:
-            self.imported.drafts.append(Draft(self.where(event.line), fields, body))
+        self.imported.drafts.extend(Draft(self.where(event.line), fields, body) for event, fields, body in drafts)
         keep_order(self.imported.drafts)  # events of one date in the file's order
 
     def _dates(self, event: Event, ids: dict, prior, zone: tzinfo | None):
@@ -332,26 +331,26 @@ class _Document:
         now = self._now_point(zone)
         start_spec, end_spec = written.start, written.end
 
+        def counted_from(moment: datetime | None) -> datetime:
+            if moment is None:
+                raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
+            return moment
+
         def anchor(rel: Relative, default_edge: str, of_end: bool = False) -> datetime:
             if rel.ref and rel.ref not in ids:  # Markwhen's parser counts from what it would without the id
                 instead = "this event's start" if of_end else "the event before it" if prior else "now"
                 self.note(event.line, f"!{rel.ref} is not the id of an event before this one: counted from "
                                       f"{instead}, as Markwhen does")
                 if of_end:
-                    if start_moment is None:
-                        raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
-                    return start_moment
-            if rel.ref and rel.ref in ids:
+                    return counted_from(start_moment)
+            if rel.ref in ids:
                 span = ids[rel.ref]
             elif prior is not None:
                 span = prior
             else:
                 return now_moment()
             edge = rel.edge or default_edge
-            moment = span[0] if edge == "start" else span[1]
-            if moment is None:
-                raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
-            return moment
+            return counted_from(span[0] if edge == "start" else span[1])
 
         def now_moment() -> datetime:
             if now is None:
@@ -394,11 +393,9 @@ class _Document:
         if end_moment is None and end_spec is not None:
             if isinstance(end_spec, Relative):
                 if end_spec.ref or end_spec.edge:
-                    base = anchor(end_spec, "start", True) if end_spec.ref else anchor(end_spec, end_spec.edge, True)
+                    base = anchor(end_spec, "start", of_end=True)  # its own edge, else the id's start
                 else:
-                    if start_moment is None:
-                        raise DateProblem("a date counted from a BCE year cannot be resolved; write its year")
-                    base = start_moment
+                    base = counted_from(start_moment)
                 end_moment = add(base, end_spec.amounts)
             elif isinstance(end_spec, Point):
                 end_point = end_spec
