@@ -288,6 +288,11 @@ def _plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
+def _tell_notes(notes) -> None:
+    for note in notes:
+        print(f"{note.where}: note: {note.message}", file=sys.stderr)
+
+
 def run_import(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -322,8 +327,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{place}: error: {message}", file=sys.stderr)
         return EXIT_CONTENT
     if not imported.drafts:
-        for note in imported.notes:  # why each was left out
-            print(f"{note.where}: note: {note.message}", file=sys.stderr)
+        _tell_notes(imported.notes)  # why each was left out
         why = "every one was left out (the notes above say why)" if imported.notes else f"is it a {args.format} file?"
         print(f"{args.source.name}: error: no events found — {why}", file=sys.stderr)
         return EXIT_CONTENT
@@ -334,8 +338,7 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     for path, where in written:
         print(f"{path}  ← {where}")
-    for note in imported.notes:
-        print(f"{note.where}: note: {note.message}", file=sys.stderr)
+    _tell_notes(imported.notes)
     # What build will say of the result, said now: an import is done when the timeline builds.
     report = Report()
     load(Options(content=args.content), report)

@@ -603,11 +603,11 @@ class _Reader:
             url = url.replace(" ", "%20")
             notes.append("the media url has spaces: written as %20")
         if not re.match(r"^https?://[^/]", url, re.IGNORECASE):
-            kept = "".join(f", {key} '{inline(media[key])}'" for key in ("alt", "caption", "credit")
-                           if plain(media.get(key)))
+            kept = ", ".join(f"{key} '{inline(media[key])}'" for key in ("alt", "caption", "credit")
+                             if plain(media.get(key)))
             notes.append(f"the media url '{url}' is not an http(s) link (a file on the site that showed the "
                          "timeline?): not carried over — put the file beside the entry and name it in media:"
-                         f"{f' with its{kept[1:]}' if kept else ''}")
+                         + (f" with its {kept}" if kept else ""))
             return None, ""
         item: dict[str, Any] = {"src": url}
         suffix = re.sub(r"[?#].*$", "", url).rsplit("/", 1)[-1]
