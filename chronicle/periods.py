@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 from typing import Callable, Iterator
 
 from .dates import DEEP, MONTHS, Precision
@@ -22,6 +23,16 @@ from .timeline import group_days
 # Year-counted levels, coarse to fine: a period of `size` years; then months, days, parts.
 _YEAR_SIZES = (10 ** 9, 10 ** 8, 10 ** 7, 10 ** 6, 10 ** 5, 10 ** 4, 1000, 100, 10, 1)
 LEVELS = (*(f"years:{size}" for size in _YEAR_SIZES), "month", "day")
+_SECOND = itemgetter(1)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page of periods as another page links to it (a crumb of its trail, the page before or after,
+    a tag's own page): its folder and its label, nothing of its events."""
+
+    path: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,10 @@ class Period:
     @property
     def count(self) -> int:
         return len(self.events)
+
+    @property
+    def link(self) -> Link:
+        return Link(self.path, self.label)
 
     @property
     def days(self) -> tuple[Day, ...]:
@@ -89,10 +104,11 @@ def _parts(events: tuple[Event, ...], level: int, limit: int, path: str) -> tupl
     """Split events (time order) at the first level from `level` on that tells them apart: return the
     events too coarse for it, and the periods."""
     for depth in range(level, len(LEVELS)):
-        key = _KEYS[LEVELS[depth]]
-        own = tuple(event for event in events if key(event) is None)
-        rest = tuple(event for event in events if key(event) is not None)
-        groups = [(k, tuple(group)) for k, group in groupby(rest, key=key)]
+        keys = list(map(_KEYS[LEVELS[depth]], events))
+        own = tuple(event for event, key in zip(events, keys) if key is None)
+        groups = [(k, tuple(event for event, _ in group))
+                  for k, group in groupby(((event, key) for event, key in zip(events, keys) if key is not None),
+                                          key=_SECOND)]
         if len(groups) > 1 or (groups and own):
             return own, tuple(_period(k, members, depth, limit) for k, members in groups)
     return (), ()
