@@ -12,7 +12,7 @@ import jinja2
 
 from .dates import When
 from .model import Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
-from .periods import Period, split
+from .periods import Link, Period, split
 from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
 from .timeline import group_days
 
@@ -206,33 +206,92 @@ def render_tags_index(env: jinja2.Environment, timeline: Timeline, site: Site, t
         "page": {"kind": "tags", "path": "tags/", "title": "Tags"}, "tags": tags})
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A publisher as its own pages head it: its name, its section's id, how many sources it has
+    and how many events cite them (not its citations: a page lists its share of them)."""
+
+    name: str
+    id: str
+    count: int
+    events: int
+
+
+@dataclass(frozen=True)
+class PublisherPage:
+    """What one page of a publisher's sources is given besides the timeline's own values (the
+    declaration): the publisher's heading, its citations on this page, which part of how many."""
+
+    publisher: Heading
+    citations: tuple[Citation, ...]
+    part: int  # from 1
+    parts: int
+
+    @property
+    def path(self) -> str:
+        return self.part_path(self.part)
+
+    @property
+    def name(self) -> str:
+        return f"{self.path}index.html"
+
+    def part_path(self, n: int) -> str:
+        return f"sources/{self.publisher.id}/" + (f"{n}/" if n > 1 else "")
+
+
+def publisher_pages(publishers: tuple[Publisher, ...], limit: int) -> list[PublisherPage]:
+    """Return the pages of a split sources page: each publisher's citations cut into parts of
+    `limit`: sources/ID/, sources/ID/2/ …"""
+    pages = []
+    for publisher in publishers:
+        heading = Heading(publisher.name, publisher.id, publisher.count, publisher.events)
+        chunks = [publisher.citations[start:start + limit] for start in range(0, publisher.count, limit)]
+        pages += [PublisherPage(heading, chunk, n, len(chunks)) for n, chunk in enumerate(chunks, 1)]
+    return pages
+
+
 def render_publishers(env: jinja2.Environment, site: Site, context: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     """Render the sources of a timeline citing more than page_events sources as an index of its
-    publishers (sources/index.html, `split` true) and a page per publisher (sources/ID/, cut into
-    parts of page_events citations: sources/ID/2/ …), each from publisher.html."""
-    yield SOURCES_NAME, _render_template(_template(env, SOURCES_PAGE), {
+    publishers (sources/index.html, `split` true) and a page per publisher (publisher_pages), each
+    from publisher.html."""
+    yield SOURCES_NAME, render_publisher_index(env, context)
+    for page in publisher_pages(context["publishers"], site.page_events):
+        yield page.name, render_publisher(env, site, page)
+
+
+def render_publisher_index(env: jinja2.Environment, context: dict[str, Any]) -> bytes:
+    """Render sources/index.html as the index of its publishers (`split` true)."""
+    return _render_template(_template(env, SOURCES_PAGE), {
         **context, "split": True, "render_citations": PartMaker(env, CITATION_PART, "citation", context)})
-    limit = site.page_events
-    for publisher in context["publishers"]:
-        chunks = [publisher.citations[start:start + limit] for start in range(0, publisher.count, limit)]
-        for n, chunk in enumerate(chunks, 1):
-            path = f"sources/{publisher.id}/" + (f"{n}/" if n > 1 else "")
-            page = {"timeline": site, "span": site.span, "root": "../" * path.count("/"),
-                    "page": {"kind": "publisher", "path": path, "title": publisher.name or "No publisher named"},
-                    "publisher": publisher, "citations": chunk, "part": n, "parts": len(chunks),
-                    "part_paths": [f"sources/{publisher.id}/" + (f"{k}/" if k > 1 else "")
-                                   for k in range(1, len(chunks) + 1)]}
-            citations = PartMaker(env, CITATION_PART, "citation", part_context(page, site))
-            yield f"{path}index.html", _render_template(_template(env, PUBLISHER_PAGE),
-                                                        {**page, "render_citations": citations})
+
+
+def render_publisher(env: jinja2.Environment, site: Site, page: PublisherPage) -> bytes:
+    """Render one page of a publisher's sources."""
+    path, publisher = page.path, page.publisher
+    context = {"timeline": site, "span": site.span, "root": "../" * path.count("/"),
+               "page": {"kind": "publisher", "path": path, "title": publisher.name or "No publisher named"},
+               "publisher": publisher, "citations": page.citations, "part": page.part, "parts": page.parts,
+               "part_paths": [page.part_path(k) for k in range(1, page.parts + 1)]}
+    citations = PartMaker(env, CITATION_PART, "citation", part_context(context, site))
+    return _render_template(_template(env, PUBLISHER_PAGE), {**context, "render_citations": citations})
 
 
 def render_tag_split(env: jinja2.Environment, site: Site, tag: Tag, whole: Period) -> Iterator[tuple[str, bytes]]:
     """Render a tag past page_events events as the timeline is then: its page an overview of its
     periods and its first (or latest) period's events, then a page per period below tags/SLUG/."""
-    context = overview_context(env, site, whole, tag_context(site, tag), TAG_PAGE)
-    yield f"{tag.url}index.html", _render_template(_template(env, TAG_PAGE), context)
-    yield from render_periods(env, site, whole, tag.url, {"label": tag.name, "path": tag.url})
+    yield f"{tag.url}index.html", render_tag_overview(env, site, tag, whole)
+    yield from render_periods(env, site, whole, tag.url, tag_link(tag))
+
+
+def tag_link(tag: Tag) -> Link:
+    """Return a tag as its periods' pages link to it (their `owner`)."""
+    return Link(tag.url, tag.name)
+
+
+def render_tag_overview(env: jinja2.Environment, site: Site, tag: Tag, whole: Period) -> bytes:
+    """Render the page of a tag past page_events events: an overview of its periods and its first
+    (or latest) period's events."""
+    return _render_template(_template(env, TAG_PAGE), overview_context(env, site, whole, tag_context(site, tag), TAG_PAGE))
 
 
 def render_tag_page(env: jinja2.Environment, site: Site, tag: Tag, days: PartMaker | None = None) -> bytes:

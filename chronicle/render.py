@@ -20,7 +20,7 @@ from .dates import MONTHS, Precision, When, format_day, format_span, format_time
 from .feeds import period_timelinejs
 from .media import srcset
 from .model import SITE_ROOT, Era, Event, Timeline, host_of, tag_slug
-from .periods import Period
+from .periods import Link, Period
 from .timeline import group_days, period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
@@ -334,10 +334,14 @@ def _template_line(error: Exception) -> tuple[int | None, str | None]:
 # engine (chronicle/incremental) keys every file and every part by these values
 # and nothing else, so a value added here is in every key at once.
 #
-#   index.html, sources/, tags/    the whole timeline (made again by every build that changes it)
+#   index.html, sources/index.html, the whole timeline (made again by every build that changes it)
+#     tags/index.html
 #   events/SLUG/                   site, the event, the one before and the one after, the page of
 #                                  the timeline it is on (home: '' or its period's, periods.homes)
 #   tags/SLUG/                     site, the tag (pages.tag_context)
+#   a period's page (and its       site, what period_pages gives it (PeriodPage): its period, the
+#     timeline.json)                 links of those above, before and after it, its tag
+#   sources/ID/ (a publisher)      site, what publisher_pages gives it (PublisherPage)
 #   a day of the index or a tag    site, the page's root and page, the day (PartMaker)
 #   a citation of the sources page site, the citation (PartMaker)
 #   an event's card (card.html)     site, the event: made once, placed on every page listing it (Cards)
@@ -416,10 +420,15 @@ FRONT_EVENTS = 25  # events of its first (or latest) period the front page of a 
 def render_split(env: jinja2.Environment, timeline: Timeline, site: Site, whole: Period) -> Iterator[tuple[str, bytes]]:
     """Render a timeline split into periods (periods.split): index.html, the overview of the whole span
     and its first or latest period's events, then one page per period."""
-    context = index_context(timeline)
-    yield "index.html", _render(env, TEMPLATE_PAGES["index"],
-                                overview_context(env, site, whole, context, "index.html", site.eras))
+    yield "index.html", render_overview(env, timeline, site, whole)
     yield from render_periods(env, site, whole)
+
+
+def render_overview(env: jinja2.Environment, timeline: Timeline, site: Site, whole: Period) -> bytes:
+    """Render the index.html of a split timeline: the overview of the whole span, its eras, and its
+    first or latest period's first events."""
+    return _render(env, TEMPLATE_PAGES["index"],
+                   overview_context(env, site, whole, index_context(timeline), "index.html", site.eras))
 
 
 def overview_context(env: jinja2.Environment, site: Site, whole: Period, context: dict[str, Any],
@@ -445,30 +454,59 @@ def era_starts(whole: Period, eras: tuple[Era, ...]) -> list[tuple[Era, Period |
             for era in eras]
 
 
-def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str = "",
-                   owner: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
-    """Render a page per period of the whole, below `base` (a tag's periods are below tags/SLUG/);
-    owner: the tag they belong to ({'label', 'path'}), or None for the timeline's own."""
+@dataclass(frozen=True)
+class PeriodPage:
+    """What one period's page is given besides the timeline's own values (the declaration): the
+    period (its events, its parts), the periods above it and the pages before and after it (links
+    only: a page shows nothing else of them), and the tag it belongs to (None: the timeline's)."""
+
+    period: Period
+    trail: tuple[Link, ...]
+    previous: Link | None
+    next: Link | None
+    base: str = ""  # '' for the timeline's periods, 'tags/SLUG/' for a tag's
+    owner: Link | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.base}{self.period.path}index.html"
+
+
+def period_pages(whole: Period, base: str = "", owner: Link | None = None) -> list[PeriodPage]:
+    """Return a page per period of the whole, in time order, below `base` (a tag's periods are below
+    tags/SLUG/); owner: the tag they belong to, or None for the timeline's own."""
     pages = list(whole.pages())
     trail: dict[str, list[Period]] = {}
     _trails(whole, [], trail)
-    for i, period in enumerate(pages):
-        yield f"{base}{period.path}index.html", render_period(
-            env, site, period, trail[period.path], pages[i - 1] if i else None,
-            pages[i + 1] if i + 1 < len(pages) else None, base, owner)
-        if not owner and not period.parts:  # the period's own timeline.json, for an embed of it alone
-            yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events,
-                                                                          site.base_url, eras=site.eras)
+    return [PeriodPage(period, tuple(above.link for above in trail[period.path]), pages[i - 1].link if i else None,
+                       pages[i + 1].link if i + 1 < len(pages) else None, base, owner)
+            for i, period in enumerate(pages)]
 
 
-def render_period(env: jinja2.Environment, site: Site, period: Period, trail: list[Period],
-                  previous: Period | None, next: Period | None, base: str = "",
-                  owner: dict[str, str] | None = None) -> bytes:
+def render_periods(env: jinja2.Environment, site: Site, whole: Period, base: str = "",
+                   owner: Link | None = None) -> Iterator[tuple[str, bytes]]:
+    """Render a page per period of the whole (period_pages), each with its files (period_files)."""
+    for page in period_pages(whole, base, owner):
+        yield from period_files(env, site, page)
+
+
+def period_files(env: jinja2.Environment, site: Site, page: PeriodPage) -> Iterator[tuple[str, bytes]]:
+    """Render one period's page and, for a period of events of the timeline's own, its timeline.json
+    (for an embed of it alone): both made from what the page is given."""
+    period = page.period
+    yield page.name, render_period(env, site, page)
+    if page.owner is None and not period.parts:
+        yield f"{period.path}timeline.json", period_timelinejs(site.title, period.label, period.events,
+                                                              site.base_url, eras=site.eras)
+
+
+def render_period(env: jinja2.Environment, site: Site, page: PeriodPage) -> bytes:
     """Render one period's page: where it is in the whole, its parts with their counts, its events by day."""
+    period, owner, base = page.period, page.owner, page.base
     root = "../" * (base + period.path).count("/")
-    title = f"{owner['label']}: {period.label}" if owner else period.label
+    title = f"{owner.label}: {period.label}" if owner else period.label
     context = {"timeline": site, "span": site.span, "root": root, "page": _page("period", base + period.path, title),
-               "period": period, "trail": trail, "previous": previous, "next": next, "base": base,
+               "period": period, "trail": page.trail, "previous": page.previous, "next": page.next, "base": base,
                "owner": owner, "largest": max((part.count for part in period.parts), default=0)}
     days = PartMaker(env, "day.html", "day", context)
     shown = _in_order(period.own if period.parts else period.events, site)

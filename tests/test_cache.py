@@ -694,6 +694,40 @@ def test_an_edit_remakes_the_tag_pages_of_its_event_and_links_the_others(project
     assert f"Event {number}:".encode() in pages["Sport"].read_bytes()
 
 
+def test_an_edit_of_a_split_timeline_remakes_only_the_pages_that_show_its_event(project, monkeypatch):
+    """Past page_events, every period page, tag period page and publisher page is kept while what it
+    is given is the same: one edited title makes again the pages listing its event (and the pages of
+    periods above them, which count it), and links every other from output/ as it is."""
+    generated(project)
+    index = project.content / "_index.md"
+    index.write_text(index.read_text().replace("page_events: 100000", "page_events: 12"))
+    build(project, monkeypatch)
+    output = project.root / "output"
+    entry = sorted(project.content.glob("event-*.md"))[7]
+    text = entry.read_text()
+    number = int(entry.stem.split("-")[1])
+    url = f"events/{entry.stem}/".encode()
+    before = {name: ((output / name).stat().st_ino, data) for name, data in tree(output).items()}
+    entry.write_text(text.replace(f'title: "Event {number}:', f'title: "Event {number}, edited:'))
+    build(project, monkeypatch)
+    expected, _ = fresh(project, monkeypatch)
+    same_tree(output, expected)
+    whole = {"index.html", "tags/index.html", "sources/index.html"}
+    remade, kept = [], []
+    for name, (inode, data) in before.items():
+        if not name.endswith("index.html") or name.startswith("events/") or name in whole:
+            continue
+        shows = url in data or b'class="periods"' in data  # its event, or counts of periods holding it
+        if shows:
+            remade.append(name) if (output / name).stat().st_ino != inode else None
+        else:
+            kept.append(name)
+            assert (output / name).stat().st_ino == inode, f"{name} was made again"
+    assert any(name.startswith("sources/publisher-") for name in kept) and \
+        any(name.startswith("tags/") for name in kept) and any(name[0].isdigit() for name in kept)
+    assert any(name.startswith("sources/publisher-") for name in remade) and any(name[0].isdigit() for name in remade)
+
+
 # The long files of an edited timeline are spliced: unchanged parts copied from output/'s files.
 
 LONG_FILES = ["index.html", "feed.xml", "calendar.ics", "timeline.json", "sitemap.xml", "sources/index.html"]

@@ -27,12 +27,14 @@ from ..model import Event, Picture, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
-from ..periods import homes, split
+from ..periods import Link, homes, split
+from ..pages import Publisher, publisher_pages
 from ..sitefiles import SiteFileClash, StaticFolder, is_below, published, static_folder
-from ..render import Site, Theme, ThemeError, make_environment, render_event_page, render_split, site_of
+from ..render import (PeriodPage, Site, Theme, ThemeError, make_environment, period_files, period_pages, render_event_page,
+                      render_overview, site_of)
 from .feeds import AtomPlan, atom_files, render_feeds, stream_feeds
 from .index import render_index
-from .pages import render_pages
+from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
 from .workers import map_items
@@ -109,6 +111,7 @@ class Engine:
         self._media_prints: dict[int, bytes] = {}  # an event with its media measured: its key with theirs
         self._pages: dict[str, tuple[object, bytes]] = {}
         self._index: tuple[object, bytes] | None = None
+        self._periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}  # a page and its files, by its name
         self._days: dict[str, tuple[object, object]] = {}
         self._site: Site | None = None
         self._extra_pages: dict[str, object] = {}
@@ -257,6 +260,7 @@ class Engine:
             self._days.clear()
             self._extra_pages.clear()
             self._index = None
+            self._periods.clear()
             self._theme_key = key
         static = (root, _tree_signature(theme.static) if theme.static.is_dir() else ())
         if static != self._static_key:
@@ -297,10 +301,17 @@ class Engine:
         whole = split(events, site.page_events)
         home = homes(whole)
         if self._index is None or self._index[0] != index_key:
-            made = {"index.html": render_index(env, timeline, site, self._days)} if whole is None else \
-                dict(render_split(env, timeline, site, whole))  # the index and a page per period, made whole
-            self._index = (index_key, made)
-        files = dict(self._index[1])
+            self._index = (index_key, render_index(env, timeline, site, self._days) if whole is None else
+                           render_overview(env, timeline, site, whole))
+        files = {"index.html": self._index[1]}
+        periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}
+        for period in period_pages(whole) if whole is not None else ():  # each kept while it is given the same
+            cached = self._periods.get(period.name)
+            if cached is None or cached[0] != (site, period):
+                cached = ((site, period), list(period_files(env, site, period)))
+            periods[period.name] = cached
+            files.update(cached[1])
+        self._periods = periods
         pages: dict[str, tuple[object, bytes]] = {}
         for i, event in enumerate(events):
             name = f"{event.url}index.html"
@@ -321,7 +332,8 @@ class Engine:
     def render_parallel(self, timeline: Timeline, theme: Theme, pages: Sequence[int] | None = None,
                         rest: bool = True, fragments: Fragments | None = None,
                         staging: Path | None = None, kept: Sequence[str] = (),
-                        tags: int | None = None) -> Iterator[tuple[str, bytes | None]]:
+                        tags: int | None = None, periods: bool = False,
+                        publishers: bool = False, grouped: Grouped | None = None) -> Iterator[tuple[str, bytes | None]]:
         """Yield the same files as render, made by worker processes, one page or group at a time.
 
         For a build run once: nothing is kept for a next build in this process,
@@ -332,7 +344,9 @@ class Engine:
         staging: where the workers write what they make (output.put_file), handing back only
         names (with output.WRITTEN), so that no page crosses between processes;
         kept: the names of files kept as they are, handed over (with None) while the workers render
-        (a tag page among them is not made); tags: how many tag pages there are to make (None: all).
+        (a tag, period or publisher page among them is not made); tags: how many tag pages there are
+        to make (None: all); periods, publishers: whether there are period pages, publisher pages to
+        make when rest is not; grouped: the catalogue as the reference groups it, when made already.
         """
         env = self._theme(theme)
         site = site_of(timeline)
@@ -342,19 +356,20 @@ class Engine:
         # pages makes the half of the catalogue it shows: the sources page its sources, the tag
         # pages (the tags index with the first) its tags; a few tag pages are one job.
         # A pages job: ("pages", share, sources page, tags index, tag pages).
-        tasks: list[tuple] = [("pages", None, True, False, False)] if rest else []
+        tasks: list[tuple] = [("pages", None, True, False, False)] if rest or publishers else []
         if tags is not None and tags <= TAG_SHARES:
             tasks += [("pages", None, False, rest, bool(tags))] if tags or rest else []
         else:
             tasks += [("pages", (k, TAG_SHARES), False, rest and k == 0, True) for k in range(TAG_SHARES)]
-        if rest:
-            tasks += [("feeds",), ("index",)]
+        tasks += [("feeds",)] if rest else []
+        tasks += [("index",)] if rest or periods else []
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
         skip = frozenset(kept)
         home = homes(split(events, site.page_events))  # each event page's way back: its period's page
 
-        pages_store: dict[str, object] = {}
+        # One store for the tasks a process runs: the catalogue is grouped once (or before the workers fork).
+        pages_store: dict[str, object] = {"site": site, "catalogue grouped": grouped} if grouped is not None else {}
 
         def make(task: tuple) -> list[tuple[str, object]]:  # bytes, pieces to write, or WRITTEN
             kind = task[0]
@@ -363,8 +378,14 @@ class Engine:
                          render_event_page(env, site, events, i, home.get(events[i].slug, ""))) for i in task[1]]
             if kind == "index":
                 whole = split(events, site.page_events)
-                if whole is not None:  # the index and a page per period: small pages, made whole
-                    return list(render_split(env, timeline, site, whole))
+                if whole is not None:  # the index and a page per period (not kept): small pages, made whole
+                    made = [("index.html", render_overview(env, timeline, site, whole))] if "index.html" not in skip else []
+                    for period in period_pages(whole):
+                        if period.name not in skip or f"{period.period.path}timeline.json" not in skip:
+                            made += [(name, data) for name, data in period_files(env, site, period) if name not in skip]
+                    return made
+                if "index.html" in skip:
+                    return []
                 return [("index.html", render_index(env, timeline, site, fragments=fragments, joined=staging is None))]
             if kind == "feeds" and staging is not None:
                 previous = fragments.previous if fragments is not None else lambda name: None
@@ -384,7 +405,7 @@ class Engine:
             files = list(render_pages(env, timeline, site, pages_store, share=share, fragments=fragments,
                                       sources=sources, tags=index, tag_pages=tag_pages, skip=skip,
                                       joined=staging is None).items())
-            for name in [name for name in pages_store if not name.startswith("catalogue")]:
+            for name in [name for name in pages_store if not name.startswith("catalogue") and name != "site"]:
                 del pages_store[name]
             return files
 
@@ -625,8 +646,14 @@ class Engine:
                                                           prints[i + 1] if i + 1 < len(events) else b"",
                                                           home.get(event.slug, "").encode())
                      for i, event in enumerate(events)}
-        tag_pages = _tag_page_keys(timeline, prints, site)
+        by_event = {id(event): fingerprint for event, fingerprint in zip(events, prints)}
+        tag_pages = _tag_page_keys(timeline, by_event, site)
         page_keys.update(tag_pages)
+        grouped = Grouped(timeline)  # the sources grouped once, for the keys and for the workers, which fork
+        period_keys = _split_keys(timeline, by_event, site)
+        publisher_keys = _publisher_keys(timeline, grouped.publishers, by_event, site)
+        page_keys.update(period_keys)
+        page_keys.update(publisher_keys)
         self._theme(theme)  # its static files: each keyed by its bytes, made again alone when it changes
         page_keys.update({name: digest("static", name, data) for name, data in {**self._static, **self._media}.items()})
         # The site's own files, each keyed by its bytes; one with the name of a file the build makes
@@ -651,7 +678,7 @@ class Engine:
         reused = [name for name in kept if (name in page_keys or not rest) and name not in own_keys]
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
-        if not pages and not rest and not own_new and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
+        if not pages and not rest and not own_new and kept >= page_keys.keys() and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
                 _holds_only(output, manifest.keys()):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
@@ -662,8 +689,10 @@ class Engine:
         self.cache.touch(stored.layout_key(name) for name in reused if not name.startswith("events/"))
         tags = sum(name not in kept for name in tag_pages)
         before = self._manifest or cache_dumps({})
-        written = self.write_files(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags),
-                              theme, report, spare=holds)
+        periods, publishers = not kept >= period_keys.keys(), not kept >= publisher_keys.keys()
+        written = self.write_files(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags,
+                                                         periods=periods, publishers=publishers, grouped=grouped),
+                                   theme, report, spare=holds)
         if written:
             self._manifest = cache_dumps({name: (page_keys.get(name, rest_key), signature)
                                           for name, signature in written.items()})
@@ -703,27 +732,69 @@ class _MediaMemo(dict):
         dict.__setitem__(self, key, value)
 
 
-def _tag_page_keys(timeline: Timeline, prints: list[bytes], site: bytes) -> dict[str, bytes]:
+def _period_key(prefix, page: PeriodPage, prints: dict[int, bytes]) -> bytes:
+    """Return a period page's key: of what it is given (PeriodPage): its name, the links above,
+    before and after it, its tag, its period's outline (each part's path, label and count) and
+    its events (their entries' keys, in order)."""
+    return digest_from(prefix, page.name, repr((page.trail, page.previous, page.next, page.owner)),
+                       repr(_outline(page.period)), b"".join(prints[id(event)] for event in page.period.events))
+
+
+def _outline(period) -> tuple:
+    return (period.path, period.label, period.count, len(period.own), tuple(map(_outline, period.parts)))
+
+
+def _split_keys(timeline: Timeline, prints: dict[int, bytes], site: bytes) -> dict[str, bytes]:
+    """Return the key of each page of a split timeline but its index (index.html, given the whole
+    timeline, is made with every change): each period's page, and its timeline.json (made from
+    what the page is given)."""
+    whole = split(timeline.events, timeline.page_events)
+    prefix = hasher(site, "period page")
+    keys = {}
+    for page in period_pages(whole) if whole is not None else ():
+        keys[page.name] = key = _period_key(prefix, page, prints)
+        if not page.period.parts:
+            keys[f"{page.period.path}timeline.json"] = key
+    return keys
+
+
+def _publisher_keys(timeline: Timeline, publishers: tuple[Publisher, ...], prints: dict[int, bytes],
+                    site: bytes) -> dict[str, bytes]:
+    """Return the key of each publisher's page when the sources page is split: of what it is given
+    (PublisherPage): the publisher's heading, its part, and its citations on the page (each its
+    source and its events' entries' keys)."""
+    if sum(publisher.count for publisher in publishers) <= timeline.page_events:
+        return {}
+    prefix = hasher(site, "publisher page")
+    keys = {}
+    for page in publisher_pages(publishers, timeline.page_events):
+        # A citation is what its events' sources of one URL (source_key) make: its key and theirs.
+        citations = b"".join((citation.source.url or repr(citation.source)).encode("utf-8", "surrogatepass") + b"\0" +
+                             b"".join([prints[id(event)] for event in citation.events]) for citation in page.citations)
+        keys[page.name] = digest_from(prefix, page.name, repr((page.publisher, page.part, page.parts)), citations)
+    return keys
+
+
+def _tag_page_keys(timeline: Timeline, prints: dict[int, bytes], site: bytes) -> dict[str, bytes]:
     """Return each tag page's key: of what it is given (pages.tag_context): the timeline's own
     values (site: Engine._site_key) and its tag: its name, slug and events (their entries'
-    keys, in order)."""
+    keys, in order); a tag past page_events: its page so, and each of its periods' pages as
+    _period_key says."""
     slugs = timeline.tag_slugs
-    prefix = hasher(site, "tag page")
-    members: dict[str, list[bytes]] = {}
+    prefix, periods = hasher(site, "tag page"), hasher(site, "period page")
     tagged: dict[str, list[Event]] = {}
-    for event, fingerprint in zip(timeline.events, prints):
+    for event in timeline.events:
         for name in dict.fromkeys(event.tags):
-            members.setdefault(name, []).append(fingerprint)
             tagged.setdefault(name, []).append(event)
     keys = {}
-    for name, fingerprints in members.items():
+    for name, events in tagged.items():
         if name not in slugs:
             continue
-        key = digest_from(prefix, name, slugs[name], b"".join(fingerprints))
-        keys[f"tags/{slugs[name]}/index.html"] = key
-        whole = split(tuple(tagged[name]), timeline.page_events)
-        for period in whole.pages() if whole is not None else ():  # made with the tag's page
-            keys[f"tags/{slugs[name]}/{period.path}index.html"] = key
+        url = f"tags/{slugs[name]}/"
+        keys[f"{url}index.html"] = digest_from(prefix, name, slugs[name], b"".join(prints[id(e)] for e in events))
+        whole = split(tuple(events), timeline.page_events)
+        for page in period_pages(whole, url, Link(url, name)) if whole is not None else ():
+            keys[page.name] = _period_key(periods, page, prints)
     return keys
 
 

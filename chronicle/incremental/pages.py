@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
+from functools import cached_property
 from itertools import accumulate
 from operator import attrgetter, is_not
 from typing import Any, Collection, Iterable, Iterator, Sequence
@@ -24,11 +25,12 @@ from markupsafe import Markup
 
 from ..dates import Precision
 from ..model import Day, Event, Timeline, host_of, name_key, publisher_key, tag_slugs
-from ..periods import split
+from ..periods import Period, split
 from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PAGE, TAGS_PAGE, Citation, Publisher,
-                     Tag, merge, part_context, render_publishers, render_tag_page, render_tag_split, render_tags_index, source_key,
-                     sources_context, tag_context)
-from ..render import Site, _render_template, _template
+                     PublisherPage, Tag, group_sources, group_tags, merge, part_context, publisher_pages, render_publisher, render_publisher_index,
+                     render_tag_overview, render_tag_page, render_tags_index, source_key, sources_context, tag_context,
+                     tag_link)
+from ..render import Site, _render_template, _template, period_pages, render_period
 from ..timeline import group_days
 from .writer import Part
 
@@ -470,7 +472,7 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
     sources, tags, tag_pages: whether to make the sources page, the tags index and the tag
     pages (a worker process makes some of them, engine.Engine.render_parallel, and
     makes only the half of the catalogue they show); share (k, n): only the tag pages
-    k, k + n, k + 2n …; skip: the names of tag pages not to make (kept as they are);
+    k, k + n, k + 2n …; skip: the names of pages not to make (kept as they are);
     fragments: the build cache's rendered citations and days (store.Fragments), or None;
     joined=False (a build run once): the sources and tag pages as their pieces, each part
     made as a writer comes to it, nothing kept in `cache` but the catalogue's halves.
@@ -482,28 +484,62 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
         cache["site"] = site
     files: dict[str, bytes] = {}
     if sources and _has_template(env, SOURCES_PAGE, cache):
-        cited = _catalogue(cache, "catalogue of sources", timeline, sources=True, tags=False)
+        cited = _catalogue(cache, "catalogue of sources", timeline, sources=True, tags=False, joined=joined)
         if sum(publisher.count for publisher in cited.publishers) > site.page_events:
-            # An index of publishers and a page each: small pages, made whole.
-            context = sources_context(timeline, site, cited.publishers, cited.unsourced)
-            files.update(render_publishers(env, site, context))
-        else:
+            # An index of publishers and a page each: small pages, made whole, each kept while
+            # what it is given (PublisherPage) is the same.
+            files.update(_publisher_pages(env, timeline, site, cited, cache, skip, joined))
+        elif SOURCES_NAME not in skip:
             files[SOURCES_NAME] = _sources_page(env, timeline, site, cited, cache, fragments, joined)
     if not (tags or tag_pages):
         return files
-    tagged = _catalogue(cache, "catalogue of tags", timeline, sources=False, tags=True)
+    tagged = _catalogue(cache, "catalogue of tags", timeline, sources=False, tags=True, joined=joined)
     if tags and _has_template(env, TAGS_PAGE, cache):
         files["tags/index.html"] = _tags_page(env, timeline, site, tagged, cache)
     if tag_pages and _has_template(env, TAG_PAGE, cache):
         tags = tagged.tags if share is None else tagged.tags[share[0]::share[1]]
-        tags = [tag for tag in tags if f"{tag.url}index.html" not in skip] if skip else tags
-        files.update(_tag_pages(env, site, tags, cache, fragments, joined))
+        files.update(_tag_pages(env, site, tags, cache, fragments, joined, skip))
     return files
 
 
-def _catalogue(cache: dict[str, object], name: str, timeline: Timeline, sources: bool, tags: bool) -> Catalogue:
+class Grouped:
+    """The catalogue as the reference makes it (pages.group_sources, group_tags), each half when it
+    is first asked for: for a build run once, where nothing is kept to update (Catalogue is for
+    serve, and costs more made from nothing). sources: that half, made already (group_sources)."""
+
+    def __init__(self, timeline: Timeline,
+                 sources: tuple[tuple[Publisher, ...], tuple[Event, ...]] | None = None):
+        self.events, self.newest_first = timeline.events, timeline.newest_first
+        if sources is not None:
+            self.__dict__["sources"] = sources
+
+    @cached_property
+    def sources(self) -> tuple[tuple[Publisher, ...], tuple[Event, ...]]:
+        return group_sources(self.events, self.newest_first)
+
+    @property
+    def publishers(self) -> tuple[Publisher, ...]:
+        return self.sources[0]
+
+    @property
+    def unsourced(self) -> tuple[Event, ...]:
+        return self.sources[1]
+
+    @cached_property
+    def tags(self) -> tuple[Tag, ...]:
+        return group_tags(self.events)
+
+
+def _catalogue(cache: dict[str, object], name: str, timeline: Timeline, sources: bool, tags: bool,
+               joined: bool = True) -> Catalogue | Grouped:
     """Return one half of the catalogue (its sources, or its tags), kept in cache as name and
-    brought up to the timeline's events: a process makes only the half its pages show."""
+    brought up to the timeline's events: a process makes only the half its pages show. A build
+    run once (not joined) keeps nothing to update: the reference's grouping (Grouped)."""
+    if not joined:
+        grouped = cache.get("catalogue grouped")
+        if not isinstance(grouped, Grouped) or grouped.events is not timeline.events:
+            grouped = cache["catalogue grouped"] = Grouped(timeline)
+        return grouped
     catalogue = cache.get(name)
     if not isinstance(catalogue, Catalogue) or catalogue.newest_first != timeline.newest_first:
         catalogue = cache[name] = Catalogue(timeline.newest_first, sources, tags)
@@ -538,17 +574,65 @@ def _tags_page(env: jinja2.Environment, timeline: Timeline, site: Site, catalogu
     return html
 
 
+def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, catalogue: Catalogue,
+                     cache: dict[str, object], skip: Collection[str], joined: bool) -> dict[str, bytes]:
+    """Return the index of publishers (given the whole timeline: kept while its events are the same)
+    and each publisher's pages not in skip, each kept while what it is given is the same."""
+    files = {}
+    if SOURCES_NAME not in skip:
+        cached = cache.get("publisher index")
+        if not (isinstance(cached, tuple) and cached[0] == timeline.events):
+            context = sources_context(timeline, site, catalogue.publishers, catalogue.unsourced)
+            cached = (timeline.events, render_publisher_index(env, context))
+        cache["publisher index"] = cached
+        files[SOURCES_NAME] = cached[1]
+    old = cache.get("publisher pages") or {}
+    kept: dict[str, tuple[PublisherPage, bytes]] = {}
+    for page in publisher_pages(catalogue.publishers, site.page_events):
+        if page.name in skip:
+            continue
+        made = old.get(page.name)
+        if made is None or made[0] != page:
+            made = (page, render_publisher(env, site, page))
+        kept[page.name] = made
+        files[page.name] = made[1]
+    if joined:
+        cache["publisher pages"] = kept
+    return files
+
+
+def _tag_periods(env: jinja2.Environment, site: Site, tag: Tag, whole: Period, made: dict[str, tuple],
+                 skip: Collection[str]) -> Iterator[tuple[str, tuple[object, bytes]]]:
+    """Yield a split tag's overview (kept while the tag is the same object) and its periods' pages
+    (each kept while what it is given, PeriodPage, is the same) not in skip, with their keys."""
+    name = f"{tag.url}index.html"
+    if name not in skip:
+        cached = made.get(name)
+        yield name, cached if cached is not None and cached[0] is tag else (tag, render_tag_overview(env, site, tag, whole))
+    for page in period_pages(whole, tag.url, tag_link(tag)):
+        if page.name not in skip:
+            cached = made.get(page.name)
+            yield page.name, cached if cached is not None and cached[0] == page else (page, render_period(env, site, page))
+
+
 def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: dict[str, object],
-               fragments: Any = None, joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
+               fragments: Any = None, joined: bool = True,
+               skip: Collection[str] = ()) -> dict[str, bytes | Iterator[bytes]]:
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
+    old_split = cache.get("tag_split") or {}
     pages: dict[str, tuple[Tag, bytes]] = {}
     days: dict[str, dict] = {}
+    split_pages: dict[str, tuple[object, bytes]] = {}
     files: dict[str, bytes] = {}
     for tag in tags:
         whole = split(tag.events, site.page_events)
         if whole is not None:  # past page_events: an overview and its periods' pages, made whole
-            files.update(render_tag_split(env, site, tag, whole))
+            for name, made in _tag_periods(env, site, tag, whole, old_split, skip):
+                split_pages[name] = made
+                files[name] = made[1]
+            continue
+        if f"{tag.url}index.html" in skip:
             continue
         cached = old_pages.get(tag.name)
         if cached is None or cached[0] is not tag:
@@ -564,4 +648,5 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
     if joined:
         cache["tag_pages"] = pages
         cache["tag_days"] = days
+        cache["tag_split"] = split_pages
     return files
