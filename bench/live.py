@@ -1,17 +1,22 @@
-"""Save → page updated and save → browser reloaded, for `chronicle serve`.
+"""`chronicle serve` beside `hugo server`: start, save → page updated, save → change visible in a browser.
 
-    python bench/live.py [--sizes 100 1000 10000] [--saves 15] [--no-browser]
+    python bench/live.py [--sizes 1000 10000] [--saves 15] [--no-browser] [--no-hugo] [--hugo PATH]
 
-For each size: writes a synthetic timeline (bench/corpus.py), starts
-`build.py serve --port 0` on it, then saves one entry at a time (atomically,
-as editors do) and measures
+For each size: writes a synthetic timeline (bench/corpus.py) and the same events as
+a Hugo site (bench/compare.py), then measures, for each server in the same run:
 
-- save → page updated: until the server answers the edited event's page with the new title;
-- save → browser reloaded: until Chromium (Playwright, /usr/bin/chromium) has
-  reloaded that page and fired `load` with the new title in it.
+- start: from the command until the first page is served (Chronicle: cold, without
+  a cache; warm, after a build filled the cache; Hugo: its first start, then again);
+- save → page updated: until the server answers the edited event's page with the new
+  title (Chronicle only: Hugo's server answers from what it rendered last);
+- save → visible: until Chromium (Playwright, /usr/bin/chromium), on the edited event's
+  page, then on the page of the timeline that lists it (Chronicle: its period's page;
+  Hugo: its index, the one page listing events), has reloaded (each server's own live
+  reload) and shows the new title.
 
-Prints median and p95 in milliseconds. Figures are wall-clock on a shared
-machine: compare medians and ratios from the same run, never one save.
+Each save writes the entry atomically, as editors do. Prints median and p95 in
+milliseconds, and the ratio of the medians Chronicle/Hugo. Figures are wall-clock on a
+shared machine: compare medians and ratios from the same run, never one save.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare import default_hugo, hugo_site  # noqa: E402
 from corpus import write_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +49,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(url, timeout=60) as response:
         return response.read().decode("utf-8")
 
 
@@ -54,85 +63,171 @@ def retitle(text: str, marker: str) -> str:
     return re.sub(r'^title: "(?:\[[^\]]*\] )?', f'title: "[{marker}] ', text, count=1, flags=re.M)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def served(url: str, proc: subprocess.Popen, limit: float = 600) -> None:
+    """Wait until url answers 200 (the server's first page)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server stopped ({proc.returncode}) before serving {url}")
+        try:
+            fetch(url)
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.02)
+    raise SystemExit(f"nothing served at {url} after {limit:.0f} s")
+
+
 class Server:
-    def __init__(self, folder: Path):
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"],
-                                     cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    """A server started and serving: its url, how long its first page took, the entry to edit."""
+
+    def __init__(self, kind: str, folder: Path, entry: Path, hugo: str, cached: bool = True):
+        self.kind, self.entry = kind, entry
         started = time.perf_counter()
-        line = self.proc.stdout.readline()
-        line = self.proc.stdout.readline() if line.startswith("built ") else line  # the first build's summary
+        if kind == "chronicle":
+            command = [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"]
+            self.proc = subprocess.Popen(command + ([] if cached else ["--no-cache"]), cwd=folder,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            line = self.proc.stdout.readline()
+            while line and not re.search(r"http://\S+/", line):  # the first build's summary comes first
+                line = self.proc.stdout.readline()
+            self.url = re.search(r"http://\S+/", line).group(0)
+        else:
+            port = free_port()
+            self.proc = subprocess.Popen([hugo, "server", "--port", str(port), "--bind", "127.0.0.1"], cwd=folder,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.url = f"http://127.0.0.1:{port}/"
+        served(self.url, self.proc)
         self.startup = time.perf_counter() - started
-        self.url = re.search(r"http://\S+/", line).group(0)
+        self.page = urljoin(self.url, f"events/{entry.stem.lower()}/")
+
+    def listing(self) -> str:
+        """Return the url of the page of the timeline that lists the entry's event."""
+        if self.kind == "hugo":
+            return self.url
+        back = re.search(rf'<a href="([^"#]*)#{re.escape(self.entry.stem)}"', fetch(self.page))
+        return urljoin(self.page, back.group(1))
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=60)
 
 
-def page_updated(server: Server, entry: Path, saves: int) -> list[float]:
-    slug = entry.stem
-    url = f"{server.url}events/{slug}/"
-    original = entry.read_text(encoding="utf-8")
+def page_updated(server: Server, saves: int) -> list[float]:
+    original = server.entry.read_text(encoding="utf-8")
     times = []
-    for n in range(saves):
-        marker = f"edit-{n}-{time.monotonic_ns()}"
-        started = time.perf_counter()
-        save(entry, retitle(original, marker))
-        while marker not in fetch(url):
-            time.sleep(0.005)
-        times.append(time.perf_counter() - started)
-        time.sleep(0.3)  # a pause between saves
+    try:
+        for n in range(saves):
+            marker = f"edit-{n}-{time.monotonic_ns()}"
+            started = time.perf_counter()
+            save(server.entry, retitle(original, marker))
+            while marker not in fetch(server.page):
+                time.sleep(0.005)
+            times.append(time.perf_counter() - started)
+            time.sleep(0.3)  # a pause between saves
+    finally:
+        save(server.entry, original)
     return times
 
 
-def browser_reloaded(server: Server, entry: Path, saves: int) -> list[float]:
+def visible(server: Server, url: str, saves: int) -> list[float]:
+    """Save the entry again and again with a browser on url; return each save → reloaded, new title shown."""
     from playwright.sync_api import sync_playwright
 
-    slug = entry.stem
-    original = entry.read_text(encoding="utf-8")
+    original = server.entry.read_text(encoding="utf-8")
     times = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        page.goto(f"{server.url}events/{slug}/")
-        for n in range(saves):
-            page.wait_for_function("window.__sseOpen === true")
-            marker = f"reload-{n}-{time.monotonic_ns()}"
-            started = time.perf_counter()
-            with page.expect_event("load", timeout=60_000):
-                save(entry, retitle(original, marker))
-            page.wait_for_function(f"document.title.includes({marker!r})", timeout=60_000)
-            times.append(time.perf_counter() - started)
-            time.sleep(0.3)
-        browser.close()
+    # Chronicle's page says when its reload stream is open; Hugo's live reload connects once loaded.
+    ready = "window.__sseOpen === true" if server.kind == "chronicle" else "document.readyState === 'complete'"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(url, timeout=300_000)
+            for n in range(saves):
+                page.wait_for_function(ready, timeout=300_000)
+                time.sleep(0.5)  # the live reload's connection settles; the editor pauses
+                marker = f"seen-{n}-{time.monotonic_ns()}"
+                started = time.perf_counter()
+                with page.expect_event("load", timeout=300_000):
+                    save(server.entry, retitle(original, marker))
+                page.wait_for_function(f"document.body.textContent.includes({marker!r})", timeout=300_000)
+                times.append(time.perf_counter() - started)
+            browser.close()
+    finally:
+        save(server.entry, original)
     return times
 
 
-def report(label: str, times: list[float]) -> str:
+def median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
+
+
+def report(label: str, times: list[float], against: list[float] | None = None) -> str:
     ms = [t * 1000 for t in times]
-    return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms (n={len(ms)})"
+    ratio = f", ratio {median_ms(times) / median_ms(against):.2f}" if against else ""
+    return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms (n={len(ms)}){ratio}"
+
+
+def run_size(size: int, args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="chronicle-live-") as folder:
+        folder = Path(folder)
+        entries = write_corpus(size, folder / "content")
+        entry = entries[len(entries) // 2]
+        hugo_folder = folder / "hugo"
+        if not args.no_hugo:
+            hugo_site(folder / "content", hugo_folder)
+        starts: dict[str, list[float]] = {}
+        figures: dict[tuple[str, str], list[float]] = {}
+        for kind in ["chronicle"] + ([] if args.no_hugo else ["hugo"]):
+            where, edited = (folder, entry) if kind == "chronicle" else (hugo_folder, hugo_folder / "content" / "events" / entry.name)
+            for round_ in ("cold", "warm"):  # Chronicle: without a cache, then with the one a build filled
+                if kind == "chronicle" and round_ == "warm":
+                    subprocess.run([sys.executable, str(ROOT / "build.py"), "build"], cwd=where, check=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                server = Server(kind, where, edited, args.hugo, cached=round_ == "warm")
+                starts.setdefault(kind, []).append(server.startup)
+                if round_ == "cold":
+                    server.stop()
+                    continue
+                try:
+                    if kind == "chronicle":
+                        figures[kind, "updated"] = page_updated(server, args.saves)
+                    if not args.no_browser:
+                        figures[kind, "event"] = visible(server, server.page, args.saves)
+                        figures[kind, "listing"] = visible(server, server.listing(), args.saves)
+                finally:
+                    server.stop()
+        hugo = starts.get("hugo")
+        cold, warm = starts["chronicle"]
+        print(f"{size} events", flush=True)
+        print(f"  chronicle serve start: cold {cold:.2f} s" + (f" (ratio {cold / hugo[0]:.2f})" if hugo else "") +
+              f", warm {warm:.2f} s" + (f" (ratio {warm / hugo[0]:.2f})" if hugo else ""), flush=True)
+        if hugo:
+            print(f"  hugo server start: {hugo[0]:.2f} s, again {hugo[1]:.2f} s", flush=True)
+        print("  chronicle " + report("save → page updated", figures["chronicle", "updated"]), flush=True)
+        for what, label in [("event", "the event's page"), ("listing", "the page listing it")]:
+            for kind in ("chronicle", "hugo"):
+                if (kind, what) in figures:
+                    against = figures.get(("hugo", what)) if kind == "chronicle" else None
+                    print(f"  {kind} " + report(f"save → visible, {label}", figures[kind, what], against), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--saves", type=int, default=15)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-hugo", action="store_true", help="Chronicle alone")
+    parser.add_argument("--hugo", default=default_hugo())
     args = parser.parse_args()
     for size in args.sizes:
-        with tempfile.TemporaryDirectory(prefix="chronicle-live-") as folder:
-            entries = write_corpus(size, Path(folder) / "content")
-            entry = entries[len(entries) // 2]
-            server = Server(Path(folder))
-            try:
-                print(f"{size} events: serve started in {server.startup:.2f} s", flush=True)
-                print("  " + report("save → page updated", page_updated(server, entry, args.saves)), flush=True)
-                if not args.no_browser:
-                    print("  " + report("save → browser reloaded", browser_reloaded(server, entry, args.saves)),
-                          flush=True)
-            finally:
-                server.stop()
+        run_size(size, args)
 
 
 if __name__ == "__main__":
