@@ -1,6 +1,6 @@
 """`chronicle serve` beside `hugo server`: start, save → page updated, save → change visible in a browser.
 
-    python bench/live.py [--sizes 1000 10000] [--saves 15] [--no-browser] [--no-hugo] [--hugo PATH]
+    python bench/live.py [--sizes 1000 10000] [--saves 15] [--no-browser] [--no-hugo] [--hugo PATH] [--timeout S]
 
 For each size: writes a synthetic timeline (bench/corpus.py) and the same events as
 a Hugo site (bench/compare.py), then measures, for each server in the same run:
@@ -136,7 +136,7 @@ def page_updated(server: Server, saves: int) -> list[float]:
     return times
 
 
-def visible(server: Server, url: str, saves: int) -> list[float]:
+def visible(server: Server, url: str, saves: int, timeout: float = 300) -> list[float]:
     """Save the entry again and again with a browser on url; return each save → reloaded, new title shown."""
     from playwright.sync_api import sync_playwright
 
@@ -148,15 +148,15 @@ def visible(server: Server, url: str, saves: int) -> list[float]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
-            page.goto(url, timeout=300_000)
+            page.goto(url, timeout=timeout * 1000)
             for n in range(saves):
-                page.wait_for_function(ready, timeout=300_000)
+                page.wait_for_function(ready, timeout=timeout * 1000)
                 time.sleep(0.5)  # the live reload's connection settles; the editor pauses
                 marker = f"seen-{n}-{time.monotonic_ns()}"
                 started = time.perf_counter()
-                with page.expect_event("load", timeout=300_000):
+                with page.expect_event("load", timeout=timeout * 1000):
                     save(server.entry, retitle(original, marker))
-                page.wait_for_function(f"document.body.textContent.includes({marker!r})", timeout=300_000)
+                page.wait_for_function(f"document.body.textContent.includes({marker!r})", timeout=timeout * 1000)
                 times.append(time.perf_counter() - started)
             browser.close()
     finally:
@@ -168,13 +168,15 @@ def median_ms(times: list[float]) -> float:
     return statistics.median(times) * 1000
 
 
-def report(label: str, times: list[float], against: list[float] | None = None) -> str:
+def report(label: str, times: list[float], chronicle: list[float] | None = None) -> str:
+    """Return the median and p95 of times; with Chronicle's figures beside Hugo's, their ratio."""
     ms = [t * 1000 for t in times]
-    ratio = f", ratio {median_ms(times) / median_ms(against):.2f}" if against else ""
+    ratio = f" (chronicle/hugo {median_ms(chronicle) / median_ms(times):.2f})" if chronicle else ""
     return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms (n={len(ms)}){ratio}"
 
 
 def run_size(size: int, args: argparse.Namespace) -> None:
+    """Measure both servers on one timeline of `size` events, printing each figure as it is taken."""
     with tempfile.TemporaryDirectory(prefix="chronicle-live-") as folder:
         folder = Path(folder)
         entries = write_corpus(size, folder / "content")
@@ -182,40 +184,40 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         hugo_folder = folder / "hugo"
         if not args.no_hugo:
             hugo_site(folder / "content", hugo_folder)
-        starts: dict[str, list[float]] = {}
+        print(f"{size} events", flush=True)
         figures: dict[tuple[str, str], list[float]] = {}
         for kind in ["chronicle"] + ([] if args.no_hugo else ["hugo"]):
-            where, edited = (folder, entry) if kind == "chronicle" else (hugo_folder, hugo_folder / "content" / "events" / entry.name)
+            where = folder if kind == "chronicle" else hugo_folder
+            edited = where / "content" / "events" / entry.name if kind == "hugo" else entry
+            starts = []
             for round_ in ("cold", "warm"):  # Chronicle: without a cache, then with the one a build filled
                 if kind == "chronicle" and round_ == "warm":
                     subprocess.run([sys.executable, str(ROOT / "build.py"), "build"], cwd=where, check=True,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 server = Server(kind, where, edited, args.hugo, cached=round_ == "warm")
-                starts.setdefault(kind, []).append(server.startup)
+                starts.append(server.startup)
                 if round_ == "cold":
                     server.stop()
-                    continue
-                try:
-                    if kind == "chronicle":
-                        figures[kind, "updated"] = page_updated(server, args.saves)
-                    if not args.no_browser:
-                        figures[kind, "event"] = visible(server, server.page, args.saves)
-                        figures[kind, "listing"] = visible(server, server.listing(), args.saves)
-                finally:
-                    server.stop()
-        hugo = starts.get("hugo")
-        cold, warm = starts["chronicle"]
-        print(f"{size} events", flush=True)
-        print(f"  chronicle serve start: cold {cold:.2f} s" + (f" (ratio {cold / hugo[0]:.2f})" if hugo else "") +
-              f", warm {warm:.2f} s" + (f" (ratio {warm / hugo[0]:.2f})" if hugo else ""), flush=True)
-        if hugo:
-            print(f"  hugo server start: {hugo[0]:.2f} s, again {hugo[1]:.2f} s", flush=True)
-        print("  chronicle " + report("save → page updated", figures["chronicle", "updated"]), flush=True)
-        for what, label in [("event", "the event's page"), ("listing", "the page listing it")]:
-            for kind in ("chronicle", "hugo"):
-                if (kind, what) in figures:
-                    against = figures.get(("hugo", what)) if kind == "chronicle" else None
-                    print(f"  {kind} " + report(f"save → visible, {label}", figures[kind, what], against), flush=True)
+            figures[kind, "start"] = starts
+            against = figures.get(("chronicle", "start"))
+            ratios = f" (chronicle/hugo: cold {against[0] / starts[0]:.2f}, warm {against[1] / starts[0]:.2f})" \
+                if kind == "hugo" else ""
+            print(f"  {kind} start: {'cold' if kind == 'chronicle' else 'first'} {starts[0]:.2f} s, "
+                  f"{'warm' if kind == 'chronicle' else 'again'} {starts[1]:.2f} s{ratios}", flush=True)
+            try:
+                if kind == "chronicle":
+                    print(f"  {kind} " + report("save → page updated", page_updated(server, args.saves)), flush=True)
+                for what, label in [("event", "the event's page"), ("listing", "the page listing it")] * (not args.no_browser):
+                    url = server.page if what == "event" else server.listing()
+                    try:
+                        figures[kind, what] = visible(server, url, args.saves, args.timeout)
+                    except Exception as error:  # a page too long for the browser to load in time
+                        print(f"  {kind} save → visible, {label}: not measured: {str(error).splitlines()[0]}", flush=True)
+                        continue
+                    mine = figures.get(("chronicle", what)) if kind == "hugo" else None
+                    print(f"  {kind} " + report(f"save → visible, {label}", figures[kind, what], mine), flush=True)
+            finally:
+                server.stop()
 
 
 def main() -> None:
@@ -225,6 +227,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-hugo", action="store_true", help="Chronicle alone")
     parser.add_argument("--hugo", default=default_hugo())
+    parser.add_argument("--timeout", type=float, default=120, help="seconds a page may take to load in the browser")
     args = parser.parse_args()
     for size in args.sizes:
         run_size(size, args)
