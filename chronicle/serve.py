@@ -335,6 +335,12 @@ def edited_slugs(result: Result, content: Path, changed: set[Path]) -> list[str]
     return sorted(event.slug for event in events if event.path in names)
 
 
+def site_files(output: Path) -> dict[str, bytes]:
+    """Return the files of a built site by their names, but its search index (served beside it)."""
+    return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(output.rglob("*"))
+            if path.is_file() and path.relative_to(output).parts[0] != search.FOLDER}
+
+
 def report_lines(report: Report) -> list[str]:
     return [str(d) for d in report.sorted()]
 
@@ -408,6 +414,44 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                   "still serving the last good site", file=err, flush=True)
         return result
 
+    def start_from_output() -> bool:
+        """Serve output/ as it is when it is the site the content makes (Engine.current): the first
+        page is served at once; the engine reads and renders the site in the background (its own
+        connection to the cache), so that the first save makes only what it changes."""
+        started = time.perf_counter()
+        with lock:
+            builder.cache = cache
+            try:
+                result = builder.current()
+            finally:
+                builder.cache = None
+        if result is None:
+            return False
+        files = site_files(options.output)
+        site.index = search.read_index(options.output)
+        site.publish(files, [], [])
+        for line in report_lines(result.report):
+            print(line, file=err, flush=True)
+        note = f"cache: {cache.hits:,} of {cache.hits + cache.misses:,} entries; output/ as it was"
+        print(summary(result, options, time.perf_counter() - started, note), file=out, flush=True)
+
+        def warm_up() -> None:
+            nonlocal written
+            with lock:
+                builder.cache = Cache(options.cache, create=False)
+                try:
+                    made = builder.build(write=False)  # the same site: kept in the engine, not shown again
+                    if made.ok:
+                        written = made.files  # what output/ holds: its files are linked by the next write
+                except CannotRun:
+                    pass  # told by the next save's build
+                finally:
+                    builder.cache.close()
+                    builder.cache = None
+
+        threading.Thread(target=warm_up, name="chronicle-warm-up", daemon=True).start()
+        return True
+
     if not is_loopback(host):
         print(f"chronicle: warning: serving on {host}, not a loopback address: anyone who can reach this "
               "machine can read the preview", file=err, flush=True)
@@ -425,7 +469,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                       static=static_folder(options.content, options.cwd))
     watcher.start()
     try:
-        rebuild(set(), first=True)
+        if cache is None or not cache.enabled or not start_from_output():
+            rebuild(set(), first=True)
     finally:
         if cache is not None:
             cache.close()

@@ -226,6 +226,34 @@ def test_the_first_build_takes_the_entries_a_build_cached_and_writes_no_cache(pr
     assert cache.read_bytes() == before
 
 
+def test_serve_after_a_build_shows_its_output_as_it_is_and_a_save_changes_it(preview, tmp_path):
+    """Nothing changed since a build: serve shows output/ as that build left it (no file written
+    again, the same bytes but for the live script), says so, and the first save is built and
+    shown, then written, as any other."""
+    subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)
+    output = tmp_path / "output"
+    built = {p.relative_to(output).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in output.rglob("*") if p.is_file()}
+    server = preview()
+    assert "cache: 2 of 2 entries; output/ as it was)" in server.built, server.built
+    status, _, body = server.get("/events/a/")
+    assert status == 200 and "/__chronicle/live" in body
+    live = body.index("<script>\n(() => {\n  const key")
+    assert body[:live] + body[body.index("</body>"):] == built["events/a/index.html"][1].decode()
+    assert {p.relative_to(output).as_posix(): p.stat().st_ino for p in output.rglob("*") if p.is_file()} == \
+        {name: inode for name, (inode, _) in built.items()}
+    server.listen()
+    save(tmp_path / "content" / "a.md", ENTRY.format(title="Saved after a build"))
+    assert "Saved after a build" in server.until(lambda body: "Saved after a build" in body)
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    assert "Saved after a build" in (output / "index.html").read_text()
+    again = subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
+                           check=True, capture_output=True)
+    assert again.returncode == 0
+    assert {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()} == \
+        {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+
+
 def test_serve_no_cache_reads_every_entry_and_leaves_the_cache_as_it_was(preview, tmp_path):
     """serve --no-cache, as build --no-cache: every entry parsed, the cache neither read nor written."""
     subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)

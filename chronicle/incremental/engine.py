@@ -436,6 +436,16 @@ class Engine:
             if done:
                 self.progress("rendering pages", done, len(tasks))
 
+    def current(self) -> Result | None:
+        """Return the result of the build that wrote output/ when every input is as that build read
+        it and output/ is as it wrote it (the quick look, _look: nothing read again, nothing
+        rendered); None otherwise, or without a cache. serve starts by showing such an output/."""
+        if not self.cache:
+            return None
+        report = Report()
+        found = self._look(theme_for(self.options), report)
+        return found if isinstance(found, Result) else None
+
     def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).
 
