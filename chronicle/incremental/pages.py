@@ -621,12 +621,18 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
     old_split = cache.get("tag_split") or {}
+    old_wholes = cache.get("tag_wholes") or {}
+    wholes: dict[str, tuple[tuple[Event, ...], Period | None]] = {}  # each tag's periods, while its events are the same
     pages: dict[str, tuple[Tag, bytes]] = {}
     days: dict[str, dict] = {}
     split_pages: dict[str, tuple[object, bytes]] = {}
     files: dict[str, bytes] = {}
     for tag in tags:
-        whole = split(tag.events, site.page_events)
+        known = old_wholes.get(tag.name)
+        if known is None or known[0] is not tag.events:
+            known = (tag.events, split(tag.events, site.page_events))
+        wholes[tag.name] = known
+        whole = known[1]
         if whole is not None:  # past page_events: an overview and its periods' pages, made whole
             for name, made in _tag_periods(env, site, tag, whole, old_split, skip):
                 split_pages[name] = made
@@ -649,4 +655,5 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
         cache["tag_pages"] = pages
         cache["tag_days"] = days
         cache["tag_split"] = split_pages
+        cache["tag_wholes"] = wholes
     return files
