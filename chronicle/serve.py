@@ -419,17 +419,18 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         page is served at once; the engine reads and renders the site in the background (its own
         connection to the cache), so that the first save makes only what it changes."""
         started = time.perf_counter()
-        with lock:
+        with lock:  # a save seen meanwhile is built after this: its site is shown over output/'s
             builder.cache = cache
             try:
                 result = builder.current()
             finally:
                 builder.cache = None
-        if result is None:
-            return False
-        files = site_files(options.output)
-        site.index = search.read_index(options.output)
-        site.publish(files, [], [])
+            if result is None:
+                return False
+            site.index = search.read_index(options.output)
+            disk = site_files(options.output)
+            site.publish(disk, [], [])
+            shown = site.now.version
         for line in report_lines(result.report):
             print(line, file=err, flush=True)
         note = f"cache: {cache.hits:,} of {cache.hits + cache.misses:,} entries; output/ as it was"
@@ -438,11 +439,13 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         def warm_up() -> None:
             nonlocal written
             with lock:
+                if site.now.version != shown:
+                    return  # a save was built first: the engine holds the site, output/ is the writer's
                 builder.cache = Cache(options.cache, create=False)
                 try:
                     made = builder.build(write=False)  # the same site: kept in the engine, not shown again
-                    if made.ok:
-                        written = made.files  # what output/ holds: its files are linked by the next write
+                    if made.ok and made.files == disk:  # what output/ holds (unless a save came meanwhile):
+                        written = made.files  # the next write links its files, not writes them again
                 except CannotRun:
                     pass  # told by the next save's build
                 finally:
