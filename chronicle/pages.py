@@ -265,13 +265,17 @@ def render_publisher_index(env: jinja2.Environment, context: dict[str, Any]) -> 
         **context, "split": True, "render_citations": PartMaker(env, CITATION_PART, "citation", context)})
 
 
+def publisher_context(site: Site, page: PublisherPage) -> dict[str, Any]:
+    path, publisher = page.path, page.publisher
+    return {"timeline": site, "span": site.span, "root": "../" * path.count("/"),
+            "page": {"kind": "publisher", "path": path, "title": publisher.name or "No publisher named"},
+            "publisher": publisher, "citations": page.citations, "part": page.part, "parts": page.parts,
+            "part_paths": [page.part_path(k) for k in range(1, page.parts + 1)]}
+
+
 def render_publisher(env: jinja2.Environment, site: Site, page: PublisherPage) -> bytes:
     """Render one page of a publisher's sources."""
-    path, publisher = page.path, page.publisher
-    context = {"timeline": site, "span": site.span, "root": "../" * path.count("/"),
-               "page": {"kind": "publisher", "path": path, "title": publisher.name or "No publisher named"},
-               "publisher": publisher, "citations": page.citations, "part": page.part, "parts": page.parts,
-               "part_paths": [page.part_path(k) for k in range(1, page.parts + 1)]}
+    context = publisher_context(site, page)
     citations = PartMaker(env, CITATION_PART, "citation", part_context(context, site))
     return _render_template(_template(env, PUBLISHER_PAGE), {**context, "render_citations": citations})
 

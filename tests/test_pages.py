@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import mf2py
+import pytest
 from bs4 import BeautifulSoup
 
 from chronicle.config import Options
@@ -508,10 +509,16 @@ def test_a_theme_without_these_templates_still_builds(project, sourced):
     assert not (output / "sources").exists() and not list((output / "tags").rglob("*.html"))
 
 
-def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path):
-    """The Builder of `serve` updates these pages from what changed; the result must not depend on history."""
+@pytest.mark.parametrize("page_events", [None, 10])
+def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path, page_events):
+    """The Builder of `serve` updates these pages from what changed; the result must not depend on history.
+    page_events 10: the timeline, its tags and its publishers in period and publisher pages, each kept
+    (its citations too) while what it is given is the same."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
+    if page_events:
+        index = content / "_index.md"
+        index.write_text(index.read_text().replace("---\n", f"---\npage_events: {page_events}\n", 1))
     rng = random.Random(4)
     tags = ["Élysée", "C++", "C", "a/b", "east", "East"]
     urls = ["https://example.org/shared", "https://example.org/other"]
