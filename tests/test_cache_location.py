@@ -166,7 +166,7 @@ def test_serve_reads_the_cache_a_build_kept_beside_content_from_another_folder(p
     cache = (site / CACHE_DIR / "cache.sqlite").read_bytes()
     server = Preview(home, *argv)
     try:
-        assert "cache: 2 of 2 entries)" in server.built, server.built
+        assert "cache: 2 of 2 entries; output/ as it was)" in server.built, server.built
         assert "Event a" in server.get("/")[2]
     finally:
         code, err = server.stop()
@@ -185,7 +185,7 @@ def test_serve_takes_the_cache_the_environment_names(places, tmp_path, monkeypat
     monkeypatch.setenv(cli.CACHE_VARIABLE, str(tmp_path / "elsewhere"))  # Preview passes the environment on
     server = Preview(home, *argv)
     try:
-        assert "cache: 2 of 2 entries)" in server.built, server.built
+        assert "cache: 2 of 2 entries; output/ as it was)" in server.built, server.built
         assert "Event b" in server.get("/")[2]
     finally:
         code, err = server.stop()
