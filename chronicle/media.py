@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import posixpath
 import re
 import xml.etree.ElementTree as ElementTree
@@ -476,12 +477,22 @@ def _made(item: Media, content: Path, event: Event, report: Report, memo: Memo |
 
 def media_files(content: Path) -> tuple[tuple[str, int, int], ...]:
     """Return the signature (path, size, mtime) of every file below content/ that is not Markdown: what
-    the engine's quick look keys media by (a picture changed is a build to make)."""
+    the engine's quick look keys media by (a picture changed is a build to make). As Path.rglob would
+    find them: every folder but a linked one is looked into, and a link to a file counts as the file."""
     found = []
-    for path in content.rglob("*"):  # the entries passed over before a file is looked at (10,000 of them)
-        if path.suffix.lower() not in (".md", ".markdown") and path.is_file():
-            stat = path.stat()
-            found.append((path.relative_to(content).as_posix(), stat.st_size, stat.st_mtime_ns))
+    pending = [(os.fspath(content), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            listing = list(os.scandir(folder))
+        except PermissionError:
+            continue
+        for item in listing:  # names only, strings: 10,000 entries are passed over here
+            if item.is_dir() and not item.is_symlink():
+                pending.append((item.path, f"{prefix}{item.name}/"))
+            elif os.path.splitext(item.name)[1].lower() not in (".md", ".markdown") and item.is_file():
+                stat = item.stat()
+                found.append((prefix + item.name, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(found))
 
 

@@ -468,9 +468,13 @@ def test_nothing_changed_reads_nothing_and_tells_the_same(project, monkeypatch, 
 
 
 @pytest.mark.parametrize("size", [SMALL, BIG])
-@pytest.mark.parametrize("change", ["entry", "added", "removed", "theme", "option", "settings", "output", "stray"])
+@pytest.mark.parametrize("change", ["entry", "added", "removed", "theme", "option", "settings", "media", "output",
+                                    "stray"])
 def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, change, size):
     generated(project, size)
+    picture = project.content / "files" / "2024" / "notes.txt"  # any file below content/ that is not an entry
+    picture.parent.mkdir(parents=True)
+    picture.write_text("as first written\n")
     if change == "theme":
         shutil.copytree(render.default_theme(), project.root / "theme")
     build(project, monkeypatch)
@@ -491,6 +495,8 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
     elif change == "settings":
         index = project.content / "_index.md"
         index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
+    elif change == "media":
+        picture.write_text("as written again, longer\n")
     elif change == "output":
         (output / "tags" / "sport" / "index.html").unlink()
     else:  # a file no build made: a build from scratch has none, so neither may this one
