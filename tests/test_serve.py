@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from chronicle.serve import Handler, inject, lookup
+from chronicle.serve import Handler, inject, lookup, site_files
 from chronicle.watch import Coalescer, is_relevant
 from conftest import ROOT
 
@@ -430,3 +430,17 @@ def test_a_public_host_is_warned_about(preview):
     server = preview("--host", "0.0.0.0")
     code, err = server.stop()
     assert "not a loopback address" in err
+
+
+def test_a_site_read_from_output_is_every_file_by_name_but_the_search_index(tmp_path):
+    """serve's warm start shows output/ as these files: sorted by name, the search index left
+    out (served from output/ as it is), a file only in a folder of that name kept."""
+    files = {"index.html": b"<p>home", "events/a/index.html": b"a", "events/pagefind/x.js": b"kept",
+             "tags/b/2020/index.html": b"b", "pagefind/pagefind.js": b"left out", "z.css": b""}
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "empty").mkdir()
+    found = site_files(tmp_path)
+    assert list(found) == sorted(name for name in files if not name.startswith("pagefind/"))
+    assert found == {name: data for name, data in files.items() if not name.startswith("pagefind/")}
