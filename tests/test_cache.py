@@ -472,9 +472,9 @@ def test_nothing_changed_reads_nothing_and_tells_the_same(project, monkeypatch, 
                                     "stray"])
 def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, change, size):
     generated(project, size)
-    picture = project.content / "files" / "2024" / "notes.txt"  # any file below content/ that is not an entry
-    picture.parent.mkdir(parents=True)
-    picture.write_text("as first written\n")
+    media_file = project.content / "files" / "2024" / "notes.txt"  # any file below content/ that is not an entry
+    media_file.parent.mkdir(parents=True)
+    media_file.write_text("as first written\n")
     if change == "theme":
         shutil.copytree(render.default_theme(), project.root / "theme")
     build(project, monkeypatch)
@@ -496,7 +496,7 @@ def test_any_changed_input_or_output_file_is_a_full_build(project, monkeypatch, 
         index = project.content / "_index.md"
         index.write_text(index.read_text().replace("title: A generated timeline", "title: Retitled"))
     elif change == "media":
-        picture.write_text("as written again, longer\n")
+        media_file.write_text("as written again, longer\n")
     elif change == "output":
         (output / "tags" / "sport" / "index.html").unlink()
     else:  # a file no build made: a build from scratch has none, so neither may this one
