@@ -553,10 +553,12 @@ class Cards:
         """Return the event's card, with the root still to be placed."""
         made = self._made.get(event.slug)
         if made is None or not (made[0] is event or made[0] == event) or not (made[1] is site or made[1] == site):
-            made = (event, site, _render_text(_template(self.env, CARD),
-                                              {"timeline": site, "span": site.span, "root": SITE_ROOT, "event": event}))
+            text = _render_text(_template(self.env, CARD),
+                                {"timeline": site, "span": site.span, "root": SITE_ROOT, "event": event})
+            made = (event, site, *_around(text, event.body))
             self._made[event.slug] = made
-        return made[2]
+            return text
+        return made[2] + made[0].body + made[3] if len(made) == 4 else made[2]
 
     @jinja2.pass_context
     def placed(self, context: jinja2.runtime.Context, event: Event) -> Markup:
@@ -570,6 +572,13 @@ class Cards:
         if self._site is None or self._site[0] is not timeline:  # a page given the whole timeline
             self._site = (timeline, site_of(timeline))
         return self._site[1]
+
+
+def _around(text: str, body: str) -> tuple[str, ...]:
+    """Return a card as the text before and after the event's body, which the event holds already
+    (a card kept for each of 100,000 events is half its body), or whole when the body is not in it."""
+    at = text.find(body) if body else -1
+    return (text[:at], text[at + len(body):]) if at >= 0 else (text,)
 
 
 class PartMaker:

@@ -594,6 +594,30 @@ def test_an_event_has_the_same_card_on_every_page_that_lists_it(project):
         assert len({card for _, card in cards}) == 1, (slug, cards)
 
 
+def test_a_card_that_does_not_show_the_body_as_it_is_is_the_same_on_every_page(project, sourced):
+    """Chronicle keeps a card as the text around the event's body; a theme's card that shows the body
+    some other way (here its words only) is kept whole, and placed on every page as it was made."""
+    theme = project.root / "mytheme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "card.html").write_text(
+        '<article class="h-event" id="{{ event.slug }}"><p>{{ event.title }}: '
+        '{{ event.body|striptags|truncate(30) }}</p></article>\n')
+    project.write("_index.md", "---\ntitle: Cards\npage_events: 10\n---\n")  # past 10: a page a month
+    for n in range(12):
+        date = f"2024-{1 + n // 6:02d}-{1 + n % 6:02d}"
+        project.entry(f"{date}-e{n}.md", f"title: Event {n}\ndate: {date}\ntags: [war]\n{sourced}",
+                      f"Some *words* about event {n} and more words after them.\n")
+    built(project, "build", "--theme", str(theme))
+    cards: dict[str, set[str]] = {}
+    for page in ("2024/01/index.html", "2024/02/index.html", "tags/war/index.html"):
+        assert "more words after them" not in (project.root / "output" / page).read_text(), page  # nothing else
+        for article in soup(project, page).select("article.h-event"):
+            cards.setdefault(article["id"], set()).add(str(article))
+    assert len(cards) == 12
+    assert cards["2024-01-01-e0"] == {'<article class="h-event" id="2024-01-01-e0"><p>Event 0: Some words about event 0...</p></article>'}
+    assert all(len(made) == 1 for made in cards.values()), cards
+
+
 def test_a_nul_character_in_an_entry_is_refused_at_its_line(project):
     project.entry("2024-10-28-a.md", "title: A\ndate: 2024-10-28\n", "First line.\n\nSecond \x00 line.\n")
     run = project.run("build")
