@@ -71,6 +71,7 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], output:
             path = staging / safe_relative(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+            del name, data  # let the file go before the next is made (timeline.json: 330 MB at 100,000 events)
         if finish is not None:
             finish(staging)
 

@@ -131,6 +131,8 @@ def render_site(timeline: Timeline, theme: Theme, options: Options,
     """Render every file of the site, one (path, bytes) after the other: the site as {path: bytes},
     made as it is written, so that a build holds one page at a time, not the whole site.
     media: the events' media files (load), published as they are."""
+    # The long files first, while no card is kept (render.Cards): timeline.json is 330 MB at 100,000 events.
+    yield from render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0])
     env = make_environment(theme)
     site = site_of(timeline)
     whole = split(timeline.events, site.page_events)
@@ -142,7 +144,6 @@ def render_site(timeline: Timeline, theme: Theme, options: Options,
     for i, event in enumerate(timeline.events):
         yield f"{event.url}index.html", render_event_page(env, site, timeline.events, i, home.get(event.slug, ""))
     yield from render_pages(env, timeline, site)
-    yield from render_feeds(timeline, source_date_epoch(options.source_date_epoch)[0])
     yield from theme.static_files().items()
     yield from (media or {}).items()
 
@@ -185,12 +186,11 @@ def build(options: Options, write: bool = True) -> Result:
     if report.errors:
         return result
 
-    def counted(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-        for name, data in files:
-            result.pages += name.endswith(".html")
-            yield name, data
+    def counted(pair: tuple[str, bytes]) -> tuple[str, bytes]:
+        result.pages += pair[0].endswith(".html")
+        return pair
 
-    files = counted(render_site(timeline, theme, options, media))
+    files = map(counted, render_site(timeline, theme, options, media))  # holding no file while the next is made
     # The site's own files go last, once every name the build makes is known (sitefiles.published).
     files = published(files, site_files, static_folder(options.content, options.cwd), search=timeline.search)
     try:

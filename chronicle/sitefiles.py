@@ -177,9 +177,11 @@ def published(files: Iterable[tuple[str, object]], site: Mapping[str, bytes], fo
     both for each that does, so that the writer swaps nothing in. kept: site files that output/
     holds as they are, handed on with None (linked). search: pagefind/ is made after the site."""
     made: set[str] = set()
-    for name, data in files:
-        made.add(name)
-        yield name, data
+
+    def note(pair: tuple[str, object]) -> tuple[str, object]:
+        made.add(pair[0])
+        return pair
+    yield from map(note, files)  # holding no file while the next is made
     if not site:
         return
     folders = {name[:i] for name in made for i, c in enumerate(name) if c == "/"}
