@@ -325,6 +325,36 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
     assert {name: b"".join(p) for name, p in by_name.items()} == engine_feeds.render_feeds(timeline, None, {})
 
 
+def test_a_build_run_once_makes_each_tag_and_publisher_page_as_it_is_written(project, monkeypatch):
+    """Past page_events, a tag's pages (its overview and a page a period) and the publishers' pages
+    are many: a build run once gets each as a piece made when the writer comes to it, not all of
+    them made first (100,000 events: a tag's pages are 100 MB). Joined, they are the files serve makes."""
+    generated(project, BIG)
+    index = project.content / "_index.md"
+    index.write_text(index.read_text().replace("page_events: 100000", "page_events: 12"))
+    builder = engine.Engine(cli.Options(content=project.content))
+    timeline, _ = builder.assemble(Report())
+    env = builder._theme(reference.theme_for(builder.options))
+    common = render.site_of(timeline)
+    made: list[str] = []
+
+    def spy(template, context):
+        made.append(template.name)
+        return real(template, context)
+
+    real = render._render_template
+    for module in (render, pages, engine_pages):
+        monkeypatch.setattr(module, "_render_template", spy)
+    files = engine_pages.render_pages(env, timeline, common, {}, joined=False)
+    later = [name for name, data in files.items() if not isinstance(data, bytes)]
+    assert any(name.startswith("tags/") and name.count("/") > 3 for name in later)  # tags/SLUG/2023/05/index.html
+    assert any(name.startswith("sources/") for name in later)  # a publisher's pages
+    assert "period.html" not in made and pages.PUBLISHER_PAGE not in made and pages.TAG_PAGE not in made
+    joined = {name: b"".join(data) if name in later else data for name, data in files.items()}
+    assert made.count("period.html") > 10 and pages.PUBLISHER_PAGE in made
+    assert joined == engine_pages.render_pages(env, timeline, common, {})
+
+
 def test_a_pages_job_makes_only_the_half_of_the_catalogue_its_pages_show(project):
     """A worker makes the sources page from the catalogue's sources alone and the tag pages from its
     tags alone; a job asking for the other half in the same process makes that half, keeping the

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import accumulate
 from operator import attrgetter, is_not
-from typing import Any, Collection, Iterable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -576,7 +576,8 @@ def _tags_page(env: jinja2.Environment, timeline: Timeline, site: Site, catalogu
 
 
 def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, catalogue: Catalogue,
-                     cache: dict[str, object], skip: Collection[str], joined: bool) -> dict[str, bytes]:
+                     cache: dict[str, object], skip: Collection[str],
+                     joined: bool) -> dict[str, bytes | Iterator[bytes]]:
     """Return the index of publishers (given the whole timeline: kept while its events are the same)
     and each publisher's pages not in skip, each kept while what it is given is the same."""
     files = {}
@@ -593,10 +594,13 @@ def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, ca
     for page in publisher_pages(catalogue.publishers, site.page_events):
         if page.name in skip:
             continue
+        if not joined:  # a build run once: each page made when it is written, then let go
+            files[page.name] = _when_written(partial(render_publisher, env, site, page))
+            continue
         made = old.get(page.name)
         citations[page.name] = store = old_citations.get(page.name) or {}
         if made is None or made[0] != page:
-            made = (page, _publisher_page(env, site, page, store) if joined else render_publisher(env, site, page))
+            made = (page, _publisher_page(env, site, page, store))
         kept[page.name] = made
         files[page.name] = made[1]
     if joined:
@@ -628,6 +632,20 @@ def _tag_periods(env: jinja2.Environment, site: Site, tag: Tag, whole: Period, m
             yield page.name, cached if cached is not None and cached[0] == page else (page, render_period(env, site, page))
 
 
+def _tag_periods_later(env: jinja2.Environment, site: Site, tag: Tag, whole: Period,
+                       skip: Collection[str]) -> dict[str, Iterator[bytes]]:
+    """Return a split tag's overview and its periods' pages not in skip, each as one piece made when
+    a writer comes to it and let go once written (100,000 events: a tag's pages are 100 MB)."""
+    made = {f"{tag.url}index.html": partial(render_tag_overview, env, site, tag, whole)}
+    made.update((page.name, partial(render_period, env, site, page))
+                for page in period_pages(whole, tag.url, tag_link(tag)))
+    return {name: _when_written(render) for name, render in made.items() if name not in skip}
+
+
+def _when_written(render: Callable[[], bytes]) -> Iterator[bytes]:
+    yield render()
+
+
 def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: dict[str, object],
                fragments: Any = None, joined: bool = True,
                skip: Collection[str] = ()) -> dict[str, bytes | Iterator[bytes]]:
@@ -646,6 +664,9 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
             known = (tag.events, split(tag.events, site.page_events))
         wholes[tag.name] = known
         whole = known[1]
+        if whole is not None and not joined:  # a build run once: each page made when it is written
+            files.update(_tag_periods_later(env, site, tag, whole, skip))
+            continue
         if whole is not None:  # past page_events: an overview and its periods' pages, made whole
             for name, made in _tag_periods(env, site, tag, whole, old_split, skip):
                 split_pages[name] = made
