@@ -535,6 +535,7 @@ def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, 
 
 
 CARD = "card.html"
+KEPT_CARDS = 20_000  # a card is 1.8 KB: at 100,000 events a process keeping them all holds 180 MB
 
 
 class Cards:
@@ -542,7 +543,8 @@ class Cards:
     the index or its period, and each of its tags' pages (as Hugo's cached partials are). A card is
     given the timeline's own values, its event, and a `root` that stands for the way to the site root,
     replaced by the page's own where the card is placed: it cannot depend on the page it is on.
-    A card is kept while its event and the timeline's own values are the same (serve keeps them)."""
+    A card is kept while its event and the timeline's own values are the same (serve keeps them),
+    for the KEPT_CARDS events made last: past that, the card kept longest is let go."""
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
@@ -556,6 +558,8 @@ class Cards:
             text = _render_text(_template(self.env, CARD),
                                 {"timeline": site, "span": site.span, "root": SITE_ROOT, "event": event})
             made = (event, site, *_around(text, event.body))
+            if event.slug not in self._made and len(self._made) >= KEPT_CARDS:
+                del self._made[next(iter(self._made))]
             self._made[event.slug] = made
             return text
         return made[2] + made[0].body + made[3] if len(made) == 4 else made[2]

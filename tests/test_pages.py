@@ -14,7 +14,9 @@ from chronicle.config import Options
 from chronicle.model import tag_slug, tag_slugs
 from chronicle.incremental import Engine
 
-from conftest import ROOT
+from chronicle import render
+
+from conftest import ROOT, tree
 
 HOSTILE = '</script><script>alert(1)</script> "q" & \'a\''
 TYPESET = HOSTILE.replace('"q" & \'a\'', "\u201cq\u201d & \u2018a\u2019")  # an event's title and summary as read
@@ -616,6 +618,32 @@ def test_a_card_that_does_not_show_the_body_as_it_is_is_the_same_on_every_page(p
     assert len(cards) == 12
     assert cards["2024-01-01-e0"] == {'<article class="h-event" id="2024-01-01-e0"><p>Event 0: Some words about event 0...</p></article>'}
     assert all(len(made) == 1 for made in cards.values()), cards
+
+
+def test_a_card_let_go_past_the_cards_kept_is_made_again_the_same(project, sourced, monkeypatch):
+    """A process keeps the cards of the KEPT_CARDS events made last (at 100,000 events all of them
+    are 180 MB); a card let go is made again when another page shows it, and it is the same."""
+    project.write("_index.md", "---\ntitle: Cards\npage_events: 10\n---\n")  # a page a month, tag pages too
+    for n in range(14):
+        date = f"2024-{1 + n // 7:02d}-{1 + n % 7:02d}"
+        project.entry(f"{date}-e{n}.md", f"title: Event {n}\ndate: {date}\ntags: [war{', peace' * (n % 2)}]\n{sourced}",
+                      f"Some *words* about event {n}.\n")
+    built(project, "build", "--no-cache")
+    whole = tree(project.root / "output")
+    kept: list[render.Cards] = []
+
+    class Cards(render.Cards):
+        def __init__(self, env):
+            super().__init__(env)
+            kept.append(self)
+
+    monkeypatch.setattr(render, "Cards", Cards)
+    monkeypatch.setattr(render, "KEPT_CARDS", 3)
+    for argv in (["--no-cache"], []):  # the reference, and the engine filling its cache
+        shutil.rmtree(project.root / "output")
+        built(project, "build", *argv)
+        assert tree(project.root / "output") == whole, argv
+    assert kept and all(0 < len(cards._made) <= 3 for cards in kept)
 
 
 def test_a_nul_character_in_an_entry_is_refused_at_its_line(project):
