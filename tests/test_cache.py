@@ -267,15 +267,12 @@ def test_every_way_of_building_gives_the_same_bytes(project, monkeypatch, ways, 
     same_tree(project.root / "other", expected)
 
 
-def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monkeypatch):
-    """The index, the sources and tag pages and the feeds come as their pieces, each part made when
-    the writer asks for it, a few at a time (few_at_once), never all held: a build's memory stays
-    flat however long they are. Joined, the pieces are the files serve makes."""
-    generated(project, 2 * BIG)
+def watched_rendering(project, monkeypatch):
+    """Return the project's timeline, the theme's environment, the timeline's own values, and the
+    list every template rendered from now on is named in, in order."""
     builder = engine.Engine(cli.Options(content=project.content))
     timeline, _ = builder.assemble(Report())
     env = builder._theme(reference.theme_for(builder.options))
-    common = render.site_of(timeline)
     made: list[str] = []
 
     def spy(template, context):
@@ -283,10 +280,17 @@ def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monk
         return real(template, context)
 
     real = render._render_template
-    monkeypatch.setattr(render, "_render_template", spy)
-    monkeypatch.setattr(pages, "_render_template", spy)
-    monkeypatch.setattr(engine_pages, "_render_template", spy)
+    for module in (render, pages, engine_pages):
+        monkeypatch.setattr(module, "_render_template", spy)
+    return timeline, env, render.site_of(timeline), made
 
+
+def test_a_build_run_once_makes_the_long_files_as_they_are_written(project, monkeypatch):
+    """The index, the sources and tag pages and the feeds come as their pieces, each part made when
+    the writer asks for it, a few at a time (few_at_once), never all held: a build's memory stays
+    flat however long they are. Joined, the pieces are the files serve makes."""
+    generated(project, 2 * BIG)
+    timeline, env, common, made = watched_rendering(project, monkeypatch)
     assert b"".join(engine_index.render_index(env, timeline, common, joined=False)) == engine_index.render_index(env, timeline, common)
     made.clear()
     pieces = engine_index.render_index(env, timeline, common, joined=False)
@@ -332,19 +336,7 @@ def test_a_build_run_once_makes_each_tag_and_publisher_page_as_it_is_written(pro
     generated(project, BIG)
     index = project.content / "_index.md"
     index.write_text(index.read_text().replace("page_events: 100000", "page_events: 12"))
-    builder = engine.Engine(cli.Options(content=project.content))
-    timeline, _ = builder.assemble(Report())
-    env = builder._theme(reference.theme_for(builder.options))
-    common = render.site_of(timeline)
-    made: list[str] = []
-
-    def spy(template, context):
-        made.append(template.name)
-        return real(template, context)
-
-    real = render._render_template
-    for module in (render, pages, engine_pages):
-        monkeypatch.setattr(module, "_render_template", spy)
+    timeline, env, common, made = watched_rendering(project, monkeypatch)
     files = engine_pages.render_pages(env, timeline, common, {}, joined=False)
     later = [name for name, data in files.items() if not isinstance(data, bytes)]
     assert any(name.startswith("tags/") and name.count("/") > 3 for name in later)  # tags/SLUG/2023/05/index.html
