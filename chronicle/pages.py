@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
@@ -58,7 +58,13 @@ class Tag:
     name: str
     slug: str  # its URL name (model.tag_slugs, collisions resolved): the page is tags/SLUG/
     events: tuple[Event, ...]
-    days: tuple[Day, ...]  # with the gaps between the tag's own days
+    grouped: tuple[Day, ...] | None = field(default=None, repr=False, compare=False)  # its days, made already
+
+    @cached_property
+    def days(self) -> tuple[Day, ...]:
+        """Return the tag's events as days, with the gaps between the tag's own days: made when first
+        asked for (a tag past page_events is shown by periods, which group their own)."""
+        return self.grouped if self.grouped is not None else group_days(self.events)
 
     @property
     def url(self) -> str:
@@ -143,14 +149,13 @@ def group_sources(events: Iterable[Event],
 
 
 def group_tags(events: tuple[Event, ...]) -> tuple[Tag, ...]:
-    """Return every tag, sorted by name (model.name_key), with its events and their days."""
+    """Return every tag, sorted by name (model.name_key), with its events (Tag.days: their days)."""
     tagged: dict[str, list[Event]] = {}
     for event in events:
         for name in dict.fromkeys(event.tags):
             tagged.setdefault(name, []).append(event)
     slugs = tag_slugs(tagged)
-    return tuple(Tag(name, slugs[name], tuple(tagged[name]), group_days(tagged[name]))
-                 for name in sorted(tagged, key=name_key))
+    return tuple(Tag(name, slugs[name], tuple(tagged[name])) for name in sorted(tagged, key=name_key))
 
 
 # --------------------------------------------------------------------------- rendering
