@@ -12,9 +12,8 @@ from bs4 import BeautifulSoup
 
 from chronicle.config import Options
 from chronicle.model import tag_slug, tag_slugs
-from chronicle.incremental import Engine
-
 from chronicle import render
+from chronicle.incremental import Engine
 
 from conftest import ROOT, tree
 

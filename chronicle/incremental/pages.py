@@ -618,28 +618,33 @@ def _publisher_page(env: jinja2.Environment, site: Site, page: PublisherPage, st
     return splicer.finish(_render_template(_template(env, PUBLISHER_PAGE), {**context, "render_citations": splicer}))
 
 
+def _tag_period_makers(env: jinja2.Environment, site: Site, tag: Tag, whole: Period,
+                       skip: Collection[str]) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+    """Yield a split tag's overview and its periods' pages not in skip: each name, what it is made
+    from (the tag; a PeriodPage) and its maker."""
+    name = f"{tag.url}index.html"
+    if name not in skip:
+        yield name, tag, partial(render_tag_overview, env, site, tag, whole)
+    for page in period_pages(whole, tag.url, tag_link(tag)):
+        if page.name not in skip:
+            yield page.name, page, partial(render_period, env, site, page)
+
+
 def _tag_periods(env: jinja2.Environment, site: Site, tag: Tag, whole: Period, made: dict[str, tuple],
                  skip: Collection[str]) -> Iterator[tuple[str, tuple[object, bytes]]]:
     """Yield a split tag's overview (kept while the tag is the same object) and its periods' pages
     (each kept while what it is given, PeriodPage, is the same) not in skip, with their keys."""
-    name = f"{tag.url}index.html"
-    if name not in skip:
+    for name, given, render in _tag_period_makers(env, site, tag, whole, skip):
         cached = made.get(name)
-        yield name, cached if cached is not None and cached[0] is tag else (tag, render_tag_overview(env, site, tag, whole))
-    for page in period_pages(whole, tag.url, tag_link(tag)):
-        if page.name not in skip:
-            cached = made.get(page.name)
-            yield page.name, cached if cached is not None and cached[0] == page else (page, render_period(env, site, page))
+        same = cached is not None and (cached[0] is given or (given is not tag and cached[0] == given))
+        yield name, cached if same else (given, render())
 
 
 def _tag_periods_later(env: jinja2.Environment, site: Site, tag: Tag, whole: Period,
                        skip: Collection[str]) -> dict[str, Iterator[bytes]]:
     """Return a split tag's overview and its periods' pages not in skip, each as one piece made when
     a writer comes to it and let go once written (100,000 events: a tag's pages are 100 MB)."""
-    made = {f"{tag.url}index.html": partial(render_tag_overview, env, site, tag, whole)}
-    made.update((page.name, partial(render_period, env, site, page))
-                for page in period_pages(whole, tag.url, tag_link(tag)))
-    return {name: _when_written(render) for name, render in made.items() if name not in skip}
+    return {name: _when_written(render) for name, _, render in _tag_period_makers(env, site, tag, whole, skip)}
 
 
 def _when_written(render: Callable[[], bytes]) -> Iterator[bytes]:
