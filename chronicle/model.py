@@ -6,11 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, groupby
 from operator import attrgetter
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from .dates import Precision, When
 
@@ -259,12 +259,17 @@ class Timeline:
     timezone: str
     newest_first: bool
     events: tuple[Event, ...]
-    days: tuple[Day, ...]
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     page_events: int = 150  # past this many events, the timeline is split into period pages (periods.py)
     feed_events: int = 50  # the most recent events the Atom feeds hold (feeds.recent)
     search: bool = False  # content/_index.md says search: true: the theme shows a search box (search.py)
     eras: tuple[Era, ...] = ()  # content/_index.md's eras, by start (config.read_eras)
+
+    @cached_property
+    def days(self) -> tuple[Day, ...]:
+        """The events grouped by day (or month, year …): the index of a timeline that is not split
+        into periods; made when first asked for (at 10,000 events, a tenth of a save in serve)."""
+        return group_days(self.events, eras=self.eras)
 
     @cached_property
     def jump(self) -> Jump:
@@ -420,3 +425,45 @@ def tag_slug(tag: str, tags: Iterable[str] | None = None) -> str:
     if tags is None:
         return _tag_base(tag)
     return tag_slugs(tags)[tag]
+
+
+def period_of(when: When) -> When:
+    """Return the group a date falls in: its day for a time, else the date itself (a day, month, year, century …)."""
+    if when.precision is not Precision.MINUTE:
+        return when
+    return When(when.start.replace(hour=0, minute=0, second=0, microsecond=0), Precision.DAY,
+                calendar=when.calendar)
+
+
+def day_key(event: Event) -> tuple:
+    """Return what puts events in one group: the day, or the month, year … for a coarser date, as written."""
+    when = event.start
+    return (min(when.precision, Precision.DAY), when.ymd, when.qualifier, when.form, when.calendar)
+
+
+def group_days(events: Sequence[Event], last_day: int | None = None, eras: Sequence[Era] = ()) -> tuple[Day, ...]:
+    """Group ordered events by day (or month, year …), noting how many days were skipped between days.
+
+    last_day: the day number (When.days) of the day shown just before these events, when they
+    continue a longer list. eras: the timeline's, for a page of the timeline: each group is given
+    those it lies in, and those whose heading it comes after (the first group of each on the page).
+    """
+    days: list[Day] = []
+    opened: set[Era] = set()  # the eras whose heading is on this page already: one each, at their first group
+    for _, group in groupby(events, key=day_key):
+        members = tuple(group)
+        period = period_of(members[0].start)
+        gap = 0
+        if period.precision is Precision.DAY and not period.qualifier:
+            number = period.days()
+            if last_day is not None:
+                gap = max(0, abs(number - last_day) - 1)
+            last_day = number
+        if eras:
+            within = tuple(era for era in eras if era.covers(period))
+            opens = tuple(era for era in within if era not in opened)
+            opened.update(opens)
+            days.append(Day(period, members, gap, within, opens))
+        else:
+            days.append(Day(when=period, events=members, gap=gap))
+    return tuple(days)

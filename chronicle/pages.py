@@ -14,7 +14,7 @@ from .dates import When
 from .model import Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
 from .periods import Link, Period, split
 from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
-from .timeline import group_days
+from .model import group_days
 
 SOURCES_PAGE, TAGS_PAGE, TAG_PAGE = "sources.html", "tags.html", "tag.html"
 SOURCES_NAME = "sources/index.html"  # the sources page in the output

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from .dates import DEEP, MONTHS, Precision
 from .model import Day, Event
-from .timeline import group_days
+from .model import group_days
 
 # Year-counted levels, coarse to fine: a period of `size` years; then months, days, parts.
 _YEAR_SIZES = (10 ** 9, 10 ** 8, 10 ** 7, 10 ** 6, 10 ** 5, 10 ** 4, 1000, 100, 10, 1)

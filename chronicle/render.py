@@ -21,7 +21,7 @@ from .feeds import period_timelinejs
 from .media import srcset
 from .model import SITE_ROOT, Era, Event, Timeline, host_of, tag_slug
 from .periods import Link, Period
-from .timeline import group_days, period_of
+from .model import group_days, period_of
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -306,7 +306,7 @@ def _render_text(template: jinja2.Template, context: dict[str, Any]) -> str:
         raise ThemeError(error.filename or template.name, error.lineno, f"template error: {error.message}") from None
     except jinja2.TemplateNotFound as error:
         raise ThemeError(template.name, None, f"template '{error.name}' is missing from the theme") from None
-    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as error:
+    except Exception as error:  # an expression of the theme's that fails (an undefined name, 1 // 0 …)
         line, filename = _template_line(error)
         raise ThemeError(filename or template.filename or template.name, line, f"template error: {error}") from None
 

@@ -32,7 +32,7 @@ from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PA
                      render_tag_overview, render_tag_page, render_tags_index, source_key, sources_context, tag_context,
                      tag_link)
 from ..render import Site, _render_template, _template, period_pages, render_period
-from ..timeline import group_days
+from ..model import group_days
 from .writer import Part
 
 _SORT_KEY = attrgetter("sort_key")
