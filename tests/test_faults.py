@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import tree
+from conftest import ROOT, tree
 
 GOOD = "title: Good\ndate: 2024-10-28\nsources: [https://example.org/a]"
 
@@ -117,6 +118,24 @@ def test_a_template_error_names_the_template_and_line(project):
     assert result.code == 1
     assert result.lines[0].startswith(f"{theme / 'templates' / 'index.html'}:3: error: template error:") or \
         result.lines[0].startswith("mytheme/templates/index.html:3: error: template error:")
+
+
+@pytest.mark.parametrize("expression, says", [
+    ("{{ 1 // 0 }}", "integer division or modulo by zero"),
+    ("{{ {} | dictsort(by='size') }}", "You can only sort by either"),  # a jinja2 FilterArgumentError
+])
+@pytest.mark.parametrize("cached", [True, False])
+def test_an_expression_of_the_theme_that_fails_names_the_template_and_line(project, expression, says, cached):
+    """Whatever a template's expression raises is the theme's error at its line, not a traceback."""
+    theme = project.root / "mytheme"
+    shutil.copytree(ROOT / "theme", theme)
+    event = theme / "templates" / "event.html"
+    event.write_text(f"{expression}\n" + event.read_text())
+    project.entry("good.md", GOOD)
+    result = project.run("--theme", "mytheme", *([] if cached else ["--no-cache"]))
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert "mytheme/templates/event.html:1: error: template error: " in result.lines[0], result.lines
+    assert says in result.lines[0]
 
 
 def test_a_theme_without_templates_is_a_usage_error(project):
