@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -148,12 +150,14 @@ class Preview:
         conn.close()
         return response.status, dict(response.getheaders()), body
 
-    def listen(self) -> None:
-        """Open the reload stream at the current version, as the page's script does."""
-        body = self.get("/")[2]
+    def listen(self, page: str | None = None) -> None:
+        """Open the reload stream at the current version, as the page's script does; page: the
+        page the reader is on (the script sends it), or none, for a reload on every version."""
+        body = self.get(page or "/")[2]
         version = int(re.search(r"live\?v=(\d+)", body).group(1))
+        on = f"&p={quote(page)}" if page else ""
         self.stream = socket.create_connection(("127.0.0.1", self.port), timeout=WAIT)
-        self.stream.sendall(f"GET /__chronicle/live?v={version} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.stream.sendall(f"GET /__chronicle/live?v={version}{on} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         self._buffer = b""
 
     def next_update(self) -> dict:
@@ -175,6 +179,25 @@ class Preview:
         while not predicate(body):
             assert time.monotonic() < deadline, body[-2000:]
             self.next_update()
+            body = self.get(path)[2]
+        return body
+
+    def reload_waiting(self) -> bool:
+        """Whether a reload has come on the stream and not been read (heartbeats are not reloads)."""
+        while select.select([self.stream], [], [], 0)[0]:
+            chunk = self.stream.recv(4096)
+            if not chunk:
+                break
+            self._buffer += chunk
+        return any(line.startswith(b"data: ") for line in self._buffer.splitlines())
+
+    def polled(self, predicate, path: str) -> str:
+        """Ask for the page at path until it satisfies predicate (no reload awaited); return it."""
+        deadline = time.monotonic() + WAIT
+        body = self.get(path)[2]
+        while not predicate(body):
+            assert time.monotonic() < deadline, body[-2000:]
+            time.sleep(0.02)
             body = self.get(path)[2]
         return body
 
@@ -330,6 +353,44 @@ def test_a_save_reloads_and_names_the_edited_event(preview, tmp_path, watcher):
     assert "Second title" in server.get("/events/a/")[2]
 
 
+def test_a_reader_is_reloaded_once_a_save_and_only_when_their_page_changed(preview, tmp_path):
+    """A save shows its event's page first, then the rest of the site: a reader on that page is
+    reloaded once, and a reader whose page a save leaves as it was is not reloaded at all."""
+    server = preview()
+    server.listen(page="/events/a/")
+    content = tmp_path / "content"
+    save(content / "b.md", ENTRY.format(title="Other event").replace("Body of", "Another body of"))
+    server.polled(lambda body: "Another body of" in body, "/events/b/")  # built, and no reload sent
+    save(content / "a.md", ENTRY.format(title="Retitled once"))
+    first = server.next_update()
+    assert first["edited"] == ["a"] and "Retitled once" in server.get("/events/a/")[2]
+    server.polled(lambda body: "Retitled once" in body, "/feed.xml")  # that build has ended
+    save(content / "b.md", ENTRY.format(title="Other event"))
+    server.polled(lambda body: "Another body of" not in body, "/events/b/")  # and the next one too
+    assert not server.reload_waiting()  # neither the rest of the first build nor b's sent a reload
+    save(content / "a.md", ENTRY.format(title="Retitled twice"))
+    assert server.next_update()["edited"] == ["a"]
+    assert "Retitled twice" in server.get("/events/a/")[2]
+
+
+def test_a_build_that_fails_after_its_first_pages_were_shown_shows_the_last_good_site(preview, tmp_path):
+    """The event pages a failing build showed first are taken back: the last good site is shown,
+    with the errors over it."""
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    server = preview()
+    server.listen()
+    base = tmp_path / "theme" / "templates" / "base.html"
+    good = base.read_text()
+    save(base, good.replace("</body>", '<p>Marked by the theme</p>{% if page.kind == "sources" %}{{ 1 // 0 }}{% endif %}</body>'))
+    overlay = '<details id="chronicle-errors"'
+    body = server.until(lambda body: overlay in body, path="/events/a/")
+    assert "base.html:" in body and "integer division or modulo by zero" in body
+    assert "Marked by the theme" not in body
+    assert "Marked by the theme" not in server.get("/")[2]
+    save(base, good)
+    server.until(lambda body: overlay not in body, path="/events/a/")
+
+
 @pytest.mark.parametrize("style", ["in-place", "rename", "vim-backup", "delete-recreate"])
 def test_every_way_editors_save(preview, tmp_path, style):
     server = preview()
@@ -411,6 +472,45 @@ def test_editing_the_settings_and_the_theme_rebuilds(preview, tmp_path):
     css = tmp_path / "theme" / "static" / "chronicle.css"
     save(css, css.read_text() + "\n/* edited */\n")
     server.until(lambda body: "/* edited */" in body, path="/static/chronicle.css")
+
+
+def files_of(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp_path):
+    """200 events or more: output/ is written after each pause as build writes it, the site before
+    kept beside it and brought up to date, so that a save writes only what it changed; output/ is
+    then what a build without the cache makes."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(210):
+        (content / f"e{n:03d}.md").write_text(ENTRY.format(title=f"Event {n}").replace("2024-10-28", f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"))
+    server = Preview(tmp_path)
+    try:
+        server.listen()
+        output, spare = tmp_path / "output", tmp_path / ".chronicle-spare-output"
+        page = output / "events" / "e105" / "index.html"
+        for n in range(3):
+            save(content / "e105.md", ENTRY.format(title=f"Saved {n}"))
+            server.until(lambda body: f"Saved {n}" in body, path="/events/e105/")
+            deadline = time.monotonic() + WAIT
+            while f"Saved {n}" not in page.read_text():
+                assert time.monotonic() < deadline, "output/ was not written after the pause"
+                time.sleep(0.05)
+        assert spare.is_dir()
+        written, kept = files_of(output), files_of(spare)
+        # The pages no save changed are the spare's own files, linked; the edited one is not.
+        assert written["events/e001/index.html"][0] == kept["events/e001/index.html"][0]
+        assert written["events/e105/index.html"][0] != kept["events/e105/index.html"][0]
+        assert "Saved 1" in kept["events/e105/index.html"][1].decode()
+    finally:
+        code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
+                   check=True, capture_output=True)
+    assert {name: data for name, (_, data) in files_of(output).items()} == \
+        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
 
 
 def test_a_port_in_use_is_a_usage_error(tmp_path):

@@ -49,6 +49,9 @@ _SETTLED_NS = 2_000_000_000  # an entry changed this recently is read by every l
 _STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, size, inode
 
 
+Early = Callable[[dict[str, bytes], Timeline], None]  # a build's first pages, and its timeline (Engine.render)
+
+
 @dataclass(frozen=True)
 class _Entry:
     """One entry as last read: its file signature, the event (or None) and its diagnostics."""
@@ -287,8 +290,11 @@ class Engine:
                               for before, after in zip(events, published) if after is not before}
         return published
 
-    def render(self, timeline: Timeline, theme: Theme) -> dict[str, bytes]:
-        """Render the site, reusing every page and part whose inputs are the same as last time."""
+    def render(self, timeline: Timeline, theme: Theme, early: Early | None = None) -> dict[str, bytes]:
+        """Render the site, reusing every page and part whose inputs are the same as last time.
+
+        early: given the index, the period pages and every event's page as soon as they are made,
+        before the tag, source and publisher pages and the feeds (serve shows them at once)."""
         env = self._theme(theme)
         site = site_of(timeline)
         events = timeline.events
@@ -323,6 +329,8 @@ class Engine:
             pages[name] = cached
             files[name] = cached[1]
         self._pages = pages
+        if early is not None:
+            early(dict(files), timeline)
         files.update(render_pages(env, timeline, site, self._extra_pages))
         files.update(render_feeds(timeline, self._epoch, self._feeds))
         files.update(self._static)
@@ -451,10 +459,11 @@ class Engine:
         found = self._look(theme_for(self.options), report)
         return found if isinstance(found, Result) else None
 
-    def build(self, write: bool = True, hints: set[Path] | None = None) -> Result:
+    def build(self, write: bool = True, hints: set[Path] | None = None, early: Early | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).
 
         hints: the paths a watcher saw change, so that only those are read again.
+        early: given the pages a reader is most likely looking at as soon as they are made (render).
         """
         report = Report()
         theme = theme_for(self.options)
@@ -478,7 +487,7 @@ class Engine:
             else:
                 if self.cache:
                     self.cache.complete = True  # a small timeline: its entries are all it looks up
-                result.files = self.render(timeline, theme)
+                result.files = self.render(timeline, theme, early)
                 result.pages = sum(1 for name in result.files if name.endswith(".html"))
                 result.files = dict(published(result.files.items(), self._own_files, self._own.folder,
                                               search=timeline.search))
