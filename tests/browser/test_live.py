@@ -70,10 +70,25 @@ def test_on_another_page_the_scroll_position_is_kept(page, preview):
     page.wait_for_function("window.__sseOpen === true")
     page.evaluate("window.scrollTo(0, 300)")
     page.wait_for_function("window.scrollY === 300")
-    entry = content / "2024-10-30-security-consultative-meeting.md"  # not shown on this page
+    settings = content / "_index.md"  # the timeline's title, on every page; no event of this page saved
     with page.expect_event("load", timeout=WAIT):
-        save(entry, entry.read_text(encoding="utf-8").replace("56th", "Fifty-sixth", 1))
+        save(settings, settings.read_text(encoding="utf-8").replace("North Korean troops", "North Korean soldiers", 1))
     page.wait_for_function("window.scrollY === 300", timeout=WAIT)
+    assert "North Korean soldiers" in page.content()
+
+
+def test_a_save_that_leaves_the_page_as_it_was_does_not_reload_it(page, preview):
+    url, content = preview
+    page.goto(url + "events/2024-10-28-pentagon-no-new-limits/")
+    page.wait_for_function("window.__sseOpen === true")
+    page.evaluate("window.__notReloaded = true")
+    entry = content / "2024-10-30-security-consultative-meeting.md"  # not shown on this page
+    save(entry, entry.read_text(encoding="utf-8").replace("56th", "Fifty-sixth", 1))
+    other = page.context.new_page()  # the save is built and served …
+    other.goto(url + "events/2024-10-30-security-consultative-meeting/")
+    expect(other.locator("body")).to_contain_text("Fifty-sixth", timeout=WAIT)
+    other.close()
+    assert page.evaluate("window.__notReloaded") is True  # … and this page was not reloaded
 
 
 def test_a_broken_save_shows_the_overlay_and_a_fix_clears_it(page, preview):
