@@ -68,6 +68,24 @@ class Snapshot:
         return self.assets != before.assets  # compared by identity first: the same bytes are the same objects
 
 
+class Without(Mapping[str, bytes]):
+    """A site's files but those named in `gone`, without copying them."""
+
+    def __init__(self, files: Mapping[str, bytes], gone: frozenset[str]) -> None:
+        self.files, self.gone = files, gone
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.gone:
+            raise KeyError(name)
+        return self.files[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.files if name not in self.gone)
+
+    def __len__(self) -> int:
+        return len(self.files) - len(self.gone & self.files.keys())
+
+
 class Site:
     """What the server shows: the current Snapshot, replaced whole on every build."""
 
@@ -82,16 +100,18 @@ class Site:
         self.index: Mapping[str, bytes] = {}
 
     def publish(self, files: Mapping[str, bytes] | None, errors: list[str], edited: list[str],
-                first: bool = False) -> None:
+                first: bool = False, gone: frozenset[str] = frozenset()) -> None:
         """Show a new build: its files when it succeeded, else keep the last good ones with its errors.
 
         first: the first pages of a build still running (Engine.render's early: the index, the
         period pages and the events' pages), shown over the last good build's other files until
-        the build ends; a reader on a page they did not change is not sent a reload (Handler._live)."""
+        the build ends, without the pages of theirs it has not (gone: a deleted event's); a reader
+        on a page they did not change is not sent a reload (Handler._live)."""
         with self._changed:
             if files is not None and not first:
                 self.good = files
-            shown = self.good if files is None else ChainMap(files, self.good) if first else files
+            shown = (self.good if files is None else files if not first else
+                     ChainMap(files, Without(self.good, gone) if gone else self.good))
             self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited))
             self.recent[self.now.version] = self.now
             self.recent.pop(self.now.version - KEPT_VERSIONS, None)
@@ -467,8 +487,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             builder.cache = cache if first and cache is not None and cache.enabled else None
             idle.clear()
 
-            def early(files: dict[str, bytes], timeline: Timeline) -> None:  # a save's pages, shown first
-                site.publish(files, [], edited_slugs(timeline, options.content, changed), first=True)
+            def early(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
+                site.publish(files, [], edited_slugs(timeline, options.content, changed), first=True, gone=gone)
 
             try:
                 result = builder.build(write=False, hints=changed or None, early=early if changed else None)

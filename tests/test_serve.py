@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 import pytest
 
-from chronicle.serve import Handler, inject, lookup, site_files
+from chronicle.cli import Options
+from chronicle.incremental.engine import Engine
+from chronicle.serve import Handler, Site, inject, lookup, site_files
 from chronicle.watch import Coalescer, is_relevant
 from conftest import ROOT
 
@@ -444,6 +446,35 @@ def test_a_burst_of_fifty_saves_settles_to_the_last(preview, tmp_path):
         save(path, ENTRY.format(title=f"Version {i}"))
     body = server.until(lambda body: "Version 49" in body)
     assert re.findall(r"Version \d+", body) == ["Version 49"] * body.count("Version ")
+
+
+def test_a_deleted_events_page_is_gone_from_the_first_pages_a_save_shows(tmp_path):
+    """The first pages of a save are shown over the last good site: an event deleted is gone from
+    them, its page with it, not shown from the site before while the rest is built."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("a", "b"):
+        (content / f"{name}.md").write_text(ENTRY.format(title=f"Event {name}"))
+    builder = Engine(Options(content=content))
+    site = Site()
+    site.publish(builder.build(write=False).files, [], [])
+    assert lookup(site.now.files, "/events/b/") == ("file", "events/b/index.html")
+    (content / "b.md").unlink()
+    shown = []
+
+    def early(files, gone, timeline):
+        site.publish(files, [], [], first=True, gone=gone)
+        shown.append(site.now.files)
+
+    result = builder.build(write=False, hints={content / "b.md"}, early=early)
+    [first] = shown
+    assert b"Event b" not in first["index.html"] and b"Event a" in first["index.html"]
+    assert lookup(first, "/events/b/") is None and "events/b/index.html" not in set(first)
+    assert lookup(first, "/events/a/") == ("file", "events/a/index.html")
+    assert first["feed.xml"] == site.good["feed.xml"]  # the rest, from the last good site until built
+    assert len(first) == len(set(first)) == len(site.good) - 1
+    site.publish(result.files, [], [])
+    assert lookup(site.now.files, "/events/b/") is None
 
 
 def test_new_deleted_and_renamed_entries(preview, tmp_path):

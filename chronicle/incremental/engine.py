@@ -49,7 +49,9 @@ _SETTLED_NS = 2_000_000_000  # an entry changed this recently is read by every l
 _STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, size, inode
 
 
-Early = Callable[[dict[str, bytes], Timeline], None]  # a build's first pages, and its timeline (Engine.render)
+# A build's first pages, the names of the pages of their kinds the last build had and this one has
+# not (a deleted event's page), and its timeline (Engine.render).
+Early = Callable[[dict[str, bytes], frozenset[str], Timeline], None]
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,8 @@ class Engine:
         """Render the site, reusing every page and part whose inputs are the same as last time.
 
         early: given the index, the period pages and every event's page as soon as they are made,
-        before the tag, source and publisher pages and the feeds (serve shows them at once)."""
+        before the tag, source and publisher pages and the feeds (serve shows them at once), with
+        the names of the last render's pages of those kinds that are gone."""
         env = self._theme(theme)
         site = site_of(timeline)
         events = timeline.events
@@ -317,6 +320,8 @@ class Engine:
                 cached = ((site, period), list(period_files(env, site, period)))
             periods[period.name] = cached
             files.update(cached[1])
+        before = ({name for _, named in self._periods.values() for name, _ in named} | self._pages.keys()
+                  if early is not None else set())
         self._periods = periods
         pages: dict[str, tuple[object, bytes]] = {}
         for i, event in enumerate(events):
@@ -330,7 +335,7 @@ class Engine:
             files[name] = cached[1]
         self._pages = pages
         if early is not None:
-            early(dict(files), timeline)
+            early(dict(files), frozenset(before - files.keys()), timeline)
         files.update(render_pages(env, timeline, site, self._extra_pages))
         files.update(render_feeds(timeline, self._epoch, self._feeds))
         files.update(self._static)
