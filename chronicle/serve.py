@@ -38,6 +38,7 @@ from .cli import summary
 LIVE_PATH = "/__chronicle/live"
 _NOT_ASSETS = (".html", ".xml", ".json", ".ics", ".txt")  # read by a page's reader, not loaded to show it
 KEPT_VERSIONS = 8  # snapshots kept by their version, for a reload stream opened after the next one
+SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while serving
 HEARTBEAT = 15.0  # seconds between comments on an idle reload stream
 
 
@@ -605,12 +606,18 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop_on_signal)
+    # A save's build holds the interpreter while the reader's page is asked for: the threads that
+    # answer take it back every half millisecond, not every 5 (10,000 events: save → visible,
+    # the event's page, 266 → 242 ms, median of 12; a build that nobody waits on is not slowed).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.setswitchinterval(interval)
         site.stop()
         watcher.stop()
         server.server_close()
