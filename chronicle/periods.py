@@ -132,13 +132,11 @@ def _numbered(events: tuple[Event, ...], limit: int, path: str, label: str = "")
 
 
 def _year_key(size: int) -> Callable[[Event], tuple | None]:
-    coarsest = 1 - len(str(size))  # the least precision of a date in one period: -3 for 1000 years
-
     def key(event: Event) -> tuple | None:
         when = event.start
-        if when.precision < coarsest:  # known less precisely than this level
+        if -when.precision > len(str(size)) - 1:  # known less precisely than this level
             return None
-        year = when.ymd[0]
+        year = when.year
         if year >= 1:
             return ("ad", year // size)
         return ("bce", -((1 - year) // size))  # BCE periods run backwards: 479–470 BCE before 469–460
