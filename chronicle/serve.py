@@ -109,10 +109,12 @@ class Site:
         the build ends, without the pages of theirs it has not (gone: a deleted event's); a reader
         on a page they did not change is not sent a reload (Handler._live)."""
         with self._changed:
-            if files is not None and not first:
-                self.good = files
-            shown = (self.good if files is None else files if not first else
-                     ChainMap(files, Without(self.good, gone) if gone else self.good))
+            if files is None:
+                shown = self.good
+            elif first:
+                shown = ChainMap(files, Without(self.good, gone) if gone else self.good)
+            else:
+                shown = self.good = files
             self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited))
             self.recent[self.now.version] = self.now
             self.recent.pop(self.now.version - KEPT_VERSIONS, None)
