@@ -393,8 +393,8 @@ def _page(kind: str, path: str, title: str) -> dict[str, str]:
     return {"kind": kind, "path": path, "title": title}
 
 
-def index_context(timeline: Timeline) -> dict[str, Any]:
-    return {"timeline": timeline, "span": timeline_span(timeline), "root": "",
+def index_context(timeline: Timeline, site: Site) -> dict[str, Any]:
+    return {"timeline": timeline, "span": site.span, "root": "",
             "page": _page("index", "", timeline.title)}
 
 
@@ -409,7 +409,7 @@ def event_context(site: Site, event: Event, previous: Event | None, next: Event 
 
 def render_index(env: jinja2.Environment, timeline: Timeline, site: Site) -> bytes:
     """Render index.html: the intro, then every day, each day from day.html."""
-    context = index_context(timeline)
+    context = index_context(timeline, site)
     parts = PartMaker(env, "day.html", "day", {**context, "timeline": site})
     return _render(env, TEMPLATE_PAGES["index"], {**context, "render_days": parts.once("render_days", "index.html")})
 
@@ -428,7 +428,7 @@ def render_overview(env: jinja2.Environment, timeline: Timeline, site: Site, who
     """Render the index.html of a split timeline: the overview of the whole span, its eras, and its
     first or latest period's first events."""
     return _render(env, TEMPLATE_PAGES["index"],
-                   overview_context(env, site, whole, index_context(timeline), "index.html", site.eras))
+                   overview_context(env, site, whole, index_context(timeline, site), "index.html", site.eras))
 
 
 def overview_context(env: jinja2.Environment, site: Site, whole: Period, context: dict[str, Any],

@@ -2,7 +2,9 @@
 span on the front page and a page per period (years, months, days, parts; centuries for long spans)."""
 
 import re
+from dataclasses import replace
 
+from hypothesis import given, settings, strategies as st
 
 from chronicle.config import Settings
 from chronicle.periods import split
@@ -71,6 +73,39 @@ def test_an_event_s_page_does_not_move_when_events_are_added_elsewhere():
     more = split(events(*(base + ["2021-01-01"] * 20)), 10)
     after = {e.slug: p.path for p in more.leaves() for e in p.events}
     assert all(after[slug] == path for slug, path in before.items())
+
+
+DATES = ["2023-05-01", "2024", "2024-10", "2024-10-28", "2024-10-28T09:30", "2024-11-02", "c. 3400 BCE", "470 BCE",
+         "1066", "1990s"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(dates=st.lists(st.sampled_from(DATES), min_size=1, max_size=40), limit=st.integers(2, 8),
+       edited=st.sets(st.integers(0, 39)), newest_first=st.booleans())
+def test_a_save_that_changes_events_in_their_places_keeps_the_periods(dates, limit, edited, newest_first):
+    """The engine's shortcut for a save (Engine.render): events changed but not moved (the same slug,
+    dates and tags) leave the site's values, the periods and each event's period as they were, and the
+    last split with the new events swapped in is the split made anew."""
+    from chronicle.incremental.engine import _replaced, _swapped
+    from chronicle.periods import homes
+    from chronicle.render import site_of
+    settings_ = Settings(sort="newest-first" if newest_first else "oldest-first")
+    made = [Event(slug=f"e{i}", title=f"Event {i}", start=parse_when(d, zone=UTC), path=f"e{i}.md")
+            for i, d in enumerate(dates)]
+    before = build_timeline(settings_, made, Report())
+    # A longer title sorts where the old one did: no event moves.
+    after = build_timeline(settings_, [replace(e, title=f"{e.title} (corrected)", body="<p>More.</p>")
+                                       if i in edited else e for i, e in enumerate(made)], Report())
+    at = _replaced(before, after)
+    assert at == [i for i, e in enumerate(after.events) if int(e.slug[1:]) in edited]
+    assert site_of(after) == site_of(before)
+    last = split(before.events, limit)
+    swapped = _swapped(last, before.events, after.events, at)
+    assert swapped == split(after.events, limit)
+    assert homes(swapped) == homes(last)
+    moved = build_timeline(settings_, [replace(e, start=parse_when("2025-01-01", zone=UTC)) if i in edited else e
+                                       for i, e in enumerate(made)], Report())
+    assert _replaced(before, moved) is None or not any(i < len(made) for i in edited)
 
 
 def split_timeline(project):

@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import struct
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain, compress
+from operator import is_not
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -27,7 +29,7 @@ from ..model import Event, Picture, Timeline
 from ..output import OutputError
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
-from ..periods import Link, homes, split
+from ..periods import Link, Period, homes, split
 from ..pages import Publisher, publisher_pages
 from ..sitefiles import SiteFileClash, StaticFolder, is_below, published, static_folder
 from ..render import (PeriodPage, Site, Theme, ThemeError, make_environment, period_files, period_pages, render_event_page,
@@ -52,6 +54,17 @@ _STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, siz
 # A build's first pages, the names of the pages of their kinds the last build had and this one has
 # not (a deleted event's page), and its timeline (Engine.render).
 Early = Callable[[dict[str, bytes], frozenset[str], Timeline], None]
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """What the last render (Engine.render) was given, and what it made of it that a save may keep."""
+
+    timeline: Timeline
+    site: Site
+    whole: Period | None  # its periods (split)
+    home: dict[str, str]  # each event's period (homes)
+    pages: dict[str, bytes]  # every event's page, by its name
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Engine:
         self._media: dict[str, bytes] = {}  # the events' media files as the last build published them
         self._media_prints: dict[int, bytes] = {}  # an event with its media measured: its key with theirs
         self._pages: dict[str, tuple[object, bytes]] = {}
+        self._rendered: _Rendered | None = None  # what render was last given and made of it
         self._index: tuple[object, bytes] | None = None
         self._periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}  # a page and its files, by its name
         self._days: dict[str, tuple[object, object]] = {}
@@ -139,7 +153,7 @@ class Engine:
         return self._settings
 
     def _scan(self, hints: set[Path] | None) -> tuple[list[Path], set[Path] | None]:
-        """Return every entry's path, and those to look at again (None: all of them).
+        """Return every entry's path, and those of them to look at again (None: all of them).
 
         The watcher names what changed; when every name is an entry file (no
         folder, no settings, no theme file), only those are looked at again.
@@ -157,35 +171,32 @@ class Engine:
                 return discover(content), None
             named.add(path)
         present = {path for path in named if path.is_file() and not path.is_symlink()}
-        return sorted((set(self._entries) - named) | present, key=str), named
+        if present <= self._entries.keys() and present == named:  # entries saved again: the paths as they were
+            return list(self._entries), present
+        return sorted((set(self._entries) - named) | present, key=str), present
 
     def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
                       known: dict[str, bytes] | None = None) -> tuple[list[Event], set[str]]:
         # The look's paths and signatures (taken before it read each entry) go with its keys.
         looked, self._looked = (self._looked if known is not None else {}), {}
         paths, named = self._scan(hints) if known is None else ([Path(path) for path in looked], None)
-        kept: dict[Path, _Entry] = {}
+        entries = self._entries
+        looking = paths if named is None else sorted(named, key=str)  # a save: only the entries it names
+        signatures = list(looked.values()) or [None] * len(looking)
         stale: list[tuple[Path, tuple[int, int, int] | None]] = []
-        for path, signature in zip(paths, list(looked.values()) or [None] * len(paths)):
-            cached = self._entries.get(path)
-            if cached is not None and named is not None and path not in named:
-                kept[path] = cached
-                continue
+        for path, signature in zip(looking, signatures):
+            cached = entries.get(path)
             signature = signature or file_signature(path)
             if cached is None or cached.signature != signature or signature is None:
                 stale.append((path, signature))
-            else:
-                kept[path] = cached
         fresh = self._read_entries(stale, settings, known or {})
-        events: list[Event] = []
-        seen: dict[Path, _Entry] = {}
-        for path in paths:
-            entry = seen[path] = kept.get(path) or fresh[path]
-            report.extend(entry.diagnostics)
-            if entry.event is not None:
-                events.append(entry.event)
-        self._entries = seen
-        return events, {fresh[path].event.slug for path in fresh if fresh[path].event is not None}
+        if len(paths) == len(entries) and fresh.keys() <= entries.keys():  # the same entries (a save)
+            seen = self._entries = {**entries, **fresh}
+        else:
+            seen = self._entries = {path: fresh.get(path) or entries[path] for path in paths}
+        report.extend(chain.from_iterable(entry.diagnostics for entry in seen.values()))
+        events = [entry.event for entry in seen.values() if entry.event is not None]
+        return events, {entry.event.slug for entry in fresh.values() if entry.event is not None}
 
     def _read_entries(self, stale: list[tuple[Path, tuple[int, int, int] | None]],
                       settings: Settings, known: dict[str, bytes]) -> dict[Path, _Entry]:
@@ -262,6 +273,7 @@ class Engine:
         if key != self._theme_key or self._env is None:
             self._env = make_environment(theme)
             self._pages.clear()
+            self._rendered = None
             self._days.clear()
             self._extra_pages.clear()
             self._index = None
@@ -299,16 +311,21 @@ class Engine:
         before the tag, source and publisher pages and the feeds (serve shows them at once), with
         the names of the last render's pages of those kinds that are gone."""
         env = self._theme(theme)
-        site = site_of(timeline)
         events = timeline.events
+        last = self._rendered
+        at = _replaced(last.timeline, timeline) if last is not None else None
+        if at is not None:  # a save that changed events in their places: the same site, periods and homes
+            site, whole, home = last.site, _swapped(last.whole, last.timeline.events, events, at), last.home
+        else:
+            site = site_of(timeline)
+            whole = split(events, site.page_events)
+            home = homes(whole)
         if site != self._site:
             self._days.clear()  # every day is given the timeline's own values
             self._site = site
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (site, events)
-        whole = split(events, site.page_events)
-        home = homes(whole)
         if self._index is None or self._index[0] != index_key:
             self._index = (index_key, render_index(env, timeline, site, self._days) if whole is None else
                            render_overview(env, timeline, site, whole))
@@ -321,19 +338,30 @@ class Engine:
             periods[period.name] = cached
             files.update(cached[1])
         before = ({name for _, named in self._periods.values() for name, _ in named} | self._pages.keys()
-                  if early is not None else set())
+                  if early is not None and at is None else set())
         self._periods = periods
-        pages: dict[str, tuple[object, bytes]] = {}
-        for i, event in enumerate(events):
+
+        kept = self._pages
+
+        def page(i: int) -> tuple[str, bytes]:
+            event = events[i]
             name = f"{event.url}index.html"
             key = (site, event, events[i - 1] if i else None, events[i + 1] if i + 1 < len(events) else None,
                    home.get(event.slug, ""))
-            cached = self._pages.get(name)
+            cached = kept.get(name)
             if cached is None or cached[0] != key:
                 cached = (key, render_event_page(env, site, events, i, key[-1]))
-            pages[name] = cached
-            files[name] = cached[1]
-        self._pages = pages
+            self._pages[name] = cached
+            return name, cached[1]
+
+        if at is not None:  # the pages of the events changed and of those beside them (they name them)
+            shown = dict(last.pages)
+            shown.update(page(i) for i in sorted({n for i in at for n in (i - 1, i, i + 1) if 0 <= n < len(events)}))
+        else:
+            self._pages = {}
+            shown = dict(map(page, range(len(events))))
+        files.update(shown)
+        self._rendered = _Rendered(timeline, site, whole, home, shown)
         if early is not None:
             early(dict(files), frozenset(before - files.keys()), timeline)
         files.update(render_pages(env, timeline, site, self._extra_pages))
@@ -362,6 +390,7 @@ class Engine:
         make when rest is not; grouped: the catalogue as the reference groups it, when made already.
         """
         env = self._theme(theme)
+        self._rendered = None  # render starts again from the whole timeline
         site = site_of(timeline)
         events = timeline.events
         pages = range(len(events)) if pages is None else pages
@@ -759,6 +788,36 @@ class _MediaMemo(dict):
             self.cache.put(key, cache_dumps((value.picture, value.size, value.files)))
         self.kept[key] = value
         dict.__setitem__(self, key, value)
+
+
+def _replaced(before: Timeline, after: Timeline) -> list[int] | None:
+    """Return where after's events are not before's, when each stands in the place of one with the
+    same slug, dates and tags and nothing else of the timeline changed: then the site's values
+    (site_of: the span, the tags' names), the periods (split) and each event's period are as they
+    were. Else None."""
+    old, new = before.events, after.events
+    if len(old) != len(new) or replace(before, events=()) != replace(after, events=()):
+        return None
+    at = list(compress(range(len(new)), map(is_not, old, new)))
+    if all((old[i].slug, old[i].start, old[i].end, old[i].tags) == (new[i].slug, new[i].start, new[i].end, new[i].tags)
+           for i in at):
+        return at
+    return None
+
+
+def _swapped(whole: Period | None, before: tuple[Event, ...], after: tuple[Event, ...],
+             at: list[int]) -> Period | None:
+    """Return the periods of `before` (split) with after's events in place of those at `at`: what
+    split makes of `after` when _replaced found these places (a split looks at dates and order only)."""
+    swap = {id(before[i]): after[i] for i in at}
+
+    def swapped(period: Period) -> Period:
+        if swap.keys().isdisjoint(map(id, period.events)):
+            return period
+        return replace(period, events=tuple(swap.get(id(e), e) for e in period.events),
+                       own=tuple(swap.get(id(e), e) for e in period.own), parts=tuple(map(swapped, period.parts)))
+
+    return swapped(whole) if whole is not None else None
 
 
 def _period_key(prefix, page: PeriodPage, prints: dict[int, bytes]) -> bytes:

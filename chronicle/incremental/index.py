@@ -30,7 +30,7 @@ def render_index(env: jinja2.Environment, timeline: Timeline, site: Site,
     400 MB page, never held whole), a day that output/index.html holds as it is to be copied
     from there (Fragments.parts).
     """
-    context = index_context(timeline)
+    context = index_context(timeline, site)
     maker = PartMaker(env, "day.html", "day", {**context, "timeline": site})
     spliced: list[tuple[Day, ...]] = []  # the days, once render_days is called
 
