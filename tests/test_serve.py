@@ -477,6 +477,30 @@ def test_a_deleted_events_page_is_gone_from_the_first_pages_a_save_shows(tmp_pat
     assert lookup(site.now.files, "/events/b/") is None
 
 
+def test_a_save_waits_for_the_readers_it_told_to_reload_before_building_the_rest():
+    """The rest of a save's build (tag pages, feeds) waits while the readers' pages reload, up to a
+    limit: both cores go to the page the author is looking at (serve's early, READERS_WAIT)."""
+    site = Site()
+    assert site.wait_for_readers(0)  # no reader: nothing to wait for
+    reloaded, unchanged = object(), object()
+    site.opened(reloaded, 0)
+    site.opened(unchanged, 0)
+    site.publish({"index.html": b"new"}, [], [], first=True)
+    assert not site.wait_for_readers(0.01)  # neither stream has answered version 1
+    site.answered(unchanged, 1, reload=False)  # its page looks the same: not waited for
+    site.answered(reloaded, 1, reload=True)
+    assert not site.wait_for_readers(0.01)  # its reader is loading the page
+    site.closed(reloaded)  # the browser closes the stream, reloads, and the page opens one again
+    again = object()
+    threading.Timer(0.05, site.opened, (again, 1)).start()
+    assert site.wait_for_readers(10)
+    site.answered(unchanged, 1, reload=True)  # a reader told to reload who never comes back …
+    site.closed(unchanged)
+    site.publish({"index.html": b"newer"}, [], [], first=True)
+    site.answered(again, 2, reload=False)
+    assert site.wait_for_readers(0)  # … is not waited for by the next save
+
+
 def test_new_deleted_and_renamed_entries(preview, tmp_path):
     server = preview()
     server.listen()
