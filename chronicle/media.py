@@ -368,7 +368,7 @@ def publish(events: Iterable[Event], content: Path, report: Report, memo: Memo |
     files: dict[str, bytes] = {}
     made_for: dict[str, Made | None] = {}
     for event in events:
-        if not any(item.file for item in event.media):
+        if not event.media or not any(item.file for item in event.media):  # most events: no file of theirs
             published.append(event)
             continue
         measured = []
@@ -384,7 +384,9 @@ def publish(events: Iterable[Event], content: Path, report: Report, memo: Memo |
             files.update(made.files)
             measured.append(replace(item, url=made.files[0][0], picture=made.picture, size=made.size))
         published.append(replace(event, media=tuple(measured)))
-    return [_bundled(event, content, report, read, files) for event in published], files
+    # A body with no attribute links to no file (most bodies: no picture, no link).
+    return [_bundled(event, content, report, read, files) if "=" in event.body else event
+            for event in published], files
 
 
 # --- files the text links to ------------------------------------------------------------------------------
@@ -400,8 +402,6 @@ def _bundled(event: Event, content: Path, report: Report, read: Callable[[Path],
     from the root of whichever page shows it (SITE_ROOT). An image, video or audio file the text shows
     beside the entry that is not there is an error: the page would show a hole. A link to no file is
     left as written (`/favicon.ico` may be one of the site's own files, static/)."""
-    if "=" not in event.body:
-        return event
     try:
         entry = PurePosixPath(Path(event.path).relative_to(content).as_posix())
     except ValueError:  # not an entry of this content folder: nothing beside it

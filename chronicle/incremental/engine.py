@@ -298,10 +298,12 @@ class Engine:
         """Publish the events' media (media.publish), each file made once for its bytes (kept in the
         cache); an event whose media were measured (or whose text links to a file, then published) is
         keyed by its entry's key, their measures and its body as published."""
-        keys = {id(entry.event): entry.key for entry in self._entries.values() if entry.event is not None}
         published, self._media = publish(events, self.options.content, report, memo=_MediaMemo(self.cache, self._memo))
+        changed = [(before, after) for before, after in zip(events, published) if after is not before]
+        keys = {id(entry.event): entry.key for entry in self._entries.values()
+                if entry.event is not None} if changed else {}
         self._media_prints = {id(after): digest(keys.get(id(before), b""), repr(after.media), after.body)
-                              for before, after in zip(events, published) if after is not before}
+                              for before, after in changed}
         return published
 
     def render(self, timeline: Timeline, theme: Theme, early: Early | None = None) -> dict[str, bytes]:
