@@ -60,8 +60,7 @@ Early = Callable[[dict[str, bytes], frozenset[str], Timeline], None]
 class _Rendered:
     """What the last render (Engine.render) was given, and what it made of it that a save may keep."""
 
-    timeline: Timeline
-    site: Site
+    timeline: Timeline  # its site's values are the engine's _site
     whole: Period | None  # its periods (split)
     home: dict[str, str]  # each event's period (homes)
     pages: dict[str, bytes]  # every event's page, by its name
@@ -317,7 +316,7 @@ class Engine:
         last = self._rendered
         at = _replaced(last.timeline, timeline) if last is not None else None
         if at is not None:  # a save that changed events in their places: the same site, periods and homes
-            site, whole, home = last.site, _swapped(last.whole, last.timeline.events, events, at), last.home
+            site, whole, home = self._site, _swapped(last.whole, last.timeline.events, events, at), last.home
         else:
             site = site_of(timeline)
             whole = split(events, site.page_events)
@@ -342,8 +341,9 @@ class Engine:
         before = ({name for _, named in self._periods.values() for name, _ in named} | self._pages.keys()
                   if early is not None and at is None else set())
         self._periods = periods
-
-        kept = self._pages
+        kept = self._pages  # the pages made before; self._pages: those of this timeline (all, or kept and remade)
+        if at is None:
+            self._pages = {}
 
         def page(i: int) -> tuple[str, bytes]:
             event = events[i]
@@ -360,10 +360,9 @@ class Engine:
             shown = dict(last.pages)
             shown.update(page(i) for i in sorted({n for i in at for n in (i - 1, i, i + 1) if 0 <= n < len(events)}))
         else:
-            self._pages = {}
             shown = dict(map(page, range(len(events))))
         files.update(shown)
-        self._rendered = _Rendered(timeline, site, whole, home, shown)
+        self._rendered = _Rendered(timeline, whole, home, shown)
         if early is not None:
             early(dict(files), frozenset(before - files.keys()), timeline)
         files.update(render_pages(env, timeline, site, self._extra_pages))
