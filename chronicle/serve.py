@@ -353,18 +353,15 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 if now.version == seen:
                     self.wfile.write(b": still here\n\n")
-                elif shown is not None and not now.shows_anew(page, shown):
-                    seen, shown = now.version, now
-                    site.answered(stream, seen, reload=False)
+                    self.wfile.flush()
                     continue
-                else:
-                    seen, shown = now.version, now if page is not None else None
+                reload = shown is None or now.shows_anew(page, shown)
+                seen, shown = now.version, now if page is not None else None
+                if reload:
                     message = {"version": now.version, "edited": list(now.edited), "failed": bool(now.errors)}
                     self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
                     self.wfile.flush()
-                    site.answered(stream, seen, reload=True)
-                    continue
-                self.wfile.flush()
+                site.answered(stream, seen, reload)
         except (OSError, ValueError):
             pass  # the browser went away
         finally:
