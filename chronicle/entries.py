@@ -253,12 +253,13 @@ def first_paragraph(body_html: str) -> str:
 def read_entry(
     path: Path,
     text: str,
-    settings: Settings,
+    settings: Settings | EntryRules,
     report: Report,
     md: markdown.Markdown | None = None,
     content: Path | None = None,
 ) -> Event | None:
     """Turn the text of one entry into an Event, or report every problem it has and return None.
+    settings: the site's, or all that reading an entry takes from them (EntryRules);
     content: the content folder the entry is in (where a media src of `/…` is read from)."""
     errors_before = len(report.errors)
     try:
@@ -274,7 +275,8 @@ def read_entry(
     fields = document.fields
     for line, message in fields.problems:  # text cut short by a comment: reported beside the rest
         report.error(path, line, message)
-    reader = _FieldReader(path, fields, EntryRules.of(settings), report)
+    reader = _FieldReader(path, fields, settings if isinstance(settings, EntryRules) else EntryRules.of(settings),
+                          report)
     name = PurePath(path.name)
     stem = name.name[: -len(name.suffix)] if name.suffix else name.name
 

@@ -166,8 +166,8 @@ def ways(monkeypatch):
     used: list[int] = []
     real = workers._usable_workers
 
-    def spy(count, least, wanted=None):
-        used.append(real(count, least, wanted))
+    def spy(count, least, wanted=None, method="fork"):
+        used.append(real(count, least, wanted, method))
         return used[-1]
 
     monkeypatch.setattr(workers, "_usable_workers", spy)

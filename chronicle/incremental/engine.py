@@ -101,7 +101,7 @@ class Engine:
     watcher missed is still seen.
     """
 
-    def __init__(self, options: Options, cache: Cache | None = None, parallel: bool = False,
+    def __init__(self, options: Options, cache: Cache | None = None, parallel: bool = False, readers: bool | str = False,
                  progress: Callable[[str, int, int], None] | None = None,
                  clock: Callable[[], int] = time.time_ns):
         self.options = options
@@ -110,6 +110,9 @@ class Engine:
         self.progress = progress or (lambda stage, done, total: None)
         self.cache = cache if cache is not None and cache.enabled else None
         self.parallel = parallel  # parse and render with worker processes (a one-off build, not serve)
+        # How many entries read at once are parsed: by forked workers (parallel), by workers of a fork
+        # server (serve, whose threads a fork would copy), or in this process (False).
+        self.readers: bool | str = True if parallel else readers
         self._md = None
         self._memo: dict[bytes, object] = {}  # media.Made by media.memo_key, for every build of this engine
         self._settings_text = ""
@@ -233,15 +236,8 @@ class Engine:
         if self.cache:
             self.cache.count(hits, len(missed))
 
-        def parse(path: Path) -> tuple[bytes | None, bytes]:
-            local = Report()
-            text = read_text(path, local)
-            if text is None:
-                return None, cache_dumps((None, local.items))
-            event = read_entry(path, text, settings, local, self._markdown(), self.options.content)
-            return digest_from(prefix, str(path), text) if prefix else None, cache_dumps((event, local.items))
-
-        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.parallel,
+        parse = _Reader(EntryRules.of(settings), self.options.content, self._entry_parts(), self._markdown())
+        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.readers,
                          workers=self.options.workers)
         for done, ((path, signature), (key, data)) in enumerate(zip(missed, made), 1):
             self.progress("reading entries", done, len(missed))
@@ -251,13 +247,17 @@ class Engine:
                 self.cache.put(key, data)
         return entries
 
-    def _entry_hasher(self):
+    def _entry_parts(self) -> tuple[bytes | str, ...] | None:
         # Everything an entry's event and messages are made from: its bytes, its path, the
         # settings read_entry uses (EntryRules: a new title reads no entry again), and where the
-        # command runs (messages name paths relative to it).
+        # command runs (messages name paths relative to it). Its key: digest(*these, path, text).
         if not self.cache:
             return None
-        return self.cache.hasher("entry", repr(EntryRules.of(self._settings)), str(self.options.cwd))
+        return self.cache.version, "entry", repr(EntryRules.of(self._settings)), str(self.options.cwd)
+
+    def _entry_hasher(self):
+        parts = self._entry_parts()
+        return hasher(*parts) if parts is not None else None
 
     def _markdown(self):
         if self._md is None:
@@ -310,7 +310,8 @@ class Engine:
 
         early: given the index, the period pages and every event's page as soon as they are made,
         before the tag, source and publisher pages and the feeds (serve shows them at once), with
-        the names of the last render's pages of those kinds that are gone."""
+        the names of the last render's pages of those kinds that are gone; when no page was made
+        before (serve's first build, a new theme), given the index and the files it loads first."""
         env = self._theme(theme)
         events = timeline.events
         last = self._rendered
@@ -331,6 +332,8 @@ class Engine:
             self._index = (index_key, render_index(env, timeline, site, self._days) if whole is None else
                            render_overview(env, timeline, site, whole))
         files = {"index.html": self._index[1]}
+        if early is not None and last is None and not self._pages:  # nothing made before: the index first
+            early({**files, **self._static, **self._media}, frozenset(), timeline)
         periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}
         for period in period_pages(whole) if whole is not None else ():  # each kept while it is given the same
             cached = self._periods.get(period.name)
@@ -758,6 +761,39 @@ class Engine:
             self.cache.put(place, self._manifest)
             self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Reads one entry and parses it (Engine._read_entries), here or in a worker process: a value
+    that a fork server's worker can be given, so the settings' EntryRules, not the settings.
+    Return the entry's key (None without a cache) and its event and messages, pickled."""
+
+    rules: EntryRules
+    content: Path
+    parts: tuple[bytes | str, ...] | None  # the entries' keys' first parts (Engine._entry_parts)
+    md: object = None  # this process's Markdown; a worker makes its own
+
+    def __reduce__(self):
+        return _Reader, (self.rules, self.content, self.parts)
+
+    def __call__(self, path: Path) -> tuple[bytes | None, bytes]:
+        local = Report()
+        text = read_text(path, local)
+        if text is None:
+            return None, cache_dumps((None, local.items))
+        event = read_entry(path, text, self.rules, local, self.md or _markdown(), self.content)
+        return digest(*self.parts, str(path), text) if self.parts else None, cache_dumps((event, local.items))
+
+
+_worker_markdown = None  # a worker process's Markdown (_Reader), made once
+
+
+def _markdown():
+    global _worker_markdown
+    if _worker_markdown is None:
+        _worker_markdown = make_markdown()
+    return _worker_markdown
 
 
 class _MediaMemo(dict):

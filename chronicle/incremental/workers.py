@@ -3,10 +3,12 @@
 Parsing Markdown and rendering templates hold Python's lock, so threads would
 not help; processes do. Workers are forked, so they start with the build's
 state (settings, theme, timeline) as it is, and only the items and results
-cross between processes. Small jobs, one core, or a caller that must not fork
-(`serve`, whose server and watcher threads a fork would copy mid-step) run in
-this process instead, with the very same function, so the output never
-depends on which way ran.
+cross between processes. A caller with threads of its own (`serve`: its server
+and watcher, which a fork would copy mid-step) has its workers forked by a fork
+server instead, a process of one thread started for it: the function then
+crosses too, so it must be one pickle can name. Small jobs or one core run in
+this process, with the very same function, so the output never depends on
+which way ran.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def worker_count(wanted: int | None = None) -> int:
         return os.cpu_count() or 1
 
 
-def _usable_workers(count: int, least: int, wanted: int | None = None) -> int:
+def _usable_workers(count: int, least: int, wanted: int | None = None, method: str = "fork") -> int:
     """Return how many processes to fork for count items; below 2, run here."""
-    if count < least or "fork" not in multiprocessing.get_all_start_methods():
+    if count < least or method not in multiprocessing.get_all_start_methods():
         return 1
     return min(worker_count(wanted), count)
 
@@ -44,7 +46,7 @@ def _call(item):
 
 
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int = 1, fork: bool = True, meanwhile: Iterable[R] = (),
+              chunk: int = 1, fork: bool | str = True, meanwhile: Iterable[R] = (),
               workers: int | None = None) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
@@ -52,21 +54,27 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
     as soon as it is made, so the caller can use it and let it go: a site is
     never held in memory whole. least: the number of items below which forking
     costs more than it saves; chunk: items sent to a worker at a time; fork:
-    False for a caller that must stay one process; meanwhile: results the caller
-    already has, yielded first, once the workers have started (the caller's work
-    on them overlaps theirs); workers: how many processes at most (Options.workers;
-    None: one per core).
+    False for a caller that must stay one process, "forkserver" for one with
+    threads (then function must pickle: a module's function, or an instance of
+    a module's class); meanwhile: results the caller already has, yielded first,
+    once the workers have started (the caller's work on them overlaps theirs);
+    workers: how many processes at most (Options.workers; None: one per core).
     """
     global _function
-    processes = _usable_workers(len(items), least, workers) if fork else 1
+    method = fork if isinstance(fork, str) else "fork"
+    processes = _usable_workers(len(items), least, workers, method) if fork else 1
     if processes < 2:
         yield from meanwhile
         yield from map(function, items)
         return
-    _function = function
+    context = multiprocessing.get_context(method)
+    if method == "fork":  # the workers inherit the function; else it goes to them by pickle
+        _function, function = function, _call
+    elif method == "forkserver":  # its module imported once, by the server, not by each worker
+        context.set_forkserver_preload([function.__module__])
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            mapped = (pool.imap if ordered else pool.imap_unordered)(_call, items, chunksize=chunk)
+        with context.Pool(processes) as pool:
+            mapped = (pool.imap if ordered else pool.imap_unordered)(function, items, chunksize=chunk)
             yield from meanwhile
             yield from mapped
     finally:
