@@ -51,6 +51,8 @@ class Snapshot:
     files: Mapping[str, bytes] = field(default_factory=dict)
     errors: tuple[str, ...] = ()  # the latest build's errors; the files are the last good build's
     edited: tuple[str, ...] = ()  # slugs of the events whose files were just saved
+    # The first pages of the first build, or nothing yet: a page not among the files is waited for.
+    waiting: bool = False
 
     @cached_property
     def assets(self) -> dict[str, bytes]:
@@ -93,7 +95,7 @@ class Site:
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self.now = Snapshot()
+        self.now = Snapshot(waiting=True)
         self.good: Mapping[str, bytes] = {}  # the files of the last build that succeeded
         self.recent: dict[int, Snapshot] = {0: self.now}  # the last KEPT_VERSIONS, by version
         self.stopping = False
@@ -112,7 +114,8 @@ class Site:
         first: the first pages of a build still running (Engine.render's early: the index, the
         period pages and the events' pages), shown over the last good build's other files until
         the build ends, without the pages of theirs it has not (gone: a deleted event's); a reader
-        on a page they did not change is not sent a reload (Handler._live)."""
+        on a page they did not change is not sent a reload (Handler._live). With no good build
+        before (the first build), a page they do not have yet is waited for (Snapshot.waiting)."""
         with self._changed:
             if files is None:
                 shown = self.good
@@ -120,7 +123,8 @@ class Site:
                 shown = ChainMap(files, Without(self.good, gone) if gone else self.good)
             else:
                 shown = self.good = files
-            self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited))
+            waiting = first and files is not None and not self.good
+            self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited), waiting)
             self.recent[self.now.version] = self.now
             self.recent.pop(self.now.version - KEPT_VERSIONS, None)
             self._reloading = 0  # a reader told before and gone since is not waited for again
@@ -301,12 +305,16 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _respond(self, head: bool) -> None:
-        now = self.server.site.now  # one snapshot: files and errors of the same moment
-        files, errors, version = now.files, now.errors, now.version
-        index = self.server.site.index
-        if index:
-            files = ChainMap(files, index)
-        found = lookup(files, self.path)
+        site = self.server.site
+        now = site.now  # one snapshot: files and errors of the same moment
+        while True:
+            files, errors, version = now.files, now.errors, now.version
+            if site.index:
+                files = ChainMap(files, site.index)
+            found = lookup(files, self.path)
+            if found is not None or not now.waiting or site.stopping:
+                break
+            now = site.wait(version, HEARTBEAT)  # a page the first build has not made yet
         if found is None:
             body = b"<!doctype html><html lang=en><title>Not found</title><body><h1>Not found</h1>" \
                    b"<p><a href=\"/\">Back to the timeline</a></p></body></html>"
@@ -477,7 +485,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         for line in report_lines(checked):
             print(line, file=err, flush=True)
         return 1
-    builder = Engine(options)
+    # A timeline read anew whole (no cache, a new version) is parsed by both cores: by workers
+    # of a fork server, as this process has threads (the watcher's, the server's).
+    builder = Engine(options, readers="forkserver")
     site = Site()
     # The first build takes the entries an earlier build read from its cache (10,000 of them in
     # a second, not half a minute of parsing); read only, as check does: serve makes no cache.
@@ -494,8 +504,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     sites: tuple[dict, dict] = ({}, {})
     idle = threading.Event()  # cleared while a save is built: the writer waits, file by file
     idle.set()
+    # One write at a time: the first build's (its pages served before it ends) and the writer's.
+    writing = threading.Lock()
 
     def write(result: Result, paced: bool = False) -> bool:
+        with writing:
+            return write_now(result, paced)
+
+    def write_now(result: Result, paced: bool) -> bool:
         nonlocal written, sites
         files = result.files
         spare = sites[0] if result.events >= PARALLEL_EVENTS else None
@@ -535,8 +551,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 # building, a page took 40 ms longer to show (10,000 events, median of 12).
                 site.wait_for_readers(READERS_WAIT)
 
+            def first_pages(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
+                if len(timeline.events) >= PARALLEL_EVENTS:  # served while the rest is made
+                    site.publish(files, [], [], first=True)
+                    announce()
+
             try:
-                result = builder.build(write=False, hints=changed or None, early=early if changed else None)
+                result = builder.build(write=False, hints=changed or None,
+                                       early=first_pages if first else early if changed else None)
             except Exception as error:  # the preview goes on: the next save is built again
                 if first:
                     raise
@@ -628,43 +650,58 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                             "or another --port") from None
         raise CannotRun(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    announced = threading.Event()
+
+    def announce() -> None:
+        """Say where the site is served, once: when its first page can be (Snapshot.waiting)."""
+        if not announced.is_set():
+            announced.set()
+            print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    # A save's build holds the interpreter while the reader's page is asked for: the threads that
+    # answer take it back every half millisecond, not every 5 (10,000 events: save → visible,
+    # the event's page, 266 → 242 ms, median of 12; a build that nobody waits on is not slowed).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    # Serving from the start: a large timeline's first build shows its index while it makes the
+    # rest (first_pages); a page asked for before it is made waits for it.
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="chronicle-server",
+                               daemon=True)
+    serving.start()
     # Watch before the first build, so a save made while it runs is not missed.
     coalescer = Coalescer(lambda changed: rebuild(changed))
     watcher = Watcher(options.content, theme.root, coalescer, poll=poll,
                       static=static_folder(options.content, options.cwd))
     watcher.start()
     try:
-        if cache is None or not cache.enabled or not start_from_output():
-            rebuild(set(), first=True)
-            settle()
+        try:
+            if cache is None or not cache.enabled or not start_from_output():
+                rebuild(set(), first=True)
+                settle()
+        finally:
+            if cache is not None:
+                cache.close()
+        announce()
+        previous = signal.signal(signal.SIGTERM, stop_on_signal)
+        try:
+            serving.join()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     finally:
-        if cache is not None:
-            cache.close()
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{server.server_address[1]}/"
-    print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)
-    if open_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-
-    def stop_on_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop_on_signal)
-    # A save's build holds the interpreter while the reader's page is asked for: the threads that
-    # answer take it back every half millisecond, not every 5 (10,000 events: save → visible,
-    # the event's page, 266 → 242 ms, median of 12; a build that nobody waits on is not slowed).
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
         sys.setswitchinterval(interval)
         site.stop()
         watcher.stop()
+        server.shutdown()
         server.server_close()
         writer.stop()
-        print("stopped", file=out, flush=True)
+    print("stopped", file=out, flush=True)
     return 0

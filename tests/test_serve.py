@@ -21,7 +21,7 @@ import pytest
 
 from chronicle.cli import Options
 from chronicle.incremental.engine import Engine
-from chronicle.serve import Handler, Site, inject, lookup, site_files
+from chronicle.serve import Handler, PreviewServer, Site, inject, lookup, site_files
 from chronicle.watch import Coalescer, is_relevant
 from conftest import ROOT
 
@@ -501,6 +501,52 @@ def test_a_save_waits_for_the_readers_it_told_to_reload_before_building_the_rest
     assert site.wait_for_readers(0)  # … is not waited for by the next save
 
 
+def test_a_page_the_first_build_has_not_made_yet_is_waited_for_not_missing():
+    """serve answers from its start: a large timeline's first build shows its index while it makes
+    the rest (Engine.render's early), and a page asked for before it is made is answered once it is;
+    once a build has ended, a page it did not make is not found at once."""
+    site = Site()
+    server = PreviewServer(("127.0.0.1", 0), site)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def get(path: str) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=WAIT)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read().decode()
+        conn.close()
+        return response.status, body
+
+    answers: dict[str, tuple[int, str]] = {}
+
+    def ask(path: str) -> threading.Thread:
+        asker = threading.Thread(target=lambda: answers.update({path: get(path)}))
+        asker.start()
+        return asker
+
+    try:
+        before = ask("/")  # nothing built yet
+        time.sleep(0.2)
+        site.publish({"index.html": b"<p>The index</p>", "static/s.css": b"p{}"}, [], [], first=True)
+        before.join(WAIT)
+        assert answers["/"][0] == 200 and "The index" in answers["/"][1]
+        assert get("/static/s.css") == (200, "p{}")
+        event = ask("/events/a/")
+        event.join(0.3)
+        assert event.is_alive(), answers  # not a 404: the page is still being made
+        site.publish({"index.html": b"<p>The index</p>", "events/a/index.html": b"<p>Event A</p>"}, [], [])
+        event.join(WAIT)
+        assert answers["/events/a/"][0] == 200 and "Event A" in answers["/events/a/"][1]
+        assert get("/events/b/")[0] == 404
+        # A save's first pages are shown over the last good build's: a page they lack is that build's.
+        site.publish({"index.html": b"<p>Saved</p>"}, [], [], first=True)
+        assert "Event A" in get("/events/a/")[1] and get("/events/b/")[0] == 404
+    finally:
+        site.stop()
+        server.shutdown()
+        server.server_close()
+
+
 def test_new_deleted_and_renamed_entries(preview, tmp_path):
     server = preview()
     server.listen()
@@ -543,6 +589,8 @@ def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp
         (content / f"e{n:03d}.md").write_text(ENTRY.format(title=f"Event {n}").replace("2024-10-28", f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"))
     server = Preview(tmp_path)
     try:
+        # Its first pages were served before the build ended: the address came first, then the summary.
+        assert not server.built and server.proc.stdout.readline().startswith("built 210 events, ")
         server.listen()
         output, spare = tmp_path / "output", tmp_path / ".chronicle-spare-output"
         page = output / "events" / "e105" / "index.html"
