@@ -139,6 +139,14 @@ class Engine:
         self._feeds: dict[str, object] = {}
         self._manifest: bytes | None = None  # as the last write left it, in the cache
         self._looked: dict[str, tuple[int, int, int]] = {}  # each entry's signature as the look keyed it
+        self._periods_of: tuple = ((), 0, None)  # the last split: its events, its limit, its periods
+
+    def _split(self, events: tuple[Event, ...], limit: int) -> Period | None:
+        """Return split(events, limit), made once for the same events: a build's keys, its event
+        pages' ways back and its index (made by a worker, forked after it) share it."""
+        if self._periods_of[0] is not events or self._periods_of[1] != limit:
+            self._periods_of = (events, limit, split(events, limit))
+        return self._periods_of[2]
 
     def _load_settings(self, report: Report) -> Settings:
         key = file_signature(self.options.content / INDEX_NAME)
@@ -412,7 +420,7 @@ class Engine:
         tasks += [("events", tuple(pages[start:start + EVENT_PAGES_A_TASK]))
                   for start in range(0, len(pages), EVENT_PAGES_A_TASK)]
         skip = frozenset(kept)
-        home = homes(split(events, site.page_events))  # each event page's way back: its period's page
+        home = homes(self._split(events, site.page_events))  # each event page's way back: its period's page
 
         # One store for the tasks a process runs: the catalogue is grouped once (or before the workers fork).
         pages_store: dict[str, object] = {"site": site, "catalogue grouped": grouped} if grouped is not None else {}
@@ -430,7 +438,7 @@ class Engine:
                 return [(f"{events[i].url}index.html",
                          render_event_page(env, site, events, i, home.get(events[i].slug, ""))) for i in task[1]]
             if kind == "index":
-                whole = split(events, site.page_events)
+                whole = self._split(events, site.page_events)
                 if whole is not None:  # the index and a page per period (not kept), each written as it is made
                     return periods_of(whole)
                 if "index.html" in skip:
@@ -703,7 +711,8 @@ class Engine:
         site = self._site_key(timeline, theme)
         rest_key = digest(site, "rest", *prints)
         page = hasher(site, "page")
-        home = homes(split(events, timeline.page_events))
+        whole = self._split(events, timeline.page_events)
+        home = homes(whole)
         page_keys = {f"{event.url}index.html": digest_from(page, prints[i - 1] if i else b"", prints[i],
                                                           prints[i + 1] if i + 1 < len(events) else b"",
                                                           home.get(event.slug, "").encode())
@@ -712,7 +721,7 @@ class Engine:
         tag_pages = _tag_page_keys(timeline, by_event, site)
         page_keys.update(tag_pages)
         grouped = Grouped(timeline)  # the sources grouped once, for the keys and for the workers, which fork
-        period_keys = _split_keys(timeline, by_event, site)
+        period_keys = _split_keys(whole, by_event, site)
         publisher_keys = _publisher_keys(timeline, grouped.publishers, by_event, site)
         page_keys.update(period_keys)
         page_keys.update(publisher_keys)
@@ -869,11 +878,10 @@ def _outline(period) -> tuple:
     return (period.path, period.label, period.count, len(period.own), tuple(map(_outline, period.parts)))
 
 
-def _split_keys(timeline: Timeline, prints: dict[int, bytes], site: bytes) -> dict[str, bytes]:
-    """Return the key of each page of a split timeline but its index (index.html, given the whole
-    timeline, is made with every change): each period's page, and its timeline.json (made from
-    what the page is given)."""
-    whole = split(timeline.events, timeline.page_events)
+def _split_keys(whole: Period | None, prints: dict[int, bytes], site: bytes) -> dict[str, bytes]:
+    """Return the key of each page of a split timeline (whole: its periods) but its index (index.html,
+    given the whole timeline, is made with every change): each period's page, and its timeline.json
+    (made from what the page is given)."""
     prefix = hasher(site, "period page")
     keys = {}
     for page in period_pages(whole) if whole is not None else ():
