@@ -474,8 +474,9 @@ class Engine:
             else:  # each file written and let go as it is made (100,000 events: 7,000 period pages)
                 files = []
                 for name, data in make(task):
-                    if data is not WRITTEN:
-                        layout = put_file(staging, name, data, fragments and fragments.previous(name))
+                    if data is not WRITTEN:  # a page whole, or a long file's pieces, some in output/'s
+                        previous = fragments.previous(name) if fragments and not isinstance(data, bytes) else None
+                        layout = put_file(staging, name, data, previous)
                         if fragments is not None:
                             fragments.record(name, layout)
                     files.append((name, WRITTEN))
