@@ -680,6 +680,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     watcher = Watcher(options.content, theme.root, coalescer, poll=poll,
                       static=static_folder(options.content, options.cwd))
     watcher.start()
+    previous = signal.signal(signal.SIGTERM, stop_on_signal)  # a clean stop, even while the first build runs
     try:
         try:
             if cache is None or not cache.enabled or not start_from_output():
@@ -689,14 +690,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             if cache is not None:
                 cache.close()
         announce()
-        previous = signal.signal(signal.SIGTERM, stop_on_signal)
-        try:
-            serving.join()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        serving.join()
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sys.setswitchinterval(interval)
         site.stop()
         watcher.stop()

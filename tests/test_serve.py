@@ -616,6 +616,27 @@ def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp
         {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
 
 
+def test_stopping_while_the_first_build_of_a_large_timeline_runs_stops_cleanly(tmp_path):
+    """Its index is served before the build ends, so a reader may stop it then: SIGTERM stops it as
+    at any other time, and output/ is the whole site or not there, never part of one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(260):
+        (content / f"e{n:03d}.md").write_text(ENTRY.format(title=f"Event {n}").replace("2024-10-28", f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"))
+    server = Preview(tmp_path, "--no-cache")
+    assert not server.built  # the address first: the summary comes when the build ends
+    assert server.get("/")[0] == 200 and server.get("/events/e007/")[0] == 200
+    server.proc.send_signal(signal.SIGTERM)
+    out, err = server.proc.communicate(timeout=WAIT)
+    assert server.proc.returncode == 0 and "Traceback" not in err, err
+    assert out.endswith("stopped\n"), out
+    if (tmp_path / "output").exists():
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
+                       check=True, capture_output=True)
+        assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
+            {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+
+
 def test_a_port_in_use_is_a_usage_error(tmp_path):
     (tmp_path / "content").mkdir()
     with socket.socket() as taken:
