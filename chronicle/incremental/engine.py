@@ -110,8 +110,8 @@ class Engine:
         self.progress = progress or (lambda stage, done, total: None)
         self.cache = cache if cache is not None and cache.enabled else None
         self.parallel = parallel  # parse and render with worker processes (a one-off build, not serve)
-        # How many entries read at once are parsed: by forked workers (parallel), by workers of a fork
-        # server (serve, whose threads a fork would copy), or in this process (False).
+        # Who parses the entries when many are read anew: forked workers (parallel), workers of a
+        # fork server ("forkserver": serve, whose threads a fork would copy), or this process (False).
         self.readers: bool | str = True if parallel else readers
         self._md = None
         self._memo: dict[bytes, object] = {}  # media.Made by media.memo_key, for every build of this engine
