@@ -22,7 +22,7 @@ import pytest
 from chronicle.cli import Options
 from chronicle.incremental.engine import Engine
 from chronicle.serve import Handler, PreviewServer, Site, inject, lookup, site_files
-from chronicle.watch import Coalescer, is_relevant
+from chronicle.watch import Coalescer, Watcher, is_relevant
 from conftest import ROOT
 
 ENTRY = "---\ntitle: {title}\ndate: 2024-10-28\nsources: [https://example.org/a]\n---\nBody of {title}.\n"
@@ -499,6 +499,43 @@ def test_a_save_waits_for_the_readers_it_told_to_reload_before_building_the_rest
     site.publish({"index.html": b"newer"}, [], [], first=True)
     site.answered(again, 2, reload=False)
     assert site.wait_for_readers(0)  # … is not waited for by the next save
+
+
+def test_the_watcher_is_told_of_saves_not_of_reads(tmp_path):
+    """Reading an entry is no change (serve's first build reads every entry, 10,000 of them at
+    10,000 events): only the changes that can change the site reach the watcher (watch.EVENTS)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    entry = content / "a.md"
+    entry.write_text(ENTRY.format(title="Read"))
+    told: list[list[Path]] = []
+
+    class Told:  # the coalescer's place: what the watcher hands on
+        def add(self, paths):
+            told.append(list(paths))
+
+        def start(self):
+            pass
+
+        def stop(self):
+            pass
+
+    watcher = Watcher(content, None, Told())
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        for _ in range(20):
+            entry.read_text()
+        time.sleep(0.5)
+        assert told == []
+        save(entry, ENTRY.format(title="Saved"))
+        deadline = time.monotonic() + WAIT
+        while not told:
+            assert time.monotonic() < deadline, "a save was not seen"
+            time.sleep(0.02)
+        assert {path.name for paths in told for path in paths} == {"a.md"}
+    finally:
+        watcher.stop()
 
 
 def test_a_page_the_first_build_has_not_made_yet_is_waited_for_not_missing():
