@@ -113,7 +113,6 @@ class Engine:
         # Who parses the entries when many are read anew: forked workers (parallel), workers of a
         # fork server ("forkserver": serve, whose threads a fork would copy), or this process (False).
         self.readers: bool | str = True if parallel else readers
-        self._md = None
         self._memo: dict[bytes, object] = {}  # media.Made by media.memo_key, for every build of this engine
         self._settings_text = ""
         self._entries: dict[Path, _Entry] = {}
@@ -244,7 +243,7 @@ class Engine:
         if self.cache:
             self.cache.count(hits, len(missed))
 
-        parse = _Reader(EntryRules.of(settings), self.options.content, self._entry_parts(), self._markdown())
+        parse = _Reader(EntryRules.of(settings), self.options.content, self._entry_parts())
         made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=16, fork=self.readers,
                          workers=self.options.workers)
         for done, ((path, signature), (key, data)) in enumerate(zip(missed, made), 1):
@@ -266,11 +265,6 @@ class Engine:
     def _entry_hasher(self):
         parts = self._entry_parts()
         return hasher(*parts) if parts is not None else None
-
-    def _markdown(self):
-        if self._md is None:
-            self._md = make_markdown()
-        return self._md
 
     def _theme(self, theme: Theme):
         """Load the theme: a template changed renders every page again; a static file changed (a
@@ -328,7 +322,7 @@ class Engine:
             site, whole, home = self._site, _swapped(last.whole, last.timeline.events, events, at), last.home
         else:
             site = site_of(timeline)
-            whole = split(events, site.page_events)
+            whole = self._split(events, site.page_events)
             home = homes(whole)
         if site != self._site:
             self._days.clear()  # every day is given the timeline's own values
@@ -782,28 +776,24 @@ class _Reader:
     rules: EntryRules
     content: Path
     parts: tuple[bytes | str, ...] | None  # the entries' keys' first parts (Engine._entry_parts)
-    md: object = None  # this process's Markdown; a worker makes its own
-
-    def __reduce__(self):
-        return _Reader, (self.rules, self.content, self.parts)
 
     def __call__(self, path: Path) -> tuple[bytes | None, bytes]:
         local = Report()
         text = read_text(path, local)
         if text is None:
             return None, cache_dumps((None, local.items))
-        event = read_entry(path, text, self.rules, local, self.md or _markdown(), self.content)
+        event = read_entry(path, text, self.rules, local, _markdown(), self.content)
         return digest(*self.parts, str(path), text) if self.parts else None, cache_dumps((event, local.items))
 
 
-_worker_markdown = None  # a worker process's Markdown (_Reader), made once
+_MARKDOWN = None  # this process's Markdown, made once: the engine's (whose builds take turns) or a worker's
 
 
 def _markdown():
-    global _worker_markdown
-    if _worker_markdown is None:
-        _worker_markdown = make_markdown()
-    return _worker_markdown
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        _MARKDOWN = make_markdown()
+    return _MARKDOWN
 
 
 class _MediaMemo(dict):
