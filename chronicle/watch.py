@@ -135,14 +135,17 @@ class Watcher:
         self.observer = PollingObserver(timeout=poll_interval) if poll else Observer()
         self._static_watch = None
         self._lock = threading.Lock()
-        handler = self._handler = _Handler(
+        self._handler = _Handler(
             lambda p, is_dir: is_relevant(p, self.content, self.theme, is_dir, self.static), self._add)
-        self.observer.schedule(handler, str(self.content), recursive=True, event_filter=EVENTS)
+        self._watch(self.content)
         if self.theme is not None and self.theme.is_dir():
-            self.observer.schedule(handler, str(self.theme), recursive=True, event_filter=EVENTS)
+            self._watch(self.theme)
         if self.static is not None and self.static.parent.is_dir():
-            self.observer.schedule(handler, str(self.static.parent), recursive=False, event_filter=EVENTS)
+            self._watch(self.static.parent, recursive=False)
             self._watch_static()
+
+    def _watch(self, folder: Path, recursive: bool = True):
+        return self.observer.schedule(self._handler, str(folder), recursive=recursive, event_filter=EVENTS)
 
     def _watch_static(self) -> None:
         """Watch static/ whole when it is a folder (again, when it was made anew since)."""
@@ -155,8 +158,7 @@ class Watcher:
                 self._static_watch = None
             if self.static.is_dir():
                 try:
-                    self._static_watch = self.observer.schedule(self._handler, str(self.static), recursive=True,
-                                                                event_filter=EVENTS)
+                    self._static_watch = self._watch(self.static)
                 except OSError:
                     pass  # removed again meanwhile: its removal is reported on its own
 
