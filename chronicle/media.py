@@ -385,7 +385,7 @@ def publish(events: Iterable[Event], content: Path, report: Report, memo: Memo |
             measured.append(replace(item, url=made.files[0][0], picture=made.picture, size=made.size))
         published.append(replace(event, media=tuple(measured)))
     # A body with no attribute links to no file (most bodies: no picture, no link).
-    return [_bundled(event, content, report, read, files) if "=" in event.body else event
+    return [_bundled(event, content, report, read, files) if event.attributed else event
             for event in published], files
 
 

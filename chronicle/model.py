@@ -119,10 +119,14 @@ class Event:
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     # The contract's order: instant, precision, weight, title, slug (made once, with the event).
     sort_key: tuple = field(init=False, repr=False, compare=False)
+    # Whether the body's HTML has an attribute (`=`): only such a body can link to a file beside the
+    # entry (media.publish). Looked for once an event, not in 25 MB of bodies at every save.
+    attributed: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sort_key",
                            (*self.start.sort_key(), self.weight, self.title.casefold(), self.title, self.slug))
+        object.__setattr__(self, "attributed", "=" in self.body)
 
     @property
     def url(self) -> str:
@@ -141,6 +145,7 @@ class Event:
 
 
 _EVENT_FIELDS = tuple(f for f in fields(Event) if f.init)  # `extra` last
+SORT_KEY = attrgetter("sort_key")  # the contract's order of events (Event.sort_key)
 _MEDIA_FIELDS = tuple(f.name for f in fields(Media))
 
 

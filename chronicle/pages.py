@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 import jinja2
 
 from .dates import When
-from .model import Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
+from .model import SORT_KEY, Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
 from .periods import Link, Period, split
 from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
 from .model import group_days
@@ -21,7 +21,6 @@ SOURCES_NAME = "sources/index.html"  # the sources page in the output
 PUBLISHER_PAGE = "publisher.html"  # one publisher's sources, when the sources page is split into pages
 CITATION_PART, DAY_PART = "citation.html", "day.html"
 
-_SORT_KEY = attrgetter("sort_key")
 _EVENTS = attrgetter("events")
 
 
@@ -80,7 +79,7 @@ class Tag:
         if not self.events:
             return ""
         # In the contract's order the first event starts first; only ends need a look.
-        first, last = sorted((self.events[0], self.events[-1]), key=_SORT_KEY)
+        first, last = sorted((self.events[0], self.events[-1]), key=SORT_KEY)
         ends = [event.end for event in self.events if event.end is not None]
         return span_between(first.start, max([last.start, *ends], key=When.sort_key))
 

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Callable, Iterator
 
 from .dates import DEEP, MONTHS, Precision
-from .model import Day, Event
+from .model import SORT_KEY, Day, Event
 from .model import group_days
 
 # Year-counted levels, coarse to fine: a period of `size` years; then months, days, parts.
@@ -89,7 +89,7 @@ def split(events: tuple[Event, ...], limit: int) -> Period | None:
     """Return the whole timeline as periods, or None when it fits on one page."""
     if len(events) <= limit:
         return None
-    ordered = tuple(sorted(events, key=lambda event: event.sort_key))  # time order, whatever the sort
+    ordered = tuple(sorted(events, key=SORT_KEY))  # time order, whatever the sort
     # The first split is by the longest period that is no longer than the whole span (millennia for
     # 3400 BCE to today, years for three years of news), so that no page stands for nearly all of it.
     span = ordered[-1].start.year - ordered[0].start.year + 1

@@ -476,10 +476,10 @@ def period_pages(whole: Period, base: str = "", owner: Link | None = None) -> li
     """Return a page per period of the whole, in time order, below `base` (a tag's periods are below
     tags/SLUG/); owner: the tag they belong to, or None for the timeline's own."""
     pages = list(whole.pages())
-    trail: dict[str, list[Period]] = {}
-    _trails(whole, [], trail)
-    return [PeriodPage(period, tuple(above.link for above in trail[period.path]), pages[i - 1].link if i else None,
-                       pages[i + 1].link if i + 1 < len(pages) else None, base, owner)
+    links = [*(page.link for page in pages), None]  # links[-1]: before the first, after the last
+    trail: dict[str, tuple[Link, ...]] = {}
+    _trails(whole, (), trail)
+    return [PeriodPage(period, trail[period.path], links[i - 1], links[i + 1], base, owner)
             for i, period in enumerate(pages)]
 
 
@@ -518,11 +518,12 @@ def _in_order(events: tuple[Event, ...], site: Site) -> tuple[Event, ...]:
     return events[::-1] if site.newest_first else events
 
 
-def _trails(period: Period, above: list[Period], found: dict[str, list[Period]]) -> None:
+def _trails(period: Period, above: tuple[Link, ...], found: dict[str, tuple[Link, ...]]) -> None:
     """Note, for every period's page, the periods above it (its place in the whole)."""
     found[period.path] = above
+    below = (*above, period.link) if period.path else above
     for part in period.parts:
-        _trails(part, above + [period] if period.path else above, found)
+        _trails(part, below, found)
 
 
 def render_event_page(env: jinja2.Environment, site: Site, events: tuple[Event, ...], index: int,

@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..dates import Precision
-from ..model import Day, Event, Timeline, host_of, name_key, publisher_key, tag_slugs
+from ..model import SORT_KEY, Day, Event, Timeline, host_of, name_key, publisher_key, tag_slugs
 from ..periods import Period, split
 from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PAGE, TAGS_PAGE, Citation, Publisher,
                      PUBLISHER_PAGE, PublisherPage, Tag, group_sources, group_tags, merge, part_context, publisher_context,
@@ -35,7 +35,6 @@ from ..render import Site, _render_template, _template, period_pages, render_per
 from ..model import group_days
 from .writer import Part
 
-_SORT_KEY = attrgetter("sort_key")
 _EVENTS = attrgetter("events")
 _VALUE = attrgetter("value")
 _AT_ONCE = 1000  # parts looked up in the build cache at a time, for a page not joined
@@ -99,12 +98,12 @@ def _changes(old: tuple[Event, ...], new: tuple[Event, ...]) -> tuple[list[Event
 
 def _insert(events: list[Event], event: Event) -> None:
     """Put event into a list kept in the contract's order (sort keys are unique: they end with the slug)."""
-    events.insert(bisect_left(events, event.sort_key, key=_SORT_KEY), event)
+    events.insert(bisect_left(events, event.sort_key, key=SORT_KEY), event)
 
 
 def _remove(events: list[Event], event: Event) -> None:
     """Take event (or the equal event standing for it) out of a list kept in the contract's order."""
-    i = bisect_left(events, event.sort_key, key=_SORT_KEY)
+    i = bisect_left(events, event.sort_key, key=SORT_KEY)
     if i < len(events) and events[i].sort_key == event.sort_key:
         del events[i]
 
