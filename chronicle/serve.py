@@ -545,13 +545,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             builder.cache = cache if first and cache is not None and cache.enabled else None
             idle.clear()
 
-            def early(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
+            def early(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline, last: bool) -> None:
                 site.publish(files, [], edited_slugs(timeline, options.content, changed), first=True, gone=gone)
                 # The rest of the build waits while the readers' pages load: with both cores busy
                 # building, a page took 40 ms longer to show (10,000 events, median of 12).
-                site.wait_for_readers(READERS_WAIT)
+                if last:
+                    site.wait_for_readers(READERS_WAIT)
 
-            def first_pages(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
+            def first_pages(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline, last: bool) -> None:
                 if len(timeline.events) >= PARALLEL_EVENTS:  # served while the rest is made
                     site.publish(files, [], [], first=True)
                     announce()

@@ -462,7 +462,7 @@ def test_a_deleted_events_page_is_gone_from_the_first_pages_a_save_shows(tmp_pat
     (content / "b.md").unlink()
     shown = []
 
-    def early(files, gone, timeline):
+    def early(files, gone, timeline, last):
         site.publish(files, [], [], first=True, gone=gone)
         shown.append(site.now.files)
 
@@ -475,6 +475,29 @@ def test_a_deleted_events_page_is_gone_from_the_first_pages_a_save_shows(tmp_pat
     assert len(first) == len(set(first)) == len(site.good) - 1
     site.publish(result.files, [], [])
     assert lookup(site.now.files, "/events/b/") is None
+
+
+def test_a_save_in_place_shows_the_events_page_before_the_index_and_the_periods_are_made(tmp_path):
+    """The page of an event saved in its place is given first (with its neighbours', which name it),
+    before the overview and the period pages are made: the page the author is most likely on. The
+    pages given then are the build's own, and the rest follow with the index."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "_index.md").write_text("---\ntitle: Split\npage_events: 10\n---\n")
+    for day in range(1, 25):
+        (content / f"e{day:02d}.md").write_text(ENTRY.replace("28", f"{day:02d}").format(title=f"Event {day}"))
+    builder = Engine(Options(content=content))
+    assert builder.build(write=False).ok
+    (content / "e04.md").write_text(ENTRY.replace("28", "04").format(title="Event 4, corrected"))
+    given = []
+    result = builder.build(write=False, hints={content / "e04.md"},
+                           early=lambda files, gone, timeline, last: given.append((dict(files), gone, last)))
+    (pages, gone, last), (rest, _, final) = given
+    assert sorted(pages) == ["events/e03/index.html", "events/e04/index.html", "events/e05/index.html"]
+    assert not gone and not last and final
+    assert b"Event 4, corrected" in pages["events/e04/index.html"] and b"Event 4, corrected" in pages["events/e03/index.html"]
+    assert "index.html" in rest and "2024/10/index.html" not in pages and "2024/10/04/index.html" in rest
+    assert all(result.files[name] == data for name, data in {**pages, **rest}.items())
 
 
 def test_a_save_waits_for_the_readers_it_told_to_reload_before_building_the_rest():
