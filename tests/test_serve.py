@@ -462,7 +462,7 @@ def test_a_deleted_events_page_is_gone_from_the_first_pages_a_save_shows(tmp_pat
     (content / "b.md").unlink()
     shown = []
 
-    def early(files, gone, timeline, last):
+    def early(files, gone, timeline):
         site.publish(files, [], [], first=True, gone=gone)
         shown.append(site.now.files)
 
@@ -491,10 +491,10 @@ def test_a_save_in_place_shows_the_events_page_before_the_index_and_the_periods_
     (content / "e04.md").write_text(ENTRY.replace("28", "04").format(title="Event 4, corrected"))
     given = []
     result = builder.build(write=False, hints={content / "e04.md"},
-                           early=lambda files, gone, timeline, last: given.append((dict(files), gone, last)))
-    (pages, gone, last), (rest, _, final) = given
+                           early=lambda files, gone, timeline: given.append((dict(files), gone)))
+    (pages, gone), (rest, _) = given
     assert sorted(pages) == ["events/e03/index.html", "events/e04/index.html", "events/e05/index.html"]
-    assert not gone and not last and final
+    assert not gone
     assert b"Event 4, corrected" in pages["events/e04/index.html"] and b"Event 4, corrected" in pages["events/e03/index.html"]
     assert "index.html" in rest and "2024/10/index.html" not in pages and "2024/10/04/index.html" in rest
     assert all(result.files[name] == data for name, data in {**pages, **rest}.items())

@@ -53,9 +53,8 @@ _DIAGNOSTICS, _EVENT = attrgetter("diagnostics"), attrgetter("event")  # of an _
 
 
 # A build's first pages, the names of the pages of their kinds the last build had and this one has
-# not (a deleted event's page), its timeline, and whether they are the last of its first pages
-# (False: more are on their way) (Engine.render).
-Early = Callable[[dict[str, bytes], frozenset[str], Timeline, bool], None]
+# not (a deleted event's page), and its timeline (Engine.render).
+Early = Callable[[dict[str, bytes], frozenset[str], Timeline], None]
 
 
 @dataclass(frozen=True)
@@ -348,7 +347,7 @@ class Engine:
         if at is not None:  # the pages of the events changed and of those beside them (they name them)
             remade = dict(page(i) for i in sorted({n for i in at for n in (i - 1, i, i + 1) if 0 <= n < len(events)}))
             if early is not None:  # shown before the index and the periods are made: 10,000 events, 12 ms sooner
-                early(remade, frozenset(), timeline, False)
+                early(remade, frozenset(), timeline)
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (site, events)
@@ -357,7 +356,7 @@ class Engine:
                            render_overview(env, timeline, site, whole))
         files = {"index.html": self._index[1]}
         if early is not None and last is None and not self._pages:  # nothing made before: the index first
-            early({**files, **self._static, **self._media}, frozenset(), timeline, False)
+            early({**files, **self._static, **self._media}, frozenset(), timeline)
         periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}
         for period in period_pages(whole) if whole is not None else ():  # each kept while it is given the same
             cached = self._periods.get(period.name)
@@ -376,7 +375,7 @@ class Engine:
         files.update(shown)
         self._rendered = _Rendered(timeline, whole, home, shown)
         if early is not None:
-            early(dict(files), frozenset(before - files.keys()), timeline, True)
+            early(dict(files), frozenset(before - files.keys()), timeline)
         files.update(render_pages(env, timeline, site, self._extra_pages))
         files.update(render_feeds(timeline, self._epoch, self._feeds))
         files.update(self._static)
