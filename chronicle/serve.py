@@ -21,7 +21,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from collections import ChainMap
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Callable, Iterator, Mapping
 from urllib.parse import parse_qs, unquote
 
@@ -53,11 +52,8 @@ class Snapshot:
     edited: tuple[str, ...] = ()  # slugs of the events whose files were just saved
     # The first pages of the first build, or nothing yet: a page not among the files is waited for.
     waiting: bool = False
-
-    @cached_property
-    def assets(self) -> dict[str, bytes]:
-        """The files a page loads to be shown: every file but pages and data (style, scripts, media)."""
-        return {name: data for name, data in self.files.items() if not name.endswith(_NOT_ASSETS)}
+    # The files a page loads to be shown: every file but pages and data (style, scripts, media).
+    assets: Mapping[str, bytes] = field(default_factory=dict)
 
     def shows_anew(self, page: str, before: "Snapshot") -> bool:
         """Whether the page at the request target `page`, as `before` served it, looks different now:
@@ -70,6 +66,10 @@ class Snapshot:
         if found is not None and found[0] == "file" and self.files[found[1]] != before.files[found[1]]:
             return True
         return self.assets != before.assets  # compared by identity first: the same bytes are the same objects
+
+
+def _assets(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if not name.endswith(_NOT_ASSETS)}
 
 
 class Without(Mapping[str, bytes]):
@@ -97,6 +97,7 @@ class Site:
         self._changed = threading.Condition()
         self.now = Snapshot(waiting=True)
         self.good: Mapping[str, bytes] = {}  # the files of the last build that succeeded
+        self._good_assets: dict[str, bytes] = {}  # and those of them a page loads (Snapshot.assets)
         self.recent: dict[int, Snapshot] = {0: self.now}  # the last KEPT_VERSIONS, by version
         self.stopping = False
         # The reload streams open (Handler._live), each with the last version it answered, and how
@@ -116,15 +117,20 @@ class Site:
         the build ends, without the pages of theirs it has not (gone: a deleted event's); a reader
         on a page they did not change is not sent a reload (Handler._live). With no good build
         before (the first build), a page they do not have yet is waited for (Snapshot.waiting)."""
+        # Found here from the files given, not from all those shown: a reader's reload stream
+        # compares them at every version, and a save's first pages are 3 files over 12,000.
         with self._changed:
             if files is None:
-                shown = self.good
+                shown, assets = self.good, self._good_assets
             elif first:
                 shown = ChainMap(files, Without(self.good, gone) if gone else self.good)
+                assets = {name: data for name, data in self._good_assets.items() if name not in gone}
+                assets.update(_assets(files))
             else:
                 shown = self.good = files
+                assets = self._good_assets = _assets(files)
             waiting = first and files is not None and not self.good
-            self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited), waiting)
+            self.now = Snapshot(self.now.version + 1, shown, tuple(errors), tuple(edited), waiting, assets)
             self.recent[self.now.version] = self.now
             self.recent.pop(self.now.version - KEPT_VERSIONS, None)
             self._reloading = 0  # a reader told before and gone since is not waited for again

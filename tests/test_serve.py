@@ -500,6 +500,31 @@ def test_a_save_in_place_shows_the_events_page_before_the_index_and_the_periods_
     assert all(result.files[name] == data for name, data in {**pages, **rest}.items())
 
 
+def test_a_page_is_shown_anew_when_a_file_it_loads_changes_in_the_first_pages_or_after():
+    """A reader whose page is the same is reloaded when the style sheet (or a picture) it loads
+    changed: in a save's first pages (shown over the last good site), gone with a deleted event, or
+    in the rest of its build; not for a feed or another page."""
+    site = Site()
+    good = {"index.html": b"<p>i", "events/a/index.html": b"<p>a", "static/chronicle.css": b"body { color: black }",
+            "events/b/map.png": b"\x89PNG one", "feed.xml": b"<feed/>"}
+    steps = [
+        ({"events/b/index.html": b"<p>b"}, frozenset(), False),  # an event's page: not the reader's
+        ({"static/chronicle.css": b"body { color: navy }"}, frozenset(), True),
+        ({"feed.xml": b"<feed>new</feed>"}, frozenset(), False),  # data, not loaded by the page
+        ({}, frozenset({"events/b/map.png"}), True),
+    ]
+    for files, gone, anew in steps:
+        site.publish(dict(good), [], [])
+        before = site.now
+        site.publish(files, [], [], first=True, gone=gone)
+        assert site.now.shows_anew("/events/a/", before) is anew, files or gone
+        shown = dict(site.now.files)
+        assert site.now.assets == {name: data for name, data in shown.items() if not name.endswith((".html", ".xml"))}
+        before = site.now
+        site.publish({name: data for name, data in {**good, **files}.items() if name not in gone}, [], [])  # its end
+        assert not site.now.shows_anew("/events/a/", before)
+
+
 def test_a_save_waits_for_the_readers_it_told_to_reload_before_building_the_rest():
     """The rest of a save's build (tag pages, feeds) waits while the readers' pages reload, up to a
     limit: both cores go to the page the author is looking at (serve's early, READERS_WAIT)."""
