@@ -338,6 +338,16 @@ def _word_character(char: str) -> bool:
 
 def slugify(text: str) -> str:
     """Return a URL name for text: lower case, Latin letters' accents dropped, words joined by hyphens."""
+    if text.isascii():  # most titles and file names: their words are runs of letters and digits
+        return "-".join(_ASCII_WORDS.findall(text.lower()))
+    return _slugify(text)
+
+
+_ASCII_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _slugify(text: str) -> str:
+    """slugify for any text, character by character."""
     return "-".join("".join(c if _word_character(c) else " " for c in _fold(text)).split())
 
 

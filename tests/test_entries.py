@@ -4,6 +4,7 @@ import os
 from pathlib import Path, PurePath
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from chronicle.config import Settings
 from chronicle.diagnostics import Report
@@ -223,6 +224,15 @@ def test_slug_keeps_the_letters_of_every_script(name, slug):
     assert written.slug == slug and diagnostics == []
 
 
+@settings(max_examples=500, database=None, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=40))
+def test_an_ascii_name_is_given_the_slug_any_name_would_be(text):
+    """slugify's short cut for ASCII (most titles and file names) gives what the folding of any text does."""
+    from chronicle.model import _slugify, slugify
+
+    assert slugify(text) == _slugify(text)
+
+
 def test_headings_in_a_body_sit_below_the_page_headings():
     event, _ = read("---\ntitle: A\ndate: 2024-10-28\nsources: [https://a.org]\n---\n# Big\n\n## Less\n")
     assert "<h4>Big</h4>" in event.body and "<h5>Less</h5>" in event.body
@@ -312,6 +322,38 @@ def test_the_inline_shortcut_is_taken_for_plain_prose(monkeypatch):
     tried.clear()
     assert shipped_markdown().convert(prose) == make_markdown().convert(prose)
     assert tried, "the inline stage as shipped tries its patterns on every text"
+
+
+def test_the_paragraph_shortcut_is_taken_for_plain_prose(monkeypatch):
+    """A block of plain prose is made a paragraph by the shortcut (entries._PlainParagraph), not tested
+    by the ten block processors before the paragraph's; a block with a mark of any goes to them (a
+    Python-Markdown with other block processors would fail here, not silently go slower)."""
+    md = make_markdown()
+    tried = []
+    for processor in md.parser.blockprocessors:
+        if type(processor).__name__ != "_PlainParagraph":
+            monkeypatch.setattr(processor, "test", lambda parent, block, test=processor.test: tried.append(block) or test(parent, block))
+    assert md.convert("Troops were seen near Kursk.\nOfficials said so.\n\n“NATO” confirmed it.") == \
+        "<p>Troops were seen near Kursk.\nOfficials said so.</p>\n<p>“NATO” confirmed it.</p>"
+    assert [block for block in tried if block] == []  # the empty end: the empty block's processor
+    for block in ("# A heading", "Text\n> quoted", "a | b\n--|--\n1 | 2", "1. one", "Title\n===", "    code", "- item"):
+        md.reset()
+        tried.clear()
+        assert md.convert(block) == shipped_markdown().convert(block)
+        assert [block for block in tried if block]
+
+
+# Every character a block processor of Python-Markdown looks for, and plain letters around them.
+_MARKDOWNISH = st.text(st.sampled_from(list("ab .,#>[]()*+-_=|:!`~<>&1234567890\n\n\n \t\u00a0é")), max_size=80)
+
+
+@settings(max_examples=400, database=None, deadline=None)
+@given(st.lists(_MARKDOWNISH, min_size=1, max_size=6))
+def test_the_markdown_shortcuts_give_what_python_markdown_gives(blocks):
+    """Any text at all (blocks of marks, prose, blank lines, tabs, a no-break space) is made the same
+    HTML with the shortcuts over plain text as with Python-Markdown as shipped."""
+    text = "\n\n".join(blocks)
+    assert make_markdown().convert(text) == shipped_markdown().convert(text)
 
 
 # --- typographic quotes (issue 22, item 12) ------------------------------------------------------
