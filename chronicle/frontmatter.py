@@ -236,6 +236,25 @@ def _yaml_problem(error: yaml.MarkedYAMLError, yaml_text: str, first_line: int) 
                             "check the indentation, and quote values that contain ': ' or start with a symbol")
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+def _construct(node: yaml.Node, loader: _Loader) -> Any:
+    """Return a node's value as loader.construct_document would: text, lists, and mappings with
+    text keys made here (most of a front matter; PyYAML's constructor took a fifth of an entry's
+    reading), every other value by the loader (numbers, true and null, explicit tags, other keys).
+    The node holds no alias (_refuse_anchors)."""
+    kind, tag = type(node), node.tag
+    if kind is yaml.ScalarNode and tag == _STR:
+        return node.value
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_construct(item, loader) for item in node.value]
+    if kind is yaml.MappingNode and tag == _MAP and all(type(key) is yaml.ScalarNode and key.tag == _STR
+                                                        for key, _ in node.value):
+        return {key.value: _construct(value, loader) for key, value in node.value}
+    return loader.construct_object(node, deep=True)
+
+
 def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
     """Load YAML that must be a mapping, with each key's line and each plain scalar's text."""
     loader = _Loader(yaml_text)
@@ -267,7 +286,7 @@ def load_mapping(yaml_text: str, first_line: int = 1) -> Fields:
             elif isinstance(value_node, yaml.SequenceNode):
                 item_lines[key] = [first_line + item.start_mark.line for item in value_node.value]
         problems = _cut_by_comments(node, yaml_text, first_line)
-        data = loader.construct_document(node)
+        data = _construct(node, loader)
     except yaml.MarkedYAMLError as error:
         raise _yaml_problem(error, yaml_text, first_line) from None
     except yaml.reader.ReaderError as error:
