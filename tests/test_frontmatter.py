@@ -3,8 +3,10 @@
 import time
 
 import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
 
-from chronicle.frontmatter import FrontMatterError, load_mapping, normalise, parse
+from chronicle.frontmatter import FrontMatterError, _Loader, load_mapping, normalise, parse
 
 
 def test_lines_of_keys_and_items_are_file_lines():
@@ -196,3 +198,43 @@ def test_text_cut_by_a_comment_is_a_problem_at_its_line_and_the_rest_still_loads
     assert fields.values == {"title": "Pier", "location": "Odesa #port", "weight": 1, "url": "https://a.org/#x"}
     assert fields.problems == ((2, "'#3' is dropped as a comment, leaving 'Pier' — write title: \"Pier #3\", "
                                    "or put the comment on a line of its own"),)
+
+
+# --- values made from the nodes (frontmatter._construct) against PyYAML's constructor ------------
+
+
+def _both(text: str):
+    """The value of a YAML text as PyYAML's constructor makes it, and as load_mapping does."""
+    loader = _Loader(text)
+    try:
+        expected = loader.construct_document(loader.get_single_node())
+    finally:
+        loader.dispose()
+    return expected, load_mapping(text).values
+
+
+_SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none(),
+                     st.floats(allow_nan=False, allow_infinity=False))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                        st.dictionaries(st.one_of(st.text(max_size=6), st.integers()),
+                                                                        inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), _VALUES, min_size=1, max_size=5),
+       st.sampled_from([False, True]))
+def test_front_matter_values_are_those_pyyaml_makes(fields, flow):
+    """Text, lists and mappings made from the nodes; numbers, true/false, null and keys that are not
+    text by PyYAML: the same values, of the same types, in the same order, for any front matter."""
+    expected, values = _both(yaml.safe_dump(fields, default_flow_style=flow, allow_unicode=True))
+    assert repr(values) == repr({str(key): value for key, value in expected.items()})
+
+
+@pytest.mark.parametrize("text", [
+    "a: !!str 5\nb: !!int '7'\nc: !!float '1'", "tags: !!set {x, y}", "a: {1: one, true: yes}",
+    "a: [!!binary aGk=, 2024-10-28, 10:30, .inf, 0x1F]", "a: {b: [c, {d: ~}]}\nb: {b: 1, b: 2}",
+    "a: !!omap [x: 1, y: 2]", "a: !!map {x: 1}\nb: !!seq [1]",
+])
+def test_values_with_tags_and_keys_of_every_kind_are_pyyamls(text):
+    expected, values = _both(text)
+    assert repr(values) == repr({str(key): value for key, value in expected.items()})
