@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath, PurePosixPath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import xml.etree.ElementTree as etree
 import markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from .config import Settings
@@ -188,6 +189,32 @@ class _PlainParagraph(BlockProcessor):
         etree.SubElement(parent, "p").text = blocks.pop(0).lstrip()
 
 
+class _Unless(Preprocessor):
+    """One of Python-Markdown's preprocessors, passed over for a text that has nothing it changes
+    (most bodies: no tab, no fence, no HTML): its output is then the text as it is, with the ends it
+    always adds. The output is the same (tests/test_entries.py compares it with the stock)."""
+
+    def __init__(self, md: markdown.Markdown, shipped: Preprocessor, needed: Callable[[str], bool], ends: str):
+        super().__init__(md)
+        self.shipped, self.needed, self.ends = shipped, needed, ends
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        return self.shipped.run(lines) if self.needed(text) else (text + self.ends).split("\n")
+
+
+# Python-Markdown's own preprocessors (by name, priority and class) and what each needs in a text
+# to change more than its ends: a carriage return, a tab, its markers or a line of spaces (it adds two
+# empty lines to any text); three backticks or tildes (fenced code); `<` or `&` (raw HTML; `&#1 ` is
+# given its `;`).
+_PREPROCESSORS = {
+    "normalize_whitespace": (30, "NormalizeWhitespace", "\n\n", lambda text: (
+        "\r" in text or "\t" in text or "\x02" in text or "\x03" in text or " \n" in text or text.endswith(" "))),
+    "fenced_code_block": (25, "FencedBlockPreprocessor", "", lambda text: "```" in text or "~~~" in text),
+    "html_block": (20, "HtmlBlockPreprocessor", "", lambda text: "<" in text or "&" in text),
+}
+
+
 # Typographic quotes (issue 22, item 12): "..." and '...' as “…” and ‘…’, an apostrophe as ’. Not
 # Python-Markdown's smarty (it doubles the time of a body); one pass over the tree after the inline
 # stage, touching only texts with a quote in them. A quote is opening after the start, a space, an
@@ -259,6 +286,11 @@ def make_markdown() -> markdown.Markdown:
     patterns = md.inlinePatterns
     if len(patterns) == len(_INLINE_PATTERNS) and all(name in patterns for name in _INLINE_PATTERNS):
         md.treeprocessors.register(_PlainTextInline(md), "inline", 20)
+    shipped = md.preprocessors
+    if len(shipped) == len(_PREPROCESSORS) and all(
+            name in shipped and type(shipped[name]).__name__ == kind for name, (_, kind, _, _) in _PREPROCESSORS.items()):
+        for name, (priority, _, ends, needed) in _PREPROCESSORS.items():
+            shipped.register(_Unless(md, shipped[name], needed, ends), name, priority)
     blocks = md.parser.blockprocessors
     if len(blocks) == len(_BLOCK_PROCESSORS) and all(name in blocks for name in _BLOCK_PROCESSORS):
         blocks.register(_PlainParagraph(md.parser), PLAIN_PARAGRAPH, 200)  # before every other

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chronicle.cli import main
-from chronicle.entries import PLAIN_PARAGRAPH, make_markdown
+from chronicle.entries import _PREPROCESSORS, PLAIN_PARAGRAPH, make_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,14 +20,16 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def shipped_markdown():
-    """Return Chronicle's Markdown converter with Python-Markdown's inline stage and block parser as
-    shipped, without the shortcuts over plain text (entries._PlainTextInline, _PlainParagraph), to
-    compare the two."""
+    """Return Chronicle's Markdown converter with Python-Markdown's preprocessors, block parser and
+    inline stage as shipped, without the shortcuts over plain text (entries._Unless, _PlainParagraph,
+    _PlainTextInline), to compare the two."""
     from markdown.treeprocessors import InlineProcessor
 
     md = make_markdown()
     md.treeprocessors.register(InlineProcessor(md), "inline", 20)
     md.parser.blockprocessors.deregister(PLAIN_PARAGRAPH)
+    for name, (priority, *_) in _PREPROCESSORS.items():
+        md.preprocessors.register(md.preprocessors[name].shipped, name, priority)
     return md
 
 

@@ -343,15 +343,27 @@ def test_the_paragraph_shortcut_is_taken_for_plain_prose(monkeypatch):
         assert [block for block in tried if block]
 
 
+@pytest.mark.parametrize("text", [
+    "~~~\ncode\n~~~", "```\ncode\n```", "a &#1 b", "a &#x1F b", "<div>x</div>", "a\n   ", "p\n    \nq",
+    "a\tb\n\n\tcode", "a\r\nb\rc", "x\x02y", "a  \nb",
+])
+def test_each_thing_a_preprocessor_changes_is_given_to_it(text):
+    """What each of Python-Markdown's preprocessors changes (a fence of tildes, a character reference
+    without its `;`, a line of spaces, a tab, a carriage return) makes it run (entries._Unless): each
+    case here fails when its condition is left out."""
+    assert make_markdown().convert(text) == shipped_markdown().convert(text)
+
+
 # Every character a block processor of Python-Markdown looks for, and plain letters around them.
-_MARKDOWNISH = st.text(st.sampled_from(list("ab .,#>[]()*+-_=|:!`~<>&1234567890\n\n\n \t\u00a0é")), max_size=80)
+_MARKDOWNISH = st.text(st.sampled_from(list("ab .,#>[]()*+-_=|:!`~<>&;1234567890\n\n\n \t\r\x02\u00a0é")), max_size=80)
 
 
 @settings(max_examples=400, database=None, deadline=None)
 @given(st.lists(_MARKDOWNISH, min_size=1, max_size=6))
 def test_the_markdown_shortcuts_give_what_python_markdown_gives(blocks):
-    """Any text at all (blocks of marks, prose, blank lines, tabs, a no-break space) is made the same
-    HTML with the shortcuts over plain text as with Python-Markdown as shipped."""
+    """Any text at all (blocks of marks, prose, blank lines, tabs, carriage returns, a no-break space,
+    HTML, fences, references) is made the same HTML with the shortcuts over plain text as with
+    Python-Markdown as shipped."""
     text = "\n\n".join(blocks)
     assert make_markdown().convert(text) == shipped_markdown().convert(text)
 
