@@ -1282,3 +1282,15 @@ def test_a_terminal_shows_a_counter_while_reading_and_rendering_then_clears_it(p
     assert shown(text) == WARNING + "\n", "the counter is cleared before the diagnostics"
     assert re.fullmatch(rf"built {count} events, [0-9]+ pages into output/ in [0-9]+\.[0-9]{{2}} s "
                         rf"\(1 warning; cache: 0 of {count} entries\)\n", out), out
+
+
+@pytest.mark.parametrize("count, processes, chunk", [
+    (64, 2, 16), (300, 2, 18), (1_000, 2, 62), (10_000, 2, 256), (100_000, 2, 256), (10_000, 8, 156), (200, 16, 16),
+])
+def test_entries_go_to_the_workers_in_tasks_of_16_to_256_at_least_eight_a_worker(count, processes, chunk):
+    """A task's own cost (about half a millisecond) is kept small beside its entries', and every worker
+    still has eight tasks or more to end with the others (10,000 entries: 2.67 → 2.40 s to read)."""
+    from chronicle.incremental.workers import tasks_of
+
+    assert tasks_of(count, processes) == chunk
+    assert count // chunk >= min(8 * processes, count // 16) or chunk == 256

@@ -34,6 +34,14 @@ def worker_count(wanted: int | None = None) -> int:
         return os.cpu_count() or 1
 
 
+def tasks_of(count: int, processes: int) -> int:
+    """Return how many items to give a worker at a time: enough that a task's own cost (its pickles,
+    the pool's hand-overs: about half a millisecond) is small beside its items', and at least eight
+    tasks a process, so that they all end together. 10,000 entries read by two fork-server workers:
+    2.67 s 16 at a time, 2.40 s 256 at a time."""
+    return max(16, min(256, count // (8 * processes)))
+
+
 def _usable_workers(count: int, least: int, wanted: int | None = None, method: str = "fork") -> int:
     """Return how many processes to fork for count items; below 2, run here."""
     if count < least or method not in multiprocessing.get_all_start_methods():
