@@ -39,7 +39,7 @@ from .index import render_index
 from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
-from .workers import map_items, tasks_of, worker_count
+from .workers import map_items
 from .writer import WRITTEN, Files, files_under, put_file, put_pieces, signature as file_signature, write_site
 
 PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
@@ -245,8 +245,7 @@ class Engine:
             self.cache.count(hits, len(missed))
 
         parse = _Reader(EntryRules.of(settings), self.options.content, self._entry_parts())
-        chunk = tasks_of(len(missed), worker_count(self.options.workers))
-        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=chunk, fork=self.readers,
+        made = map_items(parse, [path for path, _ in missed], least=PARALLEL_ENTRIES, chunk=None, fork=self.readers,
                          workers=self.options.workers)
         for done, ((path, signature), (key, data)) in enumerate(zip(missed, made), 1):
             self.progress("reading entries", done, len(missed))

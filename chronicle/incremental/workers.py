@@ -54,14 +54,15 @@ def _call(item):
 
 
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int = 1, fork: bool | str = True, meanwhile: Iterable[R] = (),
+              chunk: int | None = 1, fork: bool | str = True, meanwhile: Iterable[R] = (),
               workers: int | None = None) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
     Results come in the items' order, or as they are done (ordered=False), each
     as soon as it is made, so the caller can use it and let it go: a site is
     never held in memory whole. least: the number of items below which forking
-    costs more than it saves; chunk: items sent to a worker at a time; fork:
+    costs more than it saves; chunk: items sent to a worker at a time (None: as many as
+    tasks_of finds for the processes started); fork:
     False for a caller that must stay one process, "forkserver" for one with
     threads (then function must pickle: a module's function, or an instance of
     a module's class); meanwhile: results the caller already has, yielded first,
@@ -82,7 +83,8 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
         context.set_forkserver_preload([function.__module__])
     try:
         with context.Pool(processes) as pool:
-            mapped = (pool.imap if ordered else pool.imap_unordered)(function, items, chunksize=chunk)
+            chunksize = chunk or tasks_of(len(items), processes)
+            mapped = (pool.imap if ordered else pool.imap_unordered)(function, items, chunksize=chunksize)
             yield from meanwhile
             yield from mapped
     finally:
