@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from chronicle.cli import Options
-from chronicle.incremental.engine import Engine
+from chronicle.incremental.engine import Cancelled, Engine
 from chronicle.serve import Handler, PreviewServer, Site, inject, lookup, site_files
 from chronicle.watch import Coalescer, Watcher, is_relevant
 from conftest import ROOT
@@ -498,6 +498,72 @@ def test_a_save_in_place_shows_the_events_page_before_the_index_and_the_periods_
     assert b"Event 4, corrected" in pages["events/e04/index.html"] and b"Event 4, corrected" in pages["events/e03/index.html"]
     assert "index.html" in rest and "2024/10/index.html" not in pages and "2024/10/04/index.html" in rest
     assert all(result.files[name] == data for name, data in {**pages, **rest}.items())
+
+
+def split_timeline(content: Path, count: int = 24) -> None:
+    """A timeline split into periods (page_events: 10), its events in three tags and cited by three
+    publishers (a page of sources each: more citations than page_events)."""
+    content.mkdir()
+    (content / "_index.md").write_text("---\ntitle: Split\npage_events: 10\n---\n")
+    for day in range(1, count + 1):
+        write_event(content, day, f"Event {day}")
+
+
+def write_event(content: Path, day: int, title: str) -> None:
+    save(content / f"e{day:02d}.md", f"---\ntitle: {title}\ndate: 2024-10-{day:02d}\ntags: [t{day % 3}]\n"
+                                    f"sources: [https://example{day % 3}.org/{day}]\n---\nBody of {title}.\n")
+
+
+def test_a_build_stopped_anywhere_leaves_the_engine_to_build_the_next_site_the_same():
+    """serve's warm-up stops when a save comes (Engine.build's cancel, asked between pages once the
+    entries are read). Stopped at each place it can be, the engine builds the save's site with the
+    same bytes as an engine that was never stopped, and reads only the entry saved."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        content = Path(folder) / "content"
+        split_timeline(content)
+        asked = []
+        Engine(Options(content=content)).build(write=False, cancel=lambda: asked.append(1) and False)
+        assert len(asked) > 10  # the index, each period's page, the event pages, each tag's, the feeds
+        for place in range(len(asked)):
+            builder = Engine(Options(content=content))
+            calls = iter(range(len(asked)))
+            with pytest.raises(Cancelled):
+                builder.build(write=False, cancel=lambda: next(calls) >= place)
+            write_event(content, 4, f"Event 4, saved after stop {place}")
+            result = builder.build(write=False, hints={content / "e04.md"})
+            assert result.ok and result.changed == {"e04"}
+            expected = Engine(Options(content=content)).build(write=False).files
+            assert result.files.keys() == expected.keys(), place
+            assert [name for name in expected if result.files[name] != expected[name]] == [], place
+
+
+@pytest.mark.parametrize("read", ["after", "before"])
+def test_a_save_after_a_stopped_build_shows_its_pages_then_its_period_first(tmp_path, read):
+    """With nothing rendered before (serve's warm-up stopped for this save), a save's build gives its
+    event's page and those beside it first, then the index and the page of its period, then the rest:
+    the pages its author is most likely on, each as the build's end has it. So too when the stopped
+    build had read the entry as saved already (the save came while it read the entries)."""
+    content = tmp_path / "content"
+    split_timeline(content)
+    builder = Engine(Options(content=content))
+    if read == "before":
+        write_event(content, 14, "Event 14, corrected")
+    with pytest.raises(Cancelled):
+        builder.build(write=False, cancel=lambda: True)
+    if read == "after":
+        write_event(content, 14, "Event 14, corrected")
+    given = []
+    result = builder.build(write=False, hints={content / "e14.md"},
+                           early=lambda files, gone, timeline: given.append(dict(files)))
+    pages, period, *rest = given
+    assert sorted(pages) == ["events/e13/index.html", "events/e14/index.html", "events/e15/index.html"]
+    home = re.search(r'class="crumbs"[^>]*>\s*<a href="\.\./\.\./([^"#]*)index.html#e14"',
+                     pages["events/e14/index.html"].decode()).group(1)
+    assert home and sorted(period) == sorted(["index.html", f"{home}index.html", f"{home}timeline.json"])
+    assert b"Event 14, corrected" in period[f"{home}index.html"]
+    assert rest and all(f"{home}index.html" in files for files in rest)  # then the rest
+    assert all(result.files[name] == data for files in given for name, data in files.items())
 
 
 def test_a_page_is_shown_anew_when_a_file_it_loads_changes_in_the_first_pages_or_after():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import chain, compress
 from operator import attrgetter, is_not
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Sequence
 
 from ..config import INDEX_NAME, Options, Settings
 from ..diagnostics import Diagnostic, Report
@@ -47,6 +47,8 @@ LOOKUPS_AT_ONCE = 1000
 PARALLEL_EVENTS = 200  # a smaller timeline is rendered in this process (Engine.render)
 EVENT_PAGES_A_TASK = 250
 TAG_SHARES = 3  # the tag pages are shared among this many jobs
+FIRST_PAGES = 16  # a save of more entries than this, with nothing rendered before, is shown all at once
+PAGES_BETWEEN_CHECKS = 64  # event pages made between two looks at whether the build is to stop
 _SETTLED_NS = 2_000_000_000  # an entry changed this recently is read by every look (Engine._entry_keys)
 _STAT = struct.Struct("<qqqq")  # an entry as the look saw it: mtime, ctime, size, inode
 _DIAGNOSTICS, _EVENT = attrgetter("diagnostics"), attrgetter("event")  # of an _Entry
@@ -55,6 +57,16 @@ _DIAGNOSTICS, _EVENT = attrgetter("diagnostics"), attrgetter("event")  # of an _
 # A build's first pages, the names of the pages of their kinds the last build had and this one has
 # not (a deleted event's page), and its timeline (Engine.render).
 Early = Callable[[dict[str, bytes], frozenset[str], Timeline], None]
+
+
+class Cancelled(Exception):
+    """A build given up while it renders, because its `cancel` said so (serve's first build or its
+    warm-up, when a save comes): nothing it made is returned, and what it kept is keyed as always,
+    so the next build reuses the pages it made and makes the rest."""
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class Engine:
         self._manifest: bytes | None = None  # as the last write left it, in the cache
         self._looked: dict[str, tuple[int, int, int]] = {}  # each entry's signature as the look keyed it
         self._periods_of: tuple = ((), 0, None)  # the last split: its events, its limit, its periods
+        self._cancel: Callable[[], bool] = _never  # the running build's (build)
 
     def _split(self, events: tuple[Event, ...], limit: int) -> Period | None:
         """Return split(events, limit), made once for the same events: a build's keys, its event
@@ -184,6 +197,12 @@ class Engine:
         if present <= self._entries.keys() and present == named:  # entries saved again: the paths as they were
             return list(self._entries), present
         return sorted((set(self._entries) - named) | present, key=str), present
+
+    def _saved(self, hints: set[Path]) -> set[str]:
+        """Return the slugs of the events of the entries the watcher named: a save's, even when the
+        build before read it as saved already (serve's warm-up, reading while the author saved)."""
+        entries = (self._entries.get(entry_path(self.options.content, hint)) for hint in hints)
+        return {entry.event.slug for entry in entries if entry is not None and entry.event is not None}
 
     def _load_entries(self, settings: Settings, report: Report, hints: set[Path] | None,
                       known: dict[str, bytes] | None = None) -> tuple[list[Event], set[str]]:
@@ -308,7 +327,13 @@ class Engine:
                               for before, after in changed}
         return published
 
-    def render(self, timeline: Timeline, theme: Theme, early: Early | None = None) -> dict[str, bytes]:
+    def _check(self) -> None:
+        """Stop the build (Cancelled) when its cancel says so."""
+        if self._cancel():
+            raise Cancelled
+
+    def render(self, timeline: Timeline, theme: Theme, early: Early | None = None,
+               first: Collection[str] = ()) -> dict[str, bytes]:
         """Render the site, reusing every page and part whose inputs are the same as last time.
 
         early: given the index, the period pages and every event's page as soon as they are made,
@@ -316,7 +341,11 @@ class Engine:
         the names of the last render's pages of those kinds that are gone; when no page was made
         before (serve's first build, a new theme), given the index and the files it loads first.
         When a save changed events in their places, given their pages (and those beside them)
-        first, before the index and the period pages: the page the author is most likely on."""
+        first, before the index and the period pages: the page the author is most likely on.
+        first: the slugs of a save's events (read anew, or named by the watcher). With no render
+        before to reuse (serve's first build or warm-up given up for the save: Cancelled), their
+        pages and those beside them are made and given first, then the index and their periods'
+        pages, then the rest as above."""
         env = self._theme(theme)
         events = timeline.events
         last = self._rendered
@@ -343,40 +372,64 @@ class Engine:
             self._pages[name] = cached
             return name, cached[1]
 
-        remade: dict[str, bytes] = {}
-        if at is not None:  # the pages of the events changed and of those beside them (they name them)
-            remade = dict(page(i) for i in sorted({n for i in at for n in (i - 1, i, i + 1) if 0 <= n < len(events)}))
-            if early is not None:  # shown before the index and the periods are made: 10,000 events, 12 ms sooner
-                early(remade, frozenset(), timeline)
         # Keys hold the events themselves: equal values compare equal (identity
         # first, so unchanged entries cost a pointer check), and no id is reused.
         index_key = (site, events)
-        if self._index is None or self._index[0] != index_key:
-            self._index = (index_key, render_index(env, timeline, site, self._days) if whole is None else
-                           render_overview(env, timeline, site, whole))
-        files = {"index.html": self._index[1]}
+
+        def index() -> bytes:
+            if self._index is None or self._index[0] != index_key:
+                self._index = (index_key, render_index(env, timeline, site, self._days) if whole is None else
+                               render_overview(env, timeline, site, whole))
+            return self._index[1]
+
+        def period(made: PeriodPage) -> list[tuple[str, bytes]]:  # each kept while it is given the same
+            cached = self._periods.get(made.name)
+            if cached is None or cached[0] != (site, made):
+                cached = self._periods[made.name] = ((site, made), list(period_files(env, site, made)))
+            return cached[1]
+
+        remade: dict[str, bytes] = {}
+        if at is not None:  # the pages of the events changed and of those beside them (they name them)
+            remade = dict(map(page, _beside(at, len(events))))
+            if early is not None:  # shown before the index and the periods are made: 10,000 events, 12 ms sooner
+                early(remade, frozenset(), timeline)
+        elif early is not None and last is None and 0 < len(first) <= FIRST_PAGES:
+            saved = [i for i, event in enumerate(events) if event.slug in first]
+            early(dict(map(page, _beside(saved, len(events)))), frozenset(), timeline)
+            self._check()
+            wanted = {home.get(events[i].slug, "") for i in saved}
+            early({"index.html": index(), **{name: data for made in (period_pages(whole) if whole is not None else ())
+                                            if made.period.path in wanted for name, data in period(made)}},
+                  frozenset(), timeline)
+        self._check()
+        files = {"index.html": index()}
         if early is not None and last is None and not self._pages:  # nothing made before: the index first
             early({**files, **self._static, **self._media}, frozenset(), timeline)
         periods: dict[str, tuple[object, list[tuple[str, bytes]]]] = {}
-        for period in period_pages(whole) if whole is not None else ():  # each kept while it is given the same
-            cached = self._periods.get(period.name)
-            if cached is None or cached[0] != (site, period):
-                cached = ((site, period), list(period_files(env, site, period)))
-            periods[period.name] = cached
-            files.update(cached[1])
+        for made in period_pages(whole) if whole is not None else ():
+            self._check()
+            files.update(period(made))
+            periods[made.name] = self._periods[made.name]
         before = ({name for _, named in self._periods.values() for name, _ in named} | self._pages.keys()
                   if early is not None and at is None else set())
         self._periods = periods
         if at is None:
             self._pages = {}
-            shown = dict(map(page, range(len(events))))
+            shown = {}
+            for i in range(len(events)):
+                if i % PAGES_BETWEEN_CHECKS == 0:
+                    self._check()
+                name, data = page(i)
+                shown[name] = data
         else:
             shown = {**last.pages, **remade}
         files.update(shown)
         self._rendered = _Rendered(timeline, whole, home, shown)
         if early is not None:
             early(dict(files), frozenset(before - files.keys()), timeline)
-        files.update(render_pages(env, timeline, site, self._extra_pages))
+        self._check()
+        files.update(render_pages(env, timeline, site, self._extra_pages, check=self._check))
+        self._check()
         files.update(render_feeds(timeline, self._epoch, self._feeds))
         files.update(self._static)
         files.update(self._media)
@@ -506,12 +559,22 @@ class Engine:
         found = self._look(theme_for(self.options), report)
         return found if isinstance(found, Result) else None
 
-    def build(self, write: bool = True, hints: set[Path] | None = None, early: Early | None = None) -> Result:
+    def build(self, write: bool = True, hints: set[Path] | None = None, early: Early | None = None,
+              cancel: Callable[[], bool] | None = None) -> Result:
         """Run the whole pipeline; write the site only when there is no error (check: write=False).
 
         hints: the paths a watcher saw change, so that only those are read again.
         early: given the pages a reader is most likely looking at as soon as they are made (render).
+        cancel: asked while a site rendered in this process (render) is made; once it says True, the
+        build stops (Cancelled). The entries are read whole first: the next build reads only its own.
         """
+        self._cancel = cancel or _never
+        try:
+            return self._build(write, hints, early)
+        finally:
+            self._cancel = _never
+
+    def _build(self, write: bool, hints: set[Path] | None, early: Early | None) -> Result:
         report = Report()
         theme = theme_for(self.options)
         known = self._look(theme, report) if write and self.parallel and self.cache else None
@@ -534,7 +597,7 @@ class Engine:
             else:
                 if self.cache:
                     self.cache.complete = True  # a small timeline: its entries are all it looks up
-                result.files = self.render(timeline, theme, early)
+                result.files = self.render(timeline, theme, early, changed | self._saved(hints) if hints else ())
                 result.pages = sum(1 for name in result.files if name.endswith(".html"))
                 result.files = dict(published(result.files.items(), self._own_files, self._own.folder,
                                               search=timeline.search))
@@ -831,6 +894,11 @@ class _MediaMemo(dict):
             self.cache.put(key, cache_dumps((value.picture, value.size, value.files)))
         self.kept[key] = value
         dict.__setitem__(self, key, value)
+
+
+def _beside(positions: Iterable[int], count: int) -> list[int]:
+    """Return the positions given and those beside them (whose pages name theirs), in order."""
+    return sorted({n for i in positions for n in (i - 1, i, i + 1) if 0 <= n < count})
 
 
 def _replaced(before: Timeline, after: Timeline) -> list[int] | None:

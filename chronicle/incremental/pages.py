@@ -460,7 +460,8 @@ def _has_template(env: jinja2.Environment, name: str, cache: dict[str, object]) 
 def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
                  cache: dict[str, object], share: tuple[int, int] | None = None,
                  fragments: Any = None, sources: bool = True, tags: bool = True, tag_pages: bool = True,
-                 skip: Collection[str] = (), joined: bool = True) -> dict[str, bytes | Iterator[bytes]]:
+                 skip: Collection[str] = (), joined: bool = True,
+                 check: Callable[[], None] = lambda: None) -> dict[str, bytes | Iterator[bytes]]:
     """Return what chronicle.pages.render_pages returns, reusing what the last build made.
 
     `cache` is kept between builds (`serve` renders on every save): the
@@ -476,6 +477,8 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
     fragments: the build cache's rendered citations and days (store.Fragments), or None;
     joined=False (a build run once): the sources and tag pages as their pieces, each part
     made as a writer comes to it, nothing kept in `cache` but the catalogue's halves.
+    check: called before each publisher's and tag's pages; it may raise to stop (engine.Cancelled),
+    leaving `cache` as it was but for the catalogue, brought up to the timeline's events.
     """
     # Every page and part is given the timeline's own values (render.Site): when they change,
     # nothing is reused.
@@ -488,7 +491,7 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
         if sum(publisher.count for publisher in cited.publishers) > site.page_events:
             # An index of publishers and a page each: small pages, made whole, each kept while
             # what it is given (PublisherPage) is the same.
-            files.update(_publisher_pages(env, timeline, site, cited, cache, skip, joined))
+            files.update(_publisher_pages(env, timeline, site, cited, cache, skip, joined, check))
         elif SOURCES_NAME not in skip:
             files[SOURCES_NAME] = _sources_page(env, timeline, site, cited, cache, fragments, joined)
     if not (tags or tag_pages):
@@ -498,7 +501,7 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
         files["tags/index.html"] = _tags_page(env, timeline, site, tagged, cache)
     if tag_pages and _has_template(env, TAG_PAGE, cache):
         tags = tagged.tags if share is None else tagged.tags[share[0]::share[1]]
-        files.update(_tag_pages(env, site, tags, cache, fragments, joined, skip))
+        files.update(_tag_pages(env, site, tags, cache, fragments, joined, skip, check))
     return files
 
 
@@ -576,7 +579,7 @@ def _tags_page(env: jinja2.Environment, timeline: Timeline, site: Site, catalogu
 
 def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, catalogue: Catalogue,
                      cache: dict[str, object], skip: Collection[str],
-                     joined: bool) -> dict[str, bytes | Iterator[bytes]]:
+                     joined: bool, check: Callable[[], None] = lambda: None) -> dict[str, bytes | Iterator[bytes]]:
     """Return the index of publishers (given the whole timeline: kept while its events are the same)
     and each publisher's pages not in skip, each kept while what it is given is the same."""
     files = {}
@@ -591,6 +594,7 @@ def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, ca
     kept: dict[str, tuple[PublisherPage, bytes]] = {}
     citations: dict[str, dict] = {}  # each page's citations' HTML (_Splicer), while serve runs
     for page in publisher_pages(catalogue.publishers, site.page_events):
+        check()
         if page.name in skip:
             continue
         if not joined:  # a build run once: each page made when it is written, then let go
@@ -652,7 +656,7 @@ def _when_written(render: Callable[[], bytes]) -> Iterator[bytes]:
 
 def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: dict[str, object],
                fragments: Any = None, joined: bool = True,
-               skip: Collection[str] = ()) -> dict[str, bytes | Iterator[bytes]]:
+               skip: Collection[str] = (), check: Callable[[], None] = lambda: None) -> dict[str, bytes | Iterator[bytes]]:
     old_pages = cache.get("tag_pages") or {}
     old_days = cache.get("tag_days") or {}
     old_split = cache.get("tag_split") or {}
@@ -663,6 +667,7 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
     split_pages: dict[str, tuple[object, bytes]] = {}
     files: dict[str, bytes] = {}
     for tag in tags:
+        check()
         known = old_wholes.get(tag.name)
         if known is None or known[0] is not tag.events:
             known = (tag.events, split(tag.events, site.page_events))
