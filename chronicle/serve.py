@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote
 from .config import Options
 from .diagnostics import Report
 from .model import Timeline
-from .incremental import PARALLEL_EVENTS, Cache, Engine, entry_path
+from .incremental import PARALLEL_EVENTS, Cache, Cancelled, Engine, entry_path
 from .pipeline import CannotRun, Result, theme_for
 from . import search
 from .sitefiles import static_folder
@@ -544,11 +544,24 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         return written is files
 
     writer = OutputWriter(lambda result: write(result, paced=True))
+    # Set while a save waits for the lock: the first build or the warm-up gives way to it (Cancelled)
+    # and the save shows its pages first (10,000 events, a save half a second after the start: 16 s → …).
+    saving = threading.Event()
+    unsettled = False  # the first build or the warm-up gave way: the save that stopped it makes the rest
+    read = False  # whether a build has read the entries: the engine holds them
 
     def rebuild(changed: set[Path], first: bool = False) -> Result:
+        nonlocal unsettled, read
         started = time.perf_counter()
+        if changed:
+            saving.set()
         with lock:
-            builder.cache = cache if first and cache is not None and cache.enabled else None
+            saving.clear()
+            # A save built before the warm-up (made while serve looked at output/) reads the other
+            # entries from the cache, as the warm-up would have, on a connection of this thread.
+            opened = Cache(options.cache, create=False) if not (first or read) and cache is not None else None
+            builder.cache = cache if first else opened
+            builder.cache = builder.cache if builder.cache is not None and builder.cache.enabled else None
             idle.clear()
 
             def early(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
@@ -565,7 +578,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
 
             try:
                 result = builder.build(write=False, hints=changed or None,
-                                       early=first_pages if first else early if changed else None)
+                                       early=first_pages if first else early if changed else None,
+                                       cancel=saving.is_set if first else None)
+            except Cancelled:  # the first build gives way to a save once it read the entries, as the warm-up
+                read = unsettled = True
+                return Result(Report())
             except Exception as error:  # the preview goes on: the next save is built again
                 if first:
                     raise
@@ -577,7 +594,13 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 return Result(Report())
             finally:
                 builder.cache = None
+                if opened is not None:
+                    opened.close()
                 idle.set()
+            read = True
+            if unsettled:
+                unsettled = False
+                settle()
         lines = report_lines(result.report)
         for line in lines:
             print(line, file=err, flush=True)
@@ -621,21 +644,27 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         print(summary(result, options, time.perf_counter() - started, note), file=out, flush=True)
 
         def warm_up() -> None:
-            nonlocal written
+            nonlocal written, unsettled, read
             with lock:
                 if site.now.version != shown:
                     return  # a save was built first: the engine holds the site, output/ is the writer's
                 builder.cache = Cache(options.cache, create=False)
                 try:
-                    made = builder.build(write=False)  # the same site: kept in the engine, not shown again
+                    # The same site: kept in the engine, not shown again. A save that comes meanwhile
+                    # stops it once the entries are read; its build makes the pages this did not.
+                    made = builder.build(write=False, cancel=saving.is_set)
+                    read = True
                     if made.ok and made.files == disk:  # what output/ holds (unless a save came meanwhile):
                         written = made.files  # the next write links its files, not writes them again
+                except Cancelled:  # once the entries are read
+                    read = unsettled = True
                 except CannotRun:
                     pass  # told by the next save's build
                 finally:
                     builder.cache.close()
                     builder.cache = None
-                    settle()
+                    if not unsettled:
+                        settle()
 
         threading.Thread(target=warm_up, name="chronicle-warm-up", daemon=True).start()
         return True
@@ -692,7 +721,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         try:
             if cache is None or not cache.enabled or not start_from_output():
                 rebuild(set(), first=True)
-                settle()
+                if not unsettled:  # else the save that stopped it settles
+                    settle()
         finally:
             if cache is not None:
                 cache.close()
