@@ -1,6 +1,7 @@
 """`chronicle serve` beside `hugo server`: start, save → page updated, save → change visible in a browser.
 
-    python bench/live.py [--sizes 1000 10000] [--saves 15] [--no-browser] [--no-hugo] [--hugo PATH] [--timeout S]
+    python bench/live.py [--sizes 1000 10000] [--saves 15] [--early-saves 3] [--no-browser] [--no-hugo]
+                         [--hugo PATH] [--timeout S]
 
 For each size: writes a synthetic timeline (bench/corpus.py) and the same events as
 a Hugo site (bench/compare.py), then measures, for each server in the same run:
@@ -9,6 +10,9 @@ a Hugo site (bench/compare.py), then measures, for each server in the same run:
   a cache; warm, after a build filled the cache; Hugo: its first start, then again);
 - save → page updated: until the server answers the edited event's page with the new
   title (Chronicle only: Hugo's server answers from what it rendered last);
+- a save soon after a warm start (Chronicle only: `serve` shows output/ at once and renders
+  the site in the background, which a save stops): save → the event's page and its period's
+  page updated, the save made 0.5 s and 3 s after the first page was served;
 - save → visible: until Chromium (Playwright, /usr/bin/chromium), on the edited event's
   page, then on the page of the timeline that lists it (Chronicle: its period's page;
   Hugo: its index, the one page listing events), has reloaded (each server's own live
@@ -106,7 +110,8 @@ class Server:
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.url = f"http://127.0.0.1:{port}/"
         served(self.url, self.proc)
-        self.startup = time.perf_counter() - started
+        self.served = time.perf_counter()
+        self.startup = self.served - started
         self.page = urljoin(self.url, f"events/{entry.stem.lower()}/")
 
     def listing(self) -> str:
@@ -136,6 +141,39 @@ def page_updated(server: Server, saves: int) -> list[float]:
     finally:
         save(server.entry, original)
     return times
+
+
+def saved_early(folder: Path, entry: Path, delay: float, rounds: int) -> tuple[list[float], list[float]]:
+    """Start serve warm (after a build), save the entry `delay` seconds after its first page was
+    served; return each round's save → the event's page updated, and → its period's page updated."""
+    original = entry.read_text(encoding="utf-8")
+    pages, listings = [], []
+    try:
+        for n in range(rounds):
+            save(entry, original)
+            subprocess.run([sys.executable, str(ROOT / "build.py"), "build"], cwd=folder, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = Server("chronicle", folder, entry, "")
+            try:
+                listing = server.listing()
+                time.sleep(max(0.0, delay - (time.perf_counter() - server.served)))
+                marker = f"early-{n}-{time.monotonic_ns()}"
+                started = time.perf_counter()
+                save(entry, retitle(original, marker))
+                page = seen = None
+                while page is None or seen is None:
+                    if page is None and marker in fetch(server.page):
+                        page = time.perf_counter() - started
+                    if seen is None and marker in fetch(listing):
+                        seen = time.perf_counter() - started
+                    time.sleep(0.005)
+                pages.append(page)
+                listings.append(seen)
+            finally:
+                server.stop()
+    finally:
+        save(entry, original)
+    return pages, listings
 
 
 def visible(server: Server, url: str, saves: int, timeout: float = 300) -> list[float]:
@@ -220,12 +258,18 @@ def run_size(size: int, args: argparse.Namespace) -> None:
                     print(f"  {kind} " + report(f"save → visible, {label}", figures[kind, what], mine), flush=True)
             finally:
                 server.stop()
+            if kind == "chronicle" and args.early_saves:
+                for delay in (0.5, 3.0):
+                    page, listing = saved_early(where, edited, delay, args.early_saves)
+                    print(f"  {kind} save {delay} s after a warm start → page updated: "
+                          + report("the event's page", page) + "; " + report("its period's", listing), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--saves", type=int, default=15)
+    parser.add_argument("--early-saves", type=int, default=3, help="rounds of a save soon after a warm start (0: none)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-hugo", action="store_true", help="Chronicle alone")
     parser.add_argument("--hugo", default=default_hugo())
