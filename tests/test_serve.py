@@ -767,6 +767,37 @@ def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp
         {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
 
 
+@pytest.mark.parametrize("start", ["first build", "warm-up"])
+def test_a_save_as_serve_starts_is_shown_and_written_as_build_writes_it(tmp_path, start):
+    """A save made as serve starts, during its first build (output/ out of date) or the warm-up (output/
+    as a build left it), stops that build once the entries are read and is built itself: it is shown,
+    and output/ is then what a build without the cache makes, whenever the save came."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(300):
+        (content / f"e{n:03d}.md").write_text(ENTRY.format(title=f"Event {n}").replace("2024-10-28", f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"))
+    subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)
+    if start == "first build":
+        save(content / "e007.md", ENTRY.format(title="Changed while stopped"))
+    server = Preview(tmp_path)
+    try:
+        assert ("output/ as it was" in server.built) == (start == "warm-up"), server.built
+        save(content / "e150.md", ENTRY.format(title="Saved as it started"))
+        server.polled(lambda body: "Saved as it started" in body, "/events/e150/")
+        page = tmp_path / "output" / "events" / "e150" / "index.html"
+        deadline = time.monotonic() + WAIT
+        while "Saved as it started" not in page.read_text():
+            assert time.monotonic() < deadline, "output/ was not written after the save"
+            time.sleep(0.05)
+    finally:
+        code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
+                   check=True, capture_output=True)
+    assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
+        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+
+
 def test_stopping_while_the_first_build_of_a_large_timeline_runs_stops_cleanly(tmp_path):
     """Its index is served before the build ends, so a reader may stop it then: SIGTERM stops it as
     at any other time, and output/ is the whole site or not there, never part of one."""
