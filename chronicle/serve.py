@@ -551,6 +551,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     unsettled = False  # the first build or the warm-up gave way: the save that stopped it makes the rest
     read = False  # whether a build has read the entries: the engine holds them
 
+    def superseded() -> bool:
+        """Whether a save came that the build running is behind (its build waits, or its changes are
+        being collected): the build then gives way (Engine.build's cancel)."""
+        return saving.is_set() or coalescer.waiting
+
     def rebuild(changed: set[Path], first: bool = False) -> Result:
         nonlocal unsettled, read
         started = time.perf_counter()
@@ -580,7 +585,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             try:
                 result = builder.build(write=False, hints=changed or None,
                                        early=first_pages if first else early if changed else None,
-                                       cancel=saving.is_set)
+                                       cancel=superseded)
             except Cancelled:  # a newer save: built next (as the warm-up, this build read the entries)
                 read, unsettled = True, unsettled or first
                 return Result(Report())
@@ -653,7 +658,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 try:
                     # The same site: kept in the engine, not shown again. A save that comes meanwhile
                     # stops it once the entries are read; its build makes the pages this did not.
-                    made = builder.build(write=False, cancel=saving.is_set)
+                    made = builder.build(write=False, cancel=superseded)
                     read = True
                     if made.ok and made.files == disk:  # what output/ holds (unless a save came meanwhile):
                         written = made.files  # the next write links its files, not writes them again

@@ -79,6 +79,12 @@ class Coalescer:
             self._pending.update(paths)
             self._lock.notify()
 
+    @property
+    def waiting(self) -> bool:
+        """Whether changes have come that the next rebuild is to be given (the one running is behind)."""
+        with self._lock:
+            return bool(self._pending)
+
     def stop(self) -> None:
         with self._lock:
             self._stopping = True

@@ -120,6 +120,32 @@ def test_a_burst_of_changes_is_one_rebuild():
     assert calls == [{Path(f"content/{i}.md") for i in range(5)}]
 
 
+def test_a_rebuild_running_is_told_when_a_newer_change_has_come():
+    """Coalescer.waiting: what serve's build asks to know it is behind (it then gives way): true from a
+    change until the rebuild that takes it starts, and again when a change comes during a rebuild."""
+    started, finish = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def rebuild(paths):
+        seen.append(coalescer.waiting)  # its own changes are taken: nothing newer yet
+        started.set()
+        assert finish.wait(WAIT)
+
+    coalescer = Coalescer(rebuild, debounce=0.05)
+    assert not coalescer.waiting
+    coalescer.add([Path("content/a.md")])
+    assert coalescer.waiting
+    coalescer.start()
+    try:
+        assert started.wait(WAIT)
+        coalescer.add([Path("content/b.md")])  # saved while the first is built
+        assert coalescer.waiting
+    finally:
+        finish.set()
+        coalescer.stop()
+    assert seen and seen[0] is False
+
+
 # --- the real server ----------------------------------------------------------------------------
 
 
@@ -555,6 +581,26 @@ def test_a_build_stopped_anywhere_leaves_the_engine_to_build_the_next_site_the_s
         expected = Engine(Options(content=content)).build(write=False).files
         assert result.files.keys() == expected.keys(), place
         assert [name for name in expected if result.files[name] != expected[name]] == [], place
+
+
+def test_a_build_stopped_with_other_settings_leaves_the_next_build_its_own_values(tmp_path):
+    """A build stopped after it began the pages of new settings (a title), then the settings put
+    back and an event saved in its place: the save is built on the site's values as they are, not
+    on those of the pages the stopped build began."""
+    content = tmp_path / "content"
+    split_timeline(content)
+    builder = Engine(Options(content=content))
+    assert builder.build(write=False).ok
+    settings = content / "_index.md"
+    before = settings.read_text()
+    save(settings, before.replace("title: Split", "title: Renamed"))
+    with pytest.raises(Cancelled):
+        builder.build(write=False, hints={settings}, cancel=lambda: True)
+    save(settings, before)
+    write_event(content, 4, "Event 4, corrected")
+    result = builder.build(write=False, hints={settings, content / "e04.md"})
+    expected = Engine(Options(content=content)).build(write=False).files
+    assert [name for name in expected if result.files.get(name) != expected[name]] == []
 
 
 @pytest.mark.parametrize("read", ["after", "before"])

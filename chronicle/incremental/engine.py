@@ -73,7 +73,8 @@ def _never() -> bool:
 class _Rendered:
     """What the last render (Engine.render) was given, and what it made of it that a save may keep."""
 
-    timeline: Timeline  # its site's values are the engine's _site
+    timeline: Timeline
+    site: Site  # its own values (a render stopped since may have made pages of others: Cancelled)
     whole: Period | None  # its periods (split)
     home: dict[str, str]  # each event's period (homes)
     pages: dict[str, bytes]  # every event's page, by its name
@@ -342,20 +343,21 @@ class Engine:
         before (serve's first build, a new theme), given the index and the files it loads first.
         When a save changed events in their places, given their pages (and those beside them)
         first, before the index and the period pages: the page the author is most likely on.
-        first: the slugs of a save's events (read anew, or named by the watcher). With no render
-        before to reuse (serve's first build or warm-up given up for the save: Cancelled), their
-        pages and those beside them are made and given first, then the index and their periods'
-        pages, then the rest as above."""
+        first: the slugs of a save's events (read anew, or named by the watcher). With no page made
+        before to reuse (serve's first build or warm-up given up for the save: Cancelled; a new theme;
+        new settings), their pages and those beside them are made and given first, then the index
+        and their periods' pages, then the rest as above."""
         env = self._theme(theme)
         events = timeline.events
         last = self._rendered
         at = _replaced(last.timeline, timeline) if last is not None else None
         if at is not None:  # a save that changed events in their places: the same site, periods and homes
-            site, whole, home = self._site, _swapped(last.whole, last.timeline.events, events, at), last.home
+            site, whole, home = last.site, _swapped(last.whole, last.timeline.events, events, at), last.home
         else:
             site = site_of(timeline)
             whole = self._split(events, site.page_events)
             home = homes(whole)
+        anew = last is None or site != last.site  # no page of the last render is this site's
         if site != self._site:
             self._days.clear()  # every day is given the timeline's own values
             self._site = site
@@ -393,7 +395,7 @@ class Engine:
             remade = dict(map(page, _beside(at, len(events))))
             if early is not None:  # shown before the index and the periods are made: 10,000 events, 12 ms sooner
                 early(remade, frozenset(), timeline)
-        elif early is not None and last is None and 0 < len(first) <= FIRST_PAGES:
+        elif early is not None and anew and 0 < len(first) <= FIRST_PAGES:
             saved = [i for i, event in enumerate(events) if event.slug in first]
             early(dict(map(page, _beside(saved, len(events)))), frozenset(), timeline)
             self._check()
@@ -424,7 +426,7 @@ class Engine:
         else:
             shown = {**last.pages, **remade}
         files.update(shown)
-        self._rendered = _Rendered(timeline, whole, home, shown)
+        self._rendered = _Rendered(timeline, site, whole, home, shown)
         if early is not None:
             early(dict(files), frozenset(before - files.keys()), timeline)
         self._check()
