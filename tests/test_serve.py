@@ -583,6 +583,41 @@ def test_a_build_stopped_anywhere_leaves_the_engine_to_build_the_next_site_the_s
         assert [name for name in expected if result.files[name] != expected[name]] == [], place
 
 
+@pytest.mark.parametrize("kind, then", [
+    ("render_event_page", {"render_event_page": 2, "_publisher_page": 1, "render_tag_page": 1}),
+    ("_publisher_page", {"render_tag_page": 1}),
+    ("render_tag_page", {}),
+])
+def test_a_build_stopped_half_way_leaves_the_next_every_page_it_made_or_kept(tmp_path, monkeypatch, kind, then):
+    """Saves every second on a large timeline stop build after build: a build stopped half-way keeps
+    every page it made, and every page kept before that it had not come to yet (event, period,
+    publisher and tag pages), so that the next build makes only what is left to make."""
+    from chronicle.incremental import engine as engine_module, pages as pages_module
+    content = tmp_path / "content"
+    split_timeline(content)
+    made: list[str] = []
+    for module, name in ((engine_module, "render_event_page"), (pages_module, "render_tag_page"),
+                         (pages_module, "_publisher_page"), (engine_module, "period_files")):
+        def counted(*args, _real=getattr(module, name), _name=name, **named):
+            made.append(_name)
+            return _real(*args, **named)
+        monkeypatch.setattr(module, name, counted)
+    monkeypatch.setattr(engine_module, "PAGES_BETWEEN_CHECKS", 4)
+    builder = Engine(Options(content=content))
+    assert builder.build(write=False).ok
+    # A second event on the 12th: its page and those beside it are made, its publisher's and its
+    # tag's (the first of each), its day's, and no other.
+    save(content / "e12b.md", "---\ntitle: Event 12b\ndate: 2024-10-12\ntags: [t0]\nsources: [https://example0.org/b]\n---\nBody.\n")
+    made.clear()
+    with pytest.raises(Cancelled):  # stopped once it has made the first page of that kind it had to
+        builder.build(write=False, cancel=lambda: kind in made)
+    made.clear()
+    result = builder.build(write=False)
+    assert {name: made.count(name) for name in set(made)} == then  # what was left, and nothing made again
+    expected = Engine(Options(content=content)).build(write=False).files
+    assert [name for name in expected if result.files.get(name) != expected[name]] == []
+
+
 def test_a_build_stopped_with_other_settings_leaves_the_next_build_its_own_values(tmp_path):
     """A build stopped after it began the pages of new settings (a title), then the settings put
     back and an event saved in its place: the save is built on the site's values as they are, not

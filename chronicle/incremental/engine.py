@@ -415,14 +415,14 @@ class Engine:
         before = ({name for _, named in self._periods.values() for name, _ in named} | self._pages.keys()
                   if early is not None and at is None else set())
         self._periods = periods
-        if at is None:
-            self._pages = {}
+        if at is None:  # made into the pages kept (a build stopped half-way loses none), then those alone
             shown = {}
             for i in range(len(events)):
                 if i % PAGES_BETWEEN_CHECKS == 0:
                     self._check()
                 name, data = page(i)
                 shown[name] = data
+            self._pages = {name: self._pages[name] for name in shown}
         else:
             shown = {**last.pages, **remade}
         files.update(shown)

@@ -477,8 +477,8 @@ def render_pages(env: jinja2.Environment, timeline: Timeline, site: Site,
     fragments: the build cache's rendered citations and days (store.Fragments), or None;
     joined=False (a build run once): the sources and tag pages as their pieces, each part
     made as a writer comes to it, nothing kept in `cache` but the catalogue's halves.
-    check: called before each publisher's and tag's pages; it may raise to stop (engine.Cancelled),
-    leaving `cache` as it was but for the catalogue, brought up to the timeline's events.
+    check: called before each publisher's and tag's pages; it may raise to stop (engine.Cancelled):
+    `cache` then keeps every page and part made so far with those kept before (_keep).
     """
     # Every page and part is given the timeline's own values (render.Site): when they change,
     # nothing is reused.
@@ -593,22 +593,25 @@ def _publisher_pages(env: jinja2.Environment, timeline: Timeline, site: Site, ca
     old, old_citations = cache.get("publisher pages") or {}, cache.get("publisher citations") or {}
     kept: dict[str, tuple[PublisherPage, bytes]] = {}
     citations: dict[str, dict] = {}  # each page's citations' HTML (_Splicer), while serve runs
-    for page in publisher_pages(catalogue.publishers, site.page_events):
-        check()
-        if page.name in skip:
-            continue
-        if not joined:  # a build run once: each page made when it is written, then let go
-            files[page.name] = _when_written(partial(render_publisher, env, site, page))
-            continue
-        made = old.get(page.name)
-        citations[page.name] = store = old_citations.get(page.name) or {}
-        if made is None or made[0] != page:
-            made = (page, _publisher_page(env, site, page, store))
-        kept[page.name] = made
-        files[page.name] = made[1]
-    if joined:
-        cache["publisher pages"] = kept
-        cache["publisher citations"] = citations
+    stopped = True
+    try:
+        for page in publisher_pages(catalogue.publishers, site.page_events):
+            check()
+            if page.name in skip:
+                continue
+            if not joined:  # a build run once: each page made when it is written, then let go
+                files[page.name] = _when_written(partial(render_publisher, env, site, page))
+                continue
+            made = old.get(page.name)
+            citations[page.name] = store = old_citations.get(page.name) or {}
+            if made is None or made[0] != page:
+                made = (page, _publisher_page(env, site, page, store))
+            kept[page.name] = made
+            files[page.name] = made[1]
+        stopped = False
+    finally:
+        if joined:
+            _keep(cache, {"publisher pages": kept, "publisher citations": citations}, stopped)
     return files
 
 
@@ -666,6 +669,24 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
     days: dict[str, dict] = {}
     split_pages: dict[str, tuple[object, bytes]] = {}
     files: dict[str, bytes] = {}
+    stopped = True
+    try:
+        _make_tag_pages(env, site, tags, fragments, joined, skip, check, (old_pages, old_days, old_split, old_wholes),
+                        (pages, days, split_pages, wholes), files)
+        stopped = False
+    finally:
+        if joined:
+            _keep(cache, {"tag_pages": pages, "tag_days": days, "tag_split": split_pages, "tag_wholes": wholes}, stopped)
+    return files
+
+
+def _make_tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], fragments: Any, joined: bool,
+                    skip: Collection[str], check: Callable[[], None], old: tuple[dict, ...], new: tuple[dict, ...],
+                    files: dict[str, bytes | Iterator[bytes]]) -> None:
+    """Make _tag_pages' files, each part kept in `new` (pages, days, split pages, wholes) or taken
+    from `old`, where it was kept while its tag is the same."""
+    old_pages, old_days, old_split, old_wholes = old
+    pages, days, split_pages, wholes = new
     for tag in tags:
         check()
         known = old_wholes.get(tag.name)
@@ -694,9 +715,11 @@ def _tag_pages(env: jinja2.Environment, site: Site, tags: Sequence[Tag], cache: 
             days[tag.name] = old_days.get(tag.name) or {}
         pages[tag.name] = cached
         files[f"{tag.url}index.html"] = cached[1]
-    if joined:
-        cache["tag_pages"] = pages
-        cache["tag_days"] = days
-        cache["tag_split"] = split_pages
-        cache["tag_wholes"] = wholes
-    return files
+
+
+def _keep(cache: dict[str, object], made: dict[str, dict], stopped: bool) -> None:
+    """Keep what a build made for the next one: the parts of its pages (those of pages it no longer
+    has let go) or, when it stopped half-way (engine.Cancelled), what it made over what was kept, so
+    that the next build makes none of them again (each is checked against what it is given)."""
+    for name, parts in made.items():
+        cache[name] = {**(cache.get(name) or {}), **parts} if stopped else parts
