@@ -346,7 +346,8 @@ class Engine:
         first: the slugs of a save's events (read anew, or named by the watcher). With no page made
         before to reuse (serve's first build or warm-up given up for the save: Cancelled; a new theme;
         new settings), their pages and those beside them are made and given first, then the index
-        and their periods' pages, then the rest as above."""
+        and their periods' pages with them (serve shows each early over the last good site), then
+        the rest as above."""
         env = self._theme(theme)
         events = timeline.events
         last = self._rendered
@@ -397,12 +398,15 @@ class Engine:
                 early(remade, frozenset(), timeline)
         elif early is not None and anew and 0 < len(first) <= FIRST_PAGES:
             saved = [i for i, event in enumerate(events) if event.slug in first]
-            early(dict(map(page, _beside(saved, len(events)))), frozenset(), timeline)
+            shown_first = dict(map(page, _beside(saved, len(events))))
+            early(dict(shown_first), frozenset(), timeline)
             self._check()
             wanted = {home.get(events[i].slug, "") for i in saved}
-            early({"index.html": index(), **{name: data for made in (period_pages(whole) if whole is not None else ())
-                                            if made.period.path in wanted for name, data in period(made)}},
-                  frozenset(), timeline)
+            shown_first["index.html"] = index()
+            for made in period_pages(whole) if whole is not None else ():
+                if made.period.path in wanted:
+                    shown_first.update(period(made))
+            early(shown_first, frozenset(), timeline)  # with the pages given before: each early is shown whole
         self._check()
         files = {"index.html": index()}
         if early is not None and last is None and not self._pages:  # nothing made before: the index first
