@@ -9,7 +9,8 @@ a Hugo site (bench/compare.py), then measures, for each server in the same run:
 - start: from the command until the first page is served (Chronicle: cold, without
   a cache; warm, after a build filled the cache; Hugo: its first start, then again);
 - save → page updated: until the server answers the edited event's page with the new
-  title (Chronicle only: Hugo's server answers from what it rendered last);
+  title (Chronicle only: Hugo's server answers from what it rendered last); Chronicle's
+  saves start once its site is all made (Server.settle);
 - a save soon after a warm start (Chronicle only: `serve` shows output/ at once and renders
   the site in the background, which a save stops): save → the event's page and its period's
   page updated, the save made 0.5 s and 3 s after the first page was served;
@@ -113,6 +114,15 @@ class Server:
         self.served = time.perf_counter()
         self.startup = self.served - started
         self.page = urljoin(self.url, f"events/{entry.stem.lower()}/")
+
+    def settle(self) -> None:
+        """Chronicle: save the entry as it is and wait for that save's build to end ("rebuilt in"):
+        every page is then made in the server (a warm start makes them in the background, and a
+        save stops that to show its own pages first: measured apart, saved_early)."""
+        save(self.entry, self.entry.read_text(encoding="utf-8"))
+        line = self.proc.stdout.readline()
+        while line and not line.startswith("rebuilt in "):
+            line = self.proc.stdout.readline()
 
     def listing(self) -> str:
         """Return the url of the page of the timeline that lists the entry's event."""
@@ -246,6 +256,7 @@ def run_size(size: int, args: argparse.Namespace) -> None:
                   f"{'warm' if kind == 'chronicle' else 'again'} {starts[1]:.2f} s{ratios}", flush=True)
             try:
                 if kind == "chronicle":
+                    server.settle()
                     print(f"  {kind} " + report("save → page updated", page_updated(server, args.saves)), flush=True)
                 for what, label in [("event", "the event's page"), ("listing", "the page listing it")] * (not args.no_browser):
                     url = server.page if what == "event" else server.listing()
