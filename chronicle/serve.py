@@ -40,6 +40,7 @@ KEPT_VERSIONS = 8  # snapshots kept by their version, for a reload stream opened
 SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while serving
 HEARTBEAT = 15.0  # seconds between comments on an idle reload stream
 READERS_WAIT = 0.3  # seconds a save's build waits, its first pages shown, for the readers it told to reload
+JOIN_STEP = 0.2  # seconds between two looks, while serving, for a signal to stop
 
 
 @dataclass(frozen=True)
@@ -733,7 +734,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             if cache is not None:
                 cache.close()
         announce()
-        serving.join()
+        # Joined a little at a time: SIGTERM may reach another thread, and Python runs its handler
+        # (stop_on_signal) in this one only between steps: a join without end never took one (a
+        # stop then waited for ever, once in seven under load).
+        while serving.is_alive():
+            serving.join(JOIN_STEP)
     except KeyboardInterrupt:
         pass
     finally:

@@ -899,6 +899,23 @@ def test_a_save_as_serve_starts_is_shown_and_written_as_build_writes_it(tmp_path
         {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tgkill: a signal sent to one thread is Linux's")
+def test_a_stop_signal_that_reaches_another_thread_stops_serve(preview):
+    """SIGTERM goes to any thread of the process; Python runs its handler in the main thread between
+    two steps. Sent to each of serve's other threads in turn, it still stops serve (the main thread
+    does not wait without end)."""
+    import ctypes
+    server = preview()
+    assert server.get("/")[0] == 200
+    threads = sorted(int(tid) for tid in os.listdir(f"/proc/{server.proc.pid}/task") if int(tid) != server.proc.pid)
+    assert threads
+    libc = ctypes.CDLL(None, use_errno=True)
+    tgkill = 234 if os.uname().machine == "x86_64" else 131  # aarch64
+    assert libc.syscall(tgkill, server.proc.pid, threads[0], signal.SIGTERM) == 0, ctypes.get_errno()
+    out, err = server.proc.communicate(timeout=WAIT)
+    assert server.proc.returncode == 0 and "stopped" in out and "Traceback" not in err, err
+
+
 def test_stopping_while_the_first_build_of_a_large_timeline_runs_stops_cleanly(tmp_path):
     """Its index is served before the build ends, so a reader may stop it then: SIGTERM stops it as
     at any other time, and output/ is the whole site or not there, never part of one."""
