@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from .config import INDEX_NAME, Options, Settings, read_settings
 from .diagnostics import Report
@@ -40,8 +40,9 @@ class Result:
 
     report: Report
     timeline: Timeline | None = None
-    # The files, when the engine keeps them (serve); empty when they were written as they were made.
-    files: dict[str, bytes] = field(default_factory=dict)
+    # The files, when the engine keeps them (serve); empty when they were written as they were made;
+    # output/'s, read when asked for (output.Written), when output/ was found as the build left it.
+    files: Mapping[str, bytes] = field(default_factory=dict)
     pages: int = 0  # HTML pages made
     events: int = 0  # events in the timeline
     changed: set[str] = field(default_factory=set)  # slugs of the events the engine read anew

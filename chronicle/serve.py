@@ -8,7 +8,6 @@ import html
 import ipaddress
 import json
 import mimetypes
-import os
 import signal
 import socket
 import sys
@@ -28,6 +27,7 @@ from .config import Options
 from .diagnostics import Report
 from .model import Timeline
 from .incremental import PARALLEL_EVENTS, Cache, Cancelled, Engine, entry_path
+from .output import Written
 from .pipeline import CannotRun, Result, theme_for
 from . import search
 from .sitefiles import static_folder
@@ -70,7 +70,8 @@ class Snapshot:
 
 
 def _assets(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in files.items() if not name.endswith(_NOT_ASSETS)}
+    # By name first: output/'s pages are not read for this (output.Written).
+    return {name: files[name] for name in files if not name.endswith(_NOT_ASSETS)}
 
 
 class Without(Mapping[str, bytes]):
@@ -454,24 +455,11 @@ def edited_slugs(timeline: Timeline | None, content: Path, changed: set[Path]) -
     return sorted(event.slug for event in events if event.path in names)
 
 
-def site_files(output: Path) -> dict[str, bytes]:
-    """Return the files of a built site by their names, sorted, but its search index (served beside
-    it). Walked with os.scandir, names as strings: 10,000 events are 11,000 folders (0.9 → 0.3 s);
-    each file read unbuffered, in one read of its size (11,800 files: 245 → 130 ms, median of 5)."""
-    found: dict[str, bytes] = {}
-    pending = [(os.fspath(output), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not prefix and entry.name == search.FOLDER:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    with open(entry.path, "rb", buffering=0) as file:
-                        found[prefix + entry.name] = file.readall()
-    return dict(sorted(found.items()))
+def site_files(written: Written) -> Mapping[str, bytes]:
+    """Return the files of a site built into output/ (Engine.current) but its search index, served
+    beside them; each is read when first asked for."""
+    index = frozenset(name for name in written if name.startswith(search.FOLDER + "/"))
+    return Without(written, index) if index else written
 
 
 def report_lines(report: Report) -> list[str]:
@@ -504,6 +492,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     lock = threading.Lock()
 
     written: dict[str, bytes] = {}
+    unread: Written | None = None  # output/ as a warm start shows it, its files read when asked for
     # A timeline of 200 events or more is written as build writes it (README, "Speed"): the site
     # before is kept beside output/ and brought up to date, only the files a save changed written
     # (10,000 events: 2.2 → 0.2 s a write, median of 6). sites: what the spare folder and output/
@@ -519,7 +508,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             return write_now(result, paced)
 
     def write_now(result: Result, paced: bool) -> bool:
-        nonlocal written, sites
+        nonlocal written, sites, unread
         files = result.files
         spare = sites[0] if result.events >= PARALLEL_EVENTS else None
 
@@ -530,6 +519,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 yield name, None if written.get(name) is data else data  # None: output/'s is right
 
         report = Report()
+        if unread is not None:  # what is shown of output/ is read before output/ is written again
+            unread.read_all()
+            unread = None
         try:
             made = builder.write_files(changed(), theme, report, previous=written, spare=spare)
             if made is not None:
@@ -632,6 +624,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         """Serve output/ as it is when it is the site the content makes (Engine.current): the first
         page is served at once; the engine reads and renders the site in the background (its own
         connection to the cache), so that the first save makes only what it changes."""
+        nonlocal unread
         started = time.perf_counter()
         with lock:  # a save seen meanwhile is built after this: its site is shown over output/'s
             builder.cache = cache
@@ -642,7 +635,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             if result is None:
                 return False
             site.index = search.read_index(options.output)
-            disk = site_files(options.output)
+            unread = result.files
+            disk = site_files(unread)
             site.publish(disk, [], [])
             shown = site.now.version
         for line in report_lines(result.report):

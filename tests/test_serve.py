@@ -21,6 +21,7 @@ import pytest
 
 from chronicle.cli import Options
 from chronicle.incremental.engine import Cancelled, Engine
+from chronicle.output import Written
 from chronicle.serve import Handler, PreviewServer, Site, inject, lookup, site_files
 from chronicle.watch import Coalescer, Watcher, is_relevant
 from conftest import ROOT
@@ -883,13 +884,23 @@ def test_a_save_as_serve_starts_is_shown_and_written_as_build_writes_it(tmp_path
     server = Preview(tmp_path)
     try:
         assert ("output/ as it was" in server.built) == (start == "warm-up"), server.built
+        first = int(re.search(r"live\?v=(\d+)", server.get("/")[2]).group(1))
         save(content / "e150.md", ENTRY.format(title="Saved as it started"))
-        server.polled(lambda body: "Saved as it started" in body, "/events/e150/")
         page = tmp_path / "output" / "events" / "e150" / "index.html"
         deadline = time.monotonic() + WAIT
         while "Saved as it started" not in page.read_text():
             assert time.monotonic() < deadline, "output/ was not written after the save"
             time.sleep(0.05)
+        # A reader on the event's page as serve first showed it is told to reload: a warm start reads
+        # output/'s files when asked for (output.Written), and reads the rest before writing output/.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as stream:
+            stream.sendall(f"GET /__chronicle/live?v={first}&p=/events/e150/ HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            told, deadline = b"", time.monotonic() + WAIT
+            while b"data: " not in told:
+                chunk = stream.recv(4096)
+                assert chunk and time.monotonic() < deadline, told  # else only heartbeats: no reload
+                told += chunk
+        server.polled(lambda body: "Saved as it started" in body, "/events/e150/")
     finally:
         code, err = server.stop()
     assert code == 0 and "Traceback" not in err, err
@@ -957,14 +968,27 @@ def test_a_public_host_is_warned_about(preview):
 
 
 def test_a_site_read_from_output_is_every_file_by_name_but_the_search_index(tmp_path):
-    """serve's warm start shows output/ as these files: sorted by name, the search index left
-    out (served from output/ as it is), a file only in a folder of that name kept."""
+    """serve's warm start shows output/ as the files the look found there (Engine.current:
+    output.Written), the search index left out (served from output/ as it is), a file only in a
+    folder of that name kept. Each is read when first asked for, and then kept: read_all reads the
+    rest, and what was read is what is shown, whatever output/ holds after."""
     files = {"index.html": b"<p>home", "events/a/index.html": b"a", "events/pagefind/x.js": b"kept",
              "tags/b/2020/index.html": b"b", "pagefind/pagefind.js": b"left out", "z.css": b""}
     for name, data in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
-    (tmp_path / "empty").mkdir()
-    found = site_files(tmp_path)
-    assert list(found) == sorted(name for name in files if not name.startswith("pagefind/"))
-    assert found == {name: data for name, data in files.items() if not name.startswith("pagefind/")}
+    written = Written(tmp_path, files)
+    found = site_files(written)
+    shown = {name: data for name, data in files.items() if not name.startswith("pagefind/")}
+    assert sorted(found) == sorted(shown) and len(found) == len(shown)
+    assert "pagefind/pagefind.js" not in found and "missing.html" not in found
+    home = found["index.html"]
+    assert home == b"<p>home" and found["index.html"] is home  # one object, read once
+    (tmp_path / "index.html").write_bytes(b"<p>rewritten")
+    assert found["index.html"] == b"<p>home"
+    assert list(written.read_all()) == sorted(files)
+    (tmp_path / "events/a/index.html").write_bytes(b"rewritten")
+    (tmp_path / "z.css").unlink()
+    assert dict(found) == {**shown, "index.html": b"<p>home"}
+    with pytest.raises(KeyError):
+        found["pagefind/pagefind.js"]

@@ -26,7 +26,7 @@ from ..entries import EntryRules, discover, discover_names, is_entry, make_markd
 from ..feeds import source_date_epoch
 from ..media import Made, media_files, publish
 from ..model import Event, Picture, Timeline
-from ..output import OutputError
+from ..output import OutputError, Written
 from ..pipeline import (MAX_ENTRY_BYTES, CannotRun, Result, assemble, check_content, protected, read_site_settings,
                         read_text, theme_for, warn_of_feeds)
 from ..periods import Link, Period, homes, split
@@ -634,7 +634,8 @@ class Engine:
     def _look(self, theme: Theme, report: Report) -> dict[str, bytes] | Result | None:
         """Key every input (each entry by its bytes, the settings, the theme, the options); when
         they are the inputs of the build that wrote output/ and every file of output/ is as that
-        build wrote it, return that build's result (its messages told again). Else return each
+        build wrote it, return that build's result (its messages told again; its files output/'s,
+        each read when asked for: output.Written). Else return each
         entry's key by its path (as str(Path) names it), for the build to go on with (no entry is
         read twice); None when an entry cannot be read (the build says why)."""
         check_content(self.options)
@@ -664,7 +665,7 @@ class Engine:
             return keys
         report.extend(diagnostics)
         self.cache.count(len(keys), 0)
-        return Result(report, pages=pages, events=events)
+        return Result(report, files=Written(output, manifest), pages=pages, events=events)
 
     def _entry_keys(self, record: bytes | None, place: bytes) -> dict[str, bytes] | None:
         """Return each entry's key by its path; None when an entry cannot be read.
