@@ -40,7 +40,7 @@ from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
 from .workers import map_items
-from .writer import WRITTEN, Files, files_under, put_file, put_pieces, signature as file_signature, write_site
+from .writer import WRITTEN, Files, entries_under, put_file, put_pieces, signature as file_signature, write_site
 
 PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
 LOOKUPS_AT_ONCE = 1000
@@ -659,9 +659,7 @@ class Engine:
         if self._inputs_key(theme, keys) != inputs:
             return keys
         manifest = _manifest(blob)
-        folder = str(output)
-        if not manifest or not _holds_only(output, manifest.keys()) or any(
-                file_signature(os.path.join(folder, name)) != signature for name, (_, signature) in manifest.items()):
+        if not manifest or not _holds_as_written(output, manifest):
             return keys
         report.extend(diagnostics)
         self.cache.count(len(keys), 0)
@@ -821,7 +819,7 @@ class Engine:
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
         if not pages and not rest and not own_new and kept >= page_keys.keys() and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
-                _holds_only(output, manifest.keys()):
+                _holds_as_written(output, manifest):
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
@@ -1003,13 +1001,23 @@ def _tag_page_keys(timeline: Timeline, prints: dict[int, bytes], site: bytes) ->
     return keys
 
 
-def _holds_only(output: Path, names: Iterable[str]) -> bool:
-    """Tell whether output holds these files and nothing else: no file put there since (a build
-    from scratch has none), no link."""
+def _holds_as_written(output: Path, manifest: dict[str, tuple[bytes, tuple[int, int, int]]]) -> bool:
+    """Tell whether output holds the manifest's files and nothing else (no file put there since: a
+    build from scratch has none; no link), each with the signature it was written with. One walk,
+    each file's lstat taken from its entry (10,000 events: 11,778 files, 11,288 folders)."""
+    held = 0
     try:
-        return files_under(output) == set(names)
+        for name, entry in entries_under(output):
+            known = manifest.get(name)
+            if known is None or not entry.is_file(follow_symlinks=False):
+                return False
+            stat = entry.stat(follow_symlinks=False)
+            if (stat.st_mtime_ns, stat.st_size, stat.st_ino) != known[1]:
+                return False
+            held += 1
     except OSError:
         return False
+    return held == len(manifest)
 
 
 def _theme_parts(folder: Path) -> list[str | bytes]:

@@ -10,7 +10,7 @@ import shutil
 from array import array
 from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..output import SPARE_PREFIX, OutputError, Signature, _checked, safe_relative, staged
 
@@ -356,6 +356,16 @@ def files_under(root: Path) -> set[str] | None:
     """Return the relative name of every file under root; None when anything there is neither
     a folder nor a regular file (a symbolic link, above all)."""
     names: set[str] = set()
+    for name, entry in entries_under(root):
+        if not entry.is_file(follow_symlinks=False):
+            return None
+        names.add(name)
+    return names
+
+
+def entries_under(root: Path | str) -> Iterator[tuple[str, os.DirEntry]]:
+    """Yield everything under root but its folders (into which it goes, never through a link),
+    by its relative name, with its os.DirEntry (whose stat is the entry's own, as lstat's)."""
     pending = [("", str(root))]
     while pending:
         prefix, folder = pending.pop()
@@ -363,13 +373,8 @@ def files_under(root: Path) -> set[str] | None:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((prefix + entry.name + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    names.add(prefix + entry.name)
                 else:
-                    return None
-    return names
-
-
+                    yield prefix + entry.name, entry
 
 
 def _unlink(path: Path | str) -> None:
