@@ -40,7 +40,7 @@ from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
 from .workers import map_items
-from .writer import WRITTEN, Files, entries_under, put_file, put_pieces, signature as file_signature, write_site
+from .writer import WRITTEN, Files, entries_under, files_under, put_file, put_pieces, signature as file_signature, write_site
 
 PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
 LOOKUPS_AT_ONCE = 1000
@@ -819,7 +819,7 @@ class Engine:
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
         if not pages and not rest and not own_new and kept >= page_keys.keys() and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
-                _holds_as_written(output, manifest):
+                _holds_only(output, manifest.keys()):  # each file's signature is kept's already
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
         del manifest, found  # the manifest read is self._manifest, the spare's to be
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
@@ -999,6 +999,15 @@ def _tag_page_keys(timeline: Timeline, prints: dict[int, bytes], site: bytes) ->
         for page in period_pages(whole, url, Link(url, name)) if whole is not None else ():
             keys[page.name] = _period_key(periods, page, prints)
     return keys
+
+
+def _holds_only(output: Path, names: Iterable[str]) -> bool:
+    """Tell whether output holds these files and nothing else: no file put there since (a build
+    from scratch has none), no link."""
+    try:
+        return files_under(output) == set(names)
+    except OSError:
+        return False
 
 
 def _holds_as_written(output: Path, manifest: dict[str, tuple[bytes, tuple[int, int, int]]]) -> bool:
