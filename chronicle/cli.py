@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
 
@@ -21,6 +23,31 @@ COMMANDS = ("build", "serve", "new", "check", "init", "import")
 # The environment Chronicle reads, here and only here (options_from), passed in through Options.
 CACHE_VARIABLE = "CHRONICLE_CACHE_DIR"  # where the cache goes; --cache-dir wins over it
 WORKERS_VARIABLE = "CHRONICLE_WORKERS"  # how many processes build may use; 1 keeps every stage in one
+
+
+# The collector's full rounds, once every this many of its middle ones (Python's own: 10); see few_full_rounds.
+FULL_ROUND_EVERY = 1000
+
+
+@contextmanager
+def few_full_rounds():
+    """Let the garbage collector go over the whole heap at most a hundredth as often while a
+    build or a check runs (as a decorator: the command's whole run).
+
+    A build holds a large heap of values that live as long as it does (10,000 events: some
+    400,000 objects) and makes many more that live as long (the catalogue, the pages' keys).
+    Python goes over every object at every tenth round of its middle generation once the
+    long-lived objects have grown by a quarter since the last such round: one edit at 10,000
+    events made four, 0.28 s of the 1.7 s its main process ran (0.21 s in the grouping of sources).
+    Cycles made and dropped while rendering are still found young, by the two younger
+    generations, and workers forked meanwhile inherit the setting. serve keeps Python's own
+    rhythm for its long life, and leaves its first site out of the rounds instead (gc.freeze)."""
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], FULL_ROUND_EVERY)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class UsageError(Exception):
@@ -202,6 +229,7 @@ def _cache_note(cache: Cache | None) -> str:
     return f"cache: {cache.hits:,} of {looked:,} entr{'y' if looked == 1 else 'ies'}"
 
 
+@few_full_rounds()
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = options_from(args)
@@ -234,6 +262,7 @@ def summary(result: Result, options: Options, seconds: float, note: str = "") ->
     return f"{line} ({told})" if told else line
 
 
+@few_full_rounds()
 def run_check(args: argparse.Namespace) -> int:
     result = pipeline.build(options_from(args), write=False)  # the reference: writes nothing, reads no cache
     print_report(result, every=True)

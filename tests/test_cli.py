@@ -228,3 +228,35 @@ def test_usage_errors_are_the_command_lines_own(project):
     run = project.run("build", "--output", "taken")
     assert run.code == 2 and run.lines == [
         "chronicle: error: taken is not empty and holds no site built before — choose another --output, or empty it"]
+
+
+@pytest.mark.parametrize("argv", [("build",), ("build", "--no-cache"), ("check",), ("build", "--output", "bad")])
+def test_a_build_goes_over_the_whole_heap_rarely_and_leaves_the_collector_as_it_was(project, argv):
+    """While build and check run, the collector's full rounds come once every FULL_ROUND_EVERY of its
+    middle ones (cli.few_full_rounds); afterwards, as they were, whether the command worked or not."""
+    import gc
+
+    from chronicle import cli
+
+    project.entry("2024-10-28-a.md", GOOD)
+    project.entry("2024-10-29-b.md", "title: B\ndate: 2024-10-29\nsources: [https://example.org/b]\n")
+    if "bad" in argv:
+        (project.root / "bad").mkdir()
+        (project.root / "bad" / "notes.txt").write_text("mine\n")  # not a site: the build is refused
+    seen: list[tuple[int, int, int]] = []
+
+    def record(phase, info):
+        if phase == "start":
+            seen.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    gc.callbacks.append(record)
+    try:
+        code = project.run(*argv).code
+    finally:
+        gc.callbacks.remove(record)
+    assert code == (2 if "bad" in argv else 0)
+    assert seen and before[2] != cli.FULL_ROUND_EVERY
+    if "bad" not in argv:
+        assert {threshold[2] for threshold in seen} == {cli.FULL_ROUND_EVERY}
+    assert gc.get_threshold() == before
