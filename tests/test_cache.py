@@ -990,21 +990,30 @@ def test_a_cache_of_another_version_of_chronicle_is_not_used(project, monkeypatc
     same_tree(project.root / "output", expected)
 
 
-def test_a_cache_of_another_layout_is_started_anew(project, monkeypatch, example_site):
-    """A cache.sqlite written by another version (a table of other columns) is replaced, not
-    left unusable for every build to come."""
+@pytest.mark.parametrize("table, row", [("blobs (key BLOB PRIMARY KEY, value BLOB)", "x'00', x'00'"),
+                                        ("blobs (key BLOB PRIMARY KEY, sum BLOB, value BLOB) WITHOUT ROWID",
+                                         "x'00', x'00', x'00'")])
+def test_a_cache_of_another_layout_is_started_anew(project, monkeypatch, example_site, table, row):
+    """A cache.sqlite written by another version (a table of other columns; the table without
+    rowids of Chronicle before schema 3, slower to read) is replaced, not left unusable or slow
+    for every build to come."""
     count = example(project)
     expected, lines = example_site
     (project.root / CACHE_DIR).mkdir()
-    with sqlite3.connect(project.root / CACHE_DIR / "cache.sqlite") as db:
-        db.execute("CREATE TABLE blobs (key BLOB PRIMARY KEY, value BLOB)")
-        db.execute("INSERT INTO blobs VALUES (x'00', x'00')")
+    cache_file = project.root / CACHE_DIR / "cache.sqlite"
+    with sqlite3.connect(cache_file) as db:
+        db.execute(f"CREATE TABLE {table}")
+        db.execute(f"INSERT INTO blobs VALUES ({row})")
     db.close()
     run = build(project, monkeypatch)
     assert run.lines == lines
     same_tree(project.root / "output", expected)
     hits(build(project, monkeypatch, "--output", "again"), count, count)
     same_tree(project.root / "again", expected)
+    with contextlib.closing(sqlite3.connect(cache_file)) as db:
+        (made,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'blobs'").fetchone()
+        assert made == "CREATE TABLE blobs (key BLOB PRIMARY KEY, sum BLOB, value BLOB)"
+        assert db.execute("SELECT count(*) FROM blobs WHERE key = x'00'").fetchone() == (0,)
 
 
 class Planted:
