@@ -40,7 +40,8 @@ from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
 from .workers import map_items
-from .writer import WRITTEN, Files, entries_under, files_under, put_file, put_pieces, signature as file_signature, write_site
+from .writer import (WRITTEN, Files, entries_under, files_under, put_file, put_pieces, signature as file_signature,
+                     signature_of, write_site)
 
 PARALLEL_ENTRIES = 64  # fewer entries than this are parsed in this process: forking would cost more
 LOOKUPS_AT_ONCE = 1000
@@ -695,7 +696,7 @@ class Engine:
                     keys[path] = digest_from(prefix, path, data)
             except OSError:
                 return None
-            self._looked[path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # as output.signature's
+            self._looked[path] = signature_of(stat)
             if stat.st_ctime_ns < horizon and stat.st_mtime_ns < horizon:
                 settled.append((path, packed))
         seen = _seen_record(digest_from(prefix), settled, keys) if settled else record
@@ -1020,8 +1021,7 @@ def _holds_as_written(output: Path, manifest: dict[str, tuple[bytes, tuple[int, 
             known = manifest.get(name)
             if known is None or not entry.is_file(follow_symlinks=False):
                 return False
-            stat = entry.stat(follow_symlinks=False)
-            if (stat.st_mtime_ns, stat.st_size, stat.st_ino) != known[1]:
+            if signature_of(entry.stat(follow_symlinks=False)) != known[1]:
                 return False
             held += 1
     except OSError:

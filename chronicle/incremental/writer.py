@@ -344,9 +344,13 @@ def signature(path: Path | str) -> Signature | None:
     still holds those bytes (a link put in its place has another inode).
     """
     try:
-        stat = os.lstat(path)
+        return signature_of(os.lstat(path))
     except OSError:
         return None
+
+
+def signature_of(stat: os.stat_result) -> Signature:
+    """Return signature's (mtime_ns, size, inode) of a stat taken already (a directory entry's)."""
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
