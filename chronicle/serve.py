@@ -495,9 +495,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     unread: Written | None = None  # output/ as a warm start shows it, its files read when asked for
     # A timeline of 200 events or more is written as build writes it (README, "Speed"): the site
     # before is kept beside output/ and brought up to date, only the files a save changed written
-    # (10,000 events: 2.2 → 0.2 s a write, median of 6). sites: what the spare folder and output/
-    # hold, each file's signature as written; {}: a site this process did not write.
-    sites: tuple[dict, dict] = ({}, {})
+    # (10,000 events: 2.2 → 0.2 s a write, median of 6).
     idle = threading.Event()  # cleared while a save is built: the writer waits, file by file
     idle.set()
     # One write at a time: the first build's (its pages served before it ends) and the writer's.
@@ -508,9 +506,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             return write_now(result, paced)
 
     def write_now(result: Result, paced: bool) -> bool:
-        nonlocal written, sites, unread
+        nonlocal written, unread
         files = result.files
-        spare = sites[0] if result.events >= PARALLEL_EVENTS else None
+        spare = result.events >= PARALLEL_EVENTS
 
         def changed() -> Iterator[tuple[str, bytes | None]]:
             for name, data in files.items():
@@ -525,11 +523,11 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         try:
             made = builder.write_files(changed(), theme, report, previous=written, spare=spare)
             if made is not None:
-                written, sites = files, (sites[1], made)
+                written = files
                 # The index was made with the site (search: true): served from output/ from now on.
                 site.index = search.read_index(options.output)
             else:
-                written, sites = {}, ({}, {})  # output/ as it was, whatever that is: the next write is whole
+                written = {}  # output/ as it was, whatever that is: the next write is whole
         except CannotRun as error:
             print(f"chronicle: error: {error}", file=err, flush=True)
         for line in report_lines(report):

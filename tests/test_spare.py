@@ -89,6 +89,44 @@ def test_every_step_gives_the_bytes_of_a_build_without_cache(project, monkeypatc
     check(project, monkeypatch)
 
 
+def test_the_files_the_spare_holds_already_cost_no_system_call(project, monkeypatch):
+    """A page kept as it is, that the spare holds already (output/'s very file, linked by the build
+    before), is left there unlooked-at: neither linked again nor stat'ed in the staging folder (at
+    10,000 events: 23,000 system calls an edit). The spare's inodes say so, read with its folders."""
+    from chronicle.output import STAGING_PREFIX
+
+    monkeypatch.setenv("CHRONICLE_WORKERS", "1")  # the writer's calls, all in this process
+    write_timeline(project)
+    check(project, monkeypatch)
+    for n in (10, 11):  # the second edit finds the spare holding the first one's kept pages
+        edit = project.content / f"e{n:03d}.md"
+        edit.write_text(edit.read_text().replace(f'"Event {n}"', f'"Event {n}, retitled"'))
+        calls = {"link": 0, "lstat": 0}
+        link, lstat = os.link, os.lstat
+
+        def counted_link(source, target, *args, **named):
+            calls["link"] += 1
+            return link(source, target, *args, **named)
+
+        def counted_lstat(path, *args, **named):
+            calls["lstat"] += STAGING_PREFIX in str(path)
+            return lstat(path, *args, **named)
+
+        monkeypatch.setattr(os, "link", counted_link)
+        monkeypatch.setattr(os, "lstat", counted_lstat)
+        run = project.run("build")
+        monkeypatch.setattr(os, "link", link)
+        monkeypatch.setattr(os, "lstat", lstat)
+        assert run.code == 0, run.err
+        assert project.run("build", "--no-cache", "--output", "fresh").code == 0
+        assert tree(project.root / "output") == tree(project.root / "fresh")
+    pages = sum(1 for _ in (project.root / "output" / "events").iterdir())
+    # The second edit: only the files the first one made anew are linked, a few dozen; only the
+    # files written are stat'ed (the first edit, with no spare yet, linked every kept page).
+    assert calls["link"] < pages // 4, calls
+    assert calls["lstat"] < pages // 4, calls
+
+
 def test_a_spare_left_by_a_killed_build_is_never_swapped_in(project, monkeypatch):
     """A build killed while it brings the spare up to date leaves a staging folder (removed by
     the next build), never a spare holding half of two sites."""
@@ -112,7 +150,8 @@ def test_a_spare_left_by_a_killed_build_is_never_swapped_in(project, monkeypatch
 def test_a_spare_of_unknown_content_is_used_but_none_of_its_files_trusted(project, monkeypatch):
     """With the cache gone (deleted, or made by another version of Chronicle) nothing says what
     the spare holds: its folders are used (10,000 are not made again, nor the spare's removed),
-    every file in it is replaced or removed, none kept on trust."""
+    every file in it is replaced or removed, none kept on trust (nor could it be: with no manifest
+    no page is kept, and a kept page is left only when the spare holds output/'s very file)."""
     write_timeline(project)
     shutil.copytree(default_theme(), project.root / "theme")
     style = project.root / "theme" / "static" / "chronicle.css"

@@ -705,8 +705,8 @@ class Engine:
         return keys
 
     def write_files(self, files: Files | Callable[[Path], Files], theme: Theme, report: Report,
-               previous: dict[str, bytes] | None = None,
-               spare: dict[str, tuple[int, int, int]] | None = None) -> dict[str, tuple[int, int, int]] | None:
+                    previous: dict[str, bytes] | None = None, spare: bool = False,
+                    live: dict[str, tuple[int, int, int]] = {}) -> dict[str, tuple[int, int, int]] | None:
         """Write the site to the output folder, as one whole or not at all (writer.write_site).
 
         Return each file's signature when it was written, None when it was not."""
@@ -717,7 +717,8 @@ class Engine:
             # With search: true, Pagefind's index is made in the staging folder after the site (search.py).
             search = self._settings is not None and self._settings.search
             return write_site(indexed(files, search), self.options.output,
-                              [*protected(self.options, theme), self.options.cache], previous=previous, spare=spare)
+                              [*protected(self.options, theme), self.options.cache], previous=previous, spare=spare,
+                              live=live)
         except OutputError as error:
             raise CannotRun(str(error)) from None
         except SearchError as error:
@@ -730,8 +731,7 @@ class Engine:
 
     def _place(self, kind: str) -> bytes:
         """Return where the cache keeps what it knows of the output folder: its manifest ("manifest"),
-        its spare's ("spare"), the record of the build that wrote it ("built"), the entries as the
-        last look found them ("seen")."""
+        the record of the build that wrote it ("built"), the entries as the last look found them ("seen")."""
         return self.cache.key(kind, str(self.options.output.resolve()))
 
     def _inputs_key(self, theme: Theme, keys: dict[str, bytes]) -> bytes:
@@ -803,13 +803,10 @@ class Engine:
                     if name not in page_keys}
         page_keys.update(own_keys)
         output = self.options.output.resolve()
-        place, spare_place = self._place("manifest"), self._place("spare")
-        found = self.cache.get_many([place, spare_place])
+        place = self._place("manifest")
+        found = self.cache.get_many([place])
         manifest = _manifest(found.get(place))
         self._manifest = found.get(place) if manifest else None
-        # What the spare holds: each file's signature (100,000 events: the manifests are let go
-        # before the workers fork, which would hold them too).
-        holds = {name: signature for name, (_, signature) in _manifest(found.pop(spare_place, None)).items()}
         folder = str(output)
         kept = {name for name, (key, signature) in manifest.items()
                 if key == page_keys.get(name, rest_key) and file_signature(os.path.join(folder, name)) == signature}
@@ -817,28 +814,29 @@ class Engine:
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if (name in page_keys or not rest) and name not in own_keys]
+        # Each kept file's signature, as checked: the writer links it without looking again (100,000
+        # events: the manifest is let go before the workers fork, which would hold it too).
+        live = {name: manifest[name][1] for name in reused}
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
         if not pages and not rest and not own_new and kept >= page_keys.keys() and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
                 _holds_only(output, manifest.keys()):  # each file's signature is kept's already
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
-        del manifest, found  # the manifest read is self._manifest, the spare's to be
+        del manifest, found  # the manifest read is self._manifest
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
         stored = Fragments(self.cache, site, fingerprints, output)
         # The long files kept as they are keep their layouts too, for the build that next makes them.
         self.cache.touch(stored.layout_key(name) for name in reused if not name.startswith("events/"))
         tags = sum(name not in kept for name in tag_pages)
-        before = self._manifest or cache_dumps({})
         periods, publishers = not kept >= period_keys.keys(), not kept >= publisher_keys.keys()
         written = self.write_files(lambda staging: files(staging, pages, rest, stored, kept=reused, tags=tags,
                                                          periods=periods, publishers=publishers, grouped=grouped),
-                                   theme, report, spare=holds)
+                                   theme, report, spare=True, live=live)
         if written:
             self._manifest = cache_dumps({name: (page_keys.get(name, rest_key), signature)
                                           for name, signature in written.items()})
             self.cache.put(place, self._manifest)
-            self.cache.put(spare_place, before)  # the site that was in output/ is the spare now
         return made[-1].pages if made else 0
 
 
@@ -1006,7 +1004,8 @@ def _holds_only(output: Path, names: Iterable[str]) -> bool:
     """Tell whether output holds these files and nothing else: no file put there since (a build
     from scratch has none), no link."""
     try:
-        return files_under(output) == set(names)
+        found = files_under(output)
+        return found is not None and found.keys() == set(names)
     except OSError:
         return False
 

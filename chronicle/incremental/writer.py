@@ -33,7 +33,7 @@ Files = Mapping[str, bytes] | Iterable[tuple[str, "bytes | None | _Written"]]
 
 def write_site(files: Files | Callable[[Path], Files], output: Path,
                protected: list[Path] = (), previous: Mapping[str, bytes] | None = None,
-               spare: Mapping[str, Signature] | None = None) -> dict[str, Signature]:
+               spare: bool = False, live: Mapping[str, Signature] = {}) -> dict[str, Signature]:
     """Write files into output as one whole (output.staged): on any failure the previous output
     stays as it was. A name given twice, or one that would leave the output, is refused.
 
@@ -48,37 +48,42 @@ def write_site(files: Files | Callable[[Path], Files], output: Path,
     are the very same object is linked from there instead of written again,
     which makes serve's rewrite of a 10,000-page site after one save cheap.
 
-    spare: what the spare folder beside output holds (each file's signature as
-    written); when given, the site in output/ is kept there after the swap, and
-    that folder (the site before the one in output/) is brought up to date and
-    swapped in, instead of a new folder holding 10,000 new folders (a new folder
-    costs as much as writing a page here, and removing one as much again). A
-    file it names with its signature is trusted when it still has it; every
-    other file there is replaced ({}: a spare of unknown content, such as after
-    an upgrade of Chronicle or a new cache). None: the site before is removed.
+    spare: whether to use the spare folder beside output: the site in output/ is
+    kept there after the swap, and that folder (the site before the one in
+    output/) is brought up to date and swapped in, instead of a new folder
+    holding 10,000 new folders (a new folder costs as much as writing a page
+    here, and removing one as much again). A file kept as it is (bytes None)
+    that the spare holds already, output/'s very file (a hard link: the same
+    inode), is left there; every other file there is replaced or removed.
+    False: the site before is removed.
+
+    live: the signature of files of output/ kept as they are (bytes None), as the
+    caller found them (the engine's manifest, checked); any other is taken here.
     """
     spare_path = output.resolve().parent / (SPARE_PREFIX + output.name)
-    with staged(output, protected, spare_path if spare is not None else None) as staging:
-        return _fill(staging, files, output.resolve(), previous, spare, spare_path)
+    with staged(output, protected, spare_path if spare else None) as staging:
+        return _fill(staging, files, output.resolve(), previous, spare, spare_path, live)
 
 
 def _fill(staging: Path, files: Files | Callable[[Path], Files], output: Path,
-          previous: Mapping[str, bytes] | None, spare: Mapping[str, Signature] | None,
-          spare_path: Path) -> dict[str, Signature]:
-    holds: Mapping[str, Signature] = {}
-    present: set[str] | None = None
-    if spare is not None and spare_path.is_dir():
+          previous: Mapping[str, bytes] | None, spare: bool, spare_path: Path,
+          live: Mapping[str, Signature]) -> dict[str, Signature]:
+    present: dict[str, int] | None = None  # the spare's files, each by its inode
+    same_device = False  # whether the spare's inodes are output/'s: a file of both is one file
+    if spare and spare_path.is_dir():
         # Renamed onto the new empty staging folder (one step): a build killed while it changes
         # the spare leaves a staging folder, which the next build removes, never a spare that is
         # neither site.
         os.rename(spare_path, staging)
-        holds = spare
         present = files_under(staging)  # what it really holds: a file put into output/ by hand too
         if present is None:  # a link or a device in it, put there by hand: nothing is written through one
             shutil.rmtree(staging)
             staging.mkdir()
-            holds = {}
-    present = present or set()
+        try:
+            same_device = os.lstat(staging).st_dev == os.lstat(output).st_dev
+        except OSError:  # no output/ (removed by hand): no file of it is kept
+            pass
+    present = present or {}
     made: set[str] = {""}  # the folders made in staging, by their names
     signatures: dict[str, Signature] = {}
     # Names joined as strings: 10,000 kept pages are linked while the workers render.
@@ -100,25 +105,25 @@ def _fill(staging: Path, files: Files | Callable[[Path], Files], output: Path,
             while folder not in made:
                 made.add(folder)
                 folder = folder.rpartition("/")[0]
-        was = holds.get(name)
         # To be replaced, never written into (it may be output/'s, linked); or a spare's folder
         # where this site has a file (the layout of another version of Chronicle).
         there = name in present or (bool(present) and os.path.isdir(path))
         if data is None:
-            # Kept as it is: its bytes and signature. A spare often holds that very file already.
-            live = os.path.join(live_root, name)
-            now = signature(path) if was is not None else None
-            if was is None or was != now or was != signature(live):
+            # Kept as it is: output/'s file, linked, with its signature (a link's is its file's).
+            # The spare often holds that very file already (linked by the build before): no
+            # system call then, the inode taken from the spare's folder as it was read.
+            now = live.get(name) or signature(os.path.join(live_root, name))
+            if now is None or not same_device or present.get(name) != now[2]:
                 if there:
                     _unlink(path)
-                os.link(live, path)
-                now = signature(path)
+                os.link(os.path.join(live_root, name), path)
+                now = now or signature(path)
             signatures[name] = now
             continue
         if not (previous is not None and previous.get(name) is data and _link(os.path.join(live_root, name), path)):
             _write_new(Path(path), data, replace=there)
         signatures[name] = signature(path)
-    for name in present - signatures.keys():
+    for name in present.keys() - signatures.keys():
         path = os.path.join(root, name)
         if os.path.isdir(path):  # this build's folder, made where the spare had a file: kept
             continue
@@ -356,14 +361,15 @@ def signature_of(stat: os.stat_result) -> Signature:
 
 
 
-def files_under(root: Path) -> set[str] | None:
-    """Return the relative name of every file under root; None when anything there is neither
-    a folder nor a regular file (a symbolic link, above all)."""
-    names: set[str] = set()
+def files_under(root: Path) -> dict[str, int] | None:
+    """Return the relative name of every file under root, with its inode (the folder's entry's:
+    no stat); None when anything there is neither a folder nor a regular file (a symbolic link,
+    above all)."""
+    names: dict[str, int] = {}
     for name, entry in entries_under(root):
         if not entry.is_file(follow_symlinks=False):
             return None
-        names.add(name)
+        names[name] = entry.inode()
     return names
 
 
