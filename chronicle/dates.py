@@ -6,10 +6,14 @@ import enum
 import re
 import warnings
 from dataclasses import dataclass, field, replace
+from functools import cache
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import dateutil.parser
+if TYPE_CHECKING:
+    import dateutil.parser
+
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -64,7 +68,15 @@ _UTC_PLUS = re.compile(r"(?<![A-Za-z])(?:UTC|GMT)\s*(?=[+-]\d)")
 # Two leap years, so that 29 February parses; every field differs between
 # them, so a field that comes out the same in both parses was written.
 _EARLY, _LATE = datetime(2000, 1, 1, 0, 0), datetime(2004, 12, 31, 23, 59)
-_NAMES = dateutil.parser.parserinfo()
+
+
+@cache
+def _names() -> dateutil.parser.parserinfo:
+    """Return dateutil's names of months and weekdays. dateutil is loaded on the first date that needs
+    it, not with Chronicle: a build that reads no entry anew does without it."""
+    import dateutil.parser
+
+    return dateutil.parser.parserinfo()
 
 
 class Precision(enum.IntEnum):
@@ -425,7 +437,7 @@ _DAY_RANGE = re.compile(r"(?P<first>(?:[^\W\d_]+\.? )?\d{1,2})[-–—](?P<secon
 
 def _datelike(text: str) -> bool:
     """Tell whether half of a range may be a date: it has a number or a month's name (not 'mid' of mid-May)."""
-    return any(c.isdigit() for c in text) or any(_NAMES.month(word) for word in _WORD.findall(text))
+    return any(c.isdigit() for c in text) or any(_names().month(word) for word in _WORD.findall(text))
 
 
 def _years(match: re.Match) -> tuple[str, str, bool] | None:
@@ -453,7 +465,7 @@ def _complete(first: str, second: str) -> tuple[str, str]:
         return f"{first} {rest['rest']}", second
     if (era := _ERA_AT_END.fullmatch(second)) and not _HAS_ERA.search(first) and re.search(r"\d", first):
         first = f"{first} {era['era']}"
-    if (month := _MONTH_NO_YEAR.fullmatch(first)) and _NAMES.month(month["month"]) is not None:
+    if (month := _MONTH_NO_YEAR.fullmatch(first)) and _names().month(month["month"]) is not None:
         if (day := _DAY_COMMA_YEAR.fullmatch(second)) and month["day"]:
             return f"{first}, {day['year']}", f"{month['month']} {second}"
         if year := _YEAR_AT_END.fullmatch(second):
@@ -592,7 +604,7 @@ def _parse_historical(text: str, original: str, zone: ZoneInfo, calendar: str) -
         return _period(year, month, day, Precision.DAY, zone, calendar=calendar)
     if match := _WRITTEN.fullmatch(text):
         written = int(match["year"].replace(",", ""))
-        if not era and _NAMES.month(match["month"]) is None:
+        if not era and _names().month(match["month"]) is None:
             return None  # not a month: dateutil says what is wrong
         if not era and len(match["year"]) <= 2:
             raise DateError(f"'{original}' does not show the year in full; write all four digits, as in "
@@ -704,7 +716,7 @@ def _span_of_years(start: int, precision: Precision, form: str, original: str, z
 
 def _written(match: re.Match, written: int, era: str, original: str, zone: ZoneInfo, calendar: str) -> When:
     """Return the When of '24 August 410', 'March 44 BC', 'Saturday, 14 October 1066'."""
-    month = _NAMES.month(match["month"])
+    month = _names().month(match["month"])
     if month is None:
         raise DateError(f"'{original}' is not a date; write it like 24 August 410 or 15 March 44 BC")
     if written == 0:
@@ -718,7 +730,7 @@ def _written(match: re.Match, written: int, era: str, original: str, zone: ZoneI
         raise DateError(f"'{original}' has two days; write it like 24 August 410")
     weekdays = []
     if match["weekday"]:
-        found = _NAMES.weekday(match["weekday"])
+        found = _names().weekday(match["weekday"])
         if found is None:
             raise DateError(f"'{original}' is not a date; write it like Saturday, 14 October 1066")
         weekdays.append(found)
@@ -833,7 +845,7 @@ def _parse_human(text: str, zone: ZoneInfo, year: int | None, calendar: str = ""
                  original: str | None = None) -> When:
     """Read a written-out date such as 'Oct 28, 2024 2:30 PM EDT' with dateutil."""
     words = _WORD.findall(text)
-    if not (any(_NAMES.month(word) for word in words) or _ISO_DATE_PREFIX.match(text)):
+    if not (any(_names().month(word) for word in words) or _ISO_DATE_PREFIX.match(text)):
         raise DateError(_not_a_date(original or text))
     bare, weekdays = _without_weekdays(_UTC_PLUS.sub("", text))
     first, name = _dateutil(bare, _EARLY, text)
@@ -868,12 +880,14 @@ def _parse_human(text: str, zone: ZoneInfo, year: int | None, calendar: str = ""
 def _without_weekdays(text: str) -> tuple[str, list[int]]:
     """Return the text without weekday names, and the weekdays it named."""
     # A weekday is checked, never used: dateutil would move a day-less date to it.
-    weekdays = [day for day in map(_NAMES.weekday, _WORD.findall(text)) if day is not None]
-    return _WORD.sub(lambda word: "" if _NAMES.weekday(word[0]) is not None else word[0], text), weekdays
+    weekdays = [day for day in map(_names().weekday, _WORD.findall(text)) if day is not None]
+    return _WORD.sub(lambda word: "" if _names().weekday(word[0]) is not None else word[0], text), weekdays
 
 
 def _dateutil(text: str, default: datetime, original: str) -> tuple[datetime, str | None]:
     """Parse with dateutil, returning the datetime and any zone name left to resolve."""
+    import dateutil.parser
+
     names = []
 
     def offsets_only(name: str | None, offset: int | None) -> timezone | None:

@@ -14,7 +14,6 @@ import io
 import os
 import posixpath
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, MutableMapping
@@ -332,6 +331,8 @@ _LENGTH = re.compile(r"^\s*([\d.]+)\s*(px)?\s*$")
 
 def svg_size(data: bytes) -> tuple[int, int]:
     """Return an SVG's width and height: its own, else its viewBox's; an error when it has neither."""
+    import xml.etree.ElementTree as ElementTree
+
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:

@@ -6,15 +6,17 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import jinja2
 
 from .dates import When
 from .model import SORT_KEY, Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
 from .periods import Link, Period, split
 from .render import PartMaker, Site, _render_template, _template, overview_context, render_periods, span_between
 from .model import group_days
+
+if TYPE_CHECKING:
+    import jinja2
 
 SOURCES_PAGE, TAGS_PAGE, TAG_PAGE = "sources.html", "tags.html", "tag.html"
 SOURCES_NAME = "sources/index.html"  # the sources page in the output

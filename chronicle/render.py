@@ -8,11 +8,10 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import jinja2
 from markupsafe import Markup
 
 from . import __version__
@@ -22,6 +21,9 @@ from .media import srcset
 from .model import SITE_ROOT, Era, Event, Timeline, host_of, tag_slug
 from .periods import Link, Period
 from .model import group_days, period_of
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATE_PAGES = {"index": "index.html", "event": "event.html"}
 
@@ -188,20 +190,17 @@ def local_link(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-@jinja2.pass_context
 def tag_url(context: jinja2.runtime.Context, tag: str) -> str:
     """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root."""
     return f"tags/{context['timeline'].slug_of(tag)}/"
 
 
-@jinja2.pass_context
 def absolute_url(context: jinja2.runtime.Context, path: str) -> str:
     """Return the absolute URL of a site path under the timeline's base_url ('' without one)."""
     base = context["timeline"].base_url
     return base + url_path(path) if base else ""
 
 
-@jinja2.pass_context
 def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any]:
     """Return the schema.org `Event` of an event page, for `|jsonld` (issue 4: dates at their precision)."""
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Event", "name": event.title}
@@ -244,7 +243,11 @@ def event_schema(context: jinja2.runtime.Context, event: Event) -> dict[str, Any
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
-    """Return a Jinja environment for the theme: autoescape on, undefined names are errors."""
+    """Return a Jinja environment for the theme: autoescape on, undefined names are errors.
+    Jinja is loaded here, when pages are to be made: a build that makes none (a warm one) does without it."""
+    import jinja2
+
+    page = jinja2.pass_context  # the filters given the page's context (its timeline) first
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(theme.templates)),
         autoescape=True,
@@ -265,10 +268,10 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         month=month_label,
         span=event_span,
         jsonld=jsonld,
-        tag_url=tag_url,
+        tag_url=page(tag_url),
         local=local_link,
-        absolute=absolute_url,
-        schema=event_schema,
+        absolute=page(absolute_url),
+        schema=page(event_schema),
         host=host_of,
         number="{:,}".format,  # 10,000 events, not 10000
         short_url=short_url,
@@ -277,11 +280,15 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         urlpath=lambda path: quote(path, safe="/-_.~"),
         filesize=file_size,
     )
-    env.globals.update(generator=f"Chronicle {__version__}", card=Cards(env).placed)
+    cards = Cards(env)
+    env.globals.update(generator=f"Chronicle {__version__}",
+                       card=page(lambda context, event: cards.placed(context, event)))
     return env
 
 
 def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    import jinja2
+
     try:
         return env.get_template(name)
     except jinja2.TemplateSyntaxError as error:
@@ -296,6 +303,8 @@ def _render_template(template: jinja2.Template, context: dict[str, Any]) -> byte
 
 def _render_text(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render a template; the links made from SITE_ROOT (a card's, a body's) start at the page's root."""
+    import jinja2
+
     try:
         text = template.render(context)
         root = context.get("root", SITE_ROOT)
@@ -565,7 +574,6 @@ class Cards:
             return text
         return made[2] + made[0].body + made[3] if len(made) == 4 else made[2]
 
-    @jinja2.pass_context
     def placed(self, context: jinja2.runtime.Context, event: Event) -> Markup:
         """`card(event)` in a template: the event's card (its links start at the page's root once the page
         is rendered: _render_text)."""

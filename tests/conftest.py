@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from chronicle.cli import main
-from chronicle.entries import _PREPROCESSORS, PLAIN_PARAGRAPH, make_markdown
+from chronicle.entries import make_markdown
+from chronicle.markup import _PREPROCESSORS, PLAIN_PARAGRAPH
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def shipped_markdown():
     """Return Chronicle's Markdown converter with Python-Markdown's preprocessors, block parser and
-    inline stage as shipped, without the shortcuts over plain text (entries._Unless, _PlainParagraph,
+    inline stage as shipped, without the shortcuts over plain text (markup._Unless, _PlainParagraph,
     _PlainTextInline), to compare the two."""
     from markdown.treeprocessors import InlineProcessor
 

@@ -281,7 +281,7 @@ def test_a_source_dated_before_the_event_is_a_warning():
     ]
 
 
-# --- the inline shortcut (entries._PlainTextInline) ---------------------------------------------
+# --- the inline shortcut (markup._PlainTextInline) ---------------------------------------------
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "jekyll-releases" / "content"  # beside the checkout, in CI too
 
@@ -325,7 +325,7 @@ def test_the_inline_shortcut_is_taken_for_plain_prose(monkeypatch):
 
 
 def test_the_paragraph_shortcut_is_taken_for_plain_prose(monkeypatch):
-    """A block of plain prose is made a paragraph by the shortcut (entries._PlainParagraph), not tested
+    """A block of plain prose is made a paragraph by the shortcut (markup._PlainParagraph), not tested
     by the ten block processors before the paragraph's; a block with a mark of any goes to them (a
     Python-Markdown with other block processors would fail here, not silently go slower)."""
     md = make_markdown()
@@ -349,7 +349,7 @@ def test_the_paragraph_shortcut_is_taken_for_plain_prose(monkeypatch):
 ])
 def test_each_thing_a_preprocessor_changes_is_given_to_it(text):
     """What each of Python-Markdown's preprocessors changes (a fence of tildes, a character reference
-    without its `;`, a line of spaces, a tab, a carriage return) makes it run (entries._Unless): each
+    without its `;`, a line of spaces, a tab, a carriage return) makes it run (markup._Unless): each
     case here fails when its condition is left out."""
     assert make_markdown().convert(text) == shipped_markdown().convert(text)
 

@@ -135,7 +135,7 @@ MARKDOWN_PIECES = st.one_of(
 @example("*a*")
 @example("_a_")
 def test_the_inline_shortcut_changes_no_body(text):
-    """entries._PlainTextInline passes over text no inline pattern can match: the HTML is the same
+    """markup._PlainTextInline passes over text no inline pattern can match: the HTML is the same
     as with Python-Markdown's inline stage as shipped."""
     MD.reset()
     SHIPPED.reset()

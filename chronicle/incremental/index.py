@@ -4,14 +4,16 @@ the same value (the reference: chronicle.render.render_index, the same bytes).""
 from __future__ import annotations
 
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import jinja2
 from markupsafe import Markup
 
 from ..model import Day, Timeline
 from ..render import TEMPLATE_PAGES, PartMaker, Site, ThemeError, _render, index_context
 from .writer import Part
+
+if TYPE_CHECKING:
+    import jinja2
 
 _DAYS_MARK = "\x00chronicle-days\x00"
 _DAYS_AT_ONCE = 1000  # days looked up in the build cache at a time

@@ -18,9 +18,8 @@ from dataclasses import replace
 from functools import cached_property, partial
 from itertools import accumulate
 from operator import attrgetter, is_not
-from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Sequence
 
-import jinja2
 from markupsafe import Markup
 
 from ..dates import Precision
@@ -34,6 +33,9 @@ from ..pages import (CITATION_PART, DAY_PART, SOURCES_NAME, SOURCES_PAGE, TAG_PA
 from ..render import Site, _render_template, _template, period_pages, render_period
 from ..model import group_days
 from .writer import Part
+
+if TYPE_CHECKING:
+    import jinja2
 
 _EVENTS = attrgetter("events")
 _VALUE = attrgetter("value")

@@ -13,7 +13,6 @@ which way ran.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
@@ -44,6 +43,8 @@ def tasks_of(count: int, processes: int) -> int:
 
 def _usable_workers(count: int, least: int, wanted: int | None = None, method: str = "fork") -> int:
     """Return how many processes to fork for count items; below 2, run here."""
+    import multiprocessing  # loaded when there is work to share (a warm build has none)
+
     if count < least or method not in multiprocessing.get_all_start_methods():
         return 1
     return min(worker_count(wanted), count)
@@ -69,6 +70,8 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
     once the workers have started (the caller's work on them overlaps theirs);
     workers: how many processes at most (Options.workers; None: one per core).
     """
+    import multiprocessing
+
     global _function
     method = fork if isinstance(fork, str) else "fork"
     processes = _usable_workers(len(items), least, workers, method) if fork else 1
