@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 import traceback
-import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -694,7 +693,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         if not announced.is_set():
             announced.set()
             print(f"Serving {options.content}/ at {url} (Ctrl-C to stop)", file=out, flush=True)
-            if open_browser:
+            if open_browser:  # webbrowser loaded only then: every start would pay for it
+                import webbrowser
+
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     def stop_on_signal(signum, frame):

@@ -306,6 +306,25 @@ def test_serve_after_a_build_shows_its_output_as_it_is_and_a_save_changes_it(pre
         {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
 
 
+def test_serve_open_shows_the_site_in_the_readers_browser(preview, tmp_path, monkeypatch):
+    """serve --open opens the address it serves in the browser Python's webbrowser finds ($BROWSER
+    first: here a script that writes down what it was given), once the first page can be served."""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > "{opened}"\n')
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    server = preview("--open")
+    deadline = time.monotonic() + WAIT
+    while not (opened.exists() and opened.read_text().strip()):
+        assert time.monotonic() < deadline, "no browser was opened"
+        time.sleep(0.05)
+    assert opened.read_text().strip() == f"http://127.0.0.1:{server.port}/"
+    assert server.get("/")[0] == 200
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
 def test_serve_no_cache_reads_every_entry_and_leaves_the_cache_as_it_was(preview, tmp_path):
     """serve --no-cache, as build --no-cache: every entry parsed, the cache neither read nor written."""
     subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, check=True, capture_output=True)
