@@ -6,6 +6,7 @@ dozen, whenever an entry changed, and is the same bytes object when it came out 
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from datetime import datetime
 from itertools import compress
@@ -218,20 +219,29 @@ def stream_feeds(timeline: Timeline, epoch: datetime | None, stored: Any = None,
         batch = events[start:start + _STREAMED]
         keys = [stored.key("feeds", event) for event in batch] if stored is not None else [None] * len(batch)
         # Where each file of output/ holds the event's share, when every one of them does.
-        places = [_all_or_none([stored.reused(key, name) for name in files]) if key is not None else None
-                  for key in keys]
+        # Each file's key of the event's share: in timeline.json, past the first event, the share is
+        # one part with the separator before it, so that unchanged events are one copy, not a copy
+        # and a write each (10,000 events: 20,000 system calls an edit).
+        shares = [[_separated(key) if share == "timelinejs" and number else key for share in files.values()]
+                  if key is not None else None for number, key in enumerate(keys, start)]
+        places = [_all_or_none([stored.reused(key, name) for key, name in zip(own, files)]) if own is not None else None
+                  for own in shares]
         made = iter(_parts(tuple(event for event, place in zip(batch, places) if place is None), site, stored, {}))
-        for number, (key, place) in enumerate(zip(keys, places), start):
+        for number, (own, place) in enumerate(zip(shares, places), start):
             part = None if place is not None else next(made)
             if part is not None and id(part.event) in wanted:
                 plan.entries[id(part.event)] = part.atom
             for n, (name, share) in enumerate(files.items()):
-                if share == "timelinejs" and number:
-                    yield name, _JSON_SEPARATOR
-                if key is None:
+                separated = share == "timelinejs" and number
+                if own is None:
+                    if separated:
+                        yield name, _JSON_SEPARATOR
                     yield name, getattr(part, share)
+                elif place is not None:
+                    yield name, Part(own[n], None, place[n])
                 else:
-                    yield name, Part(key, None, place[n]) if place is not None else Part(key, getattr(part, share))
+                    data = getattr(part, share)
+                    yield name, Part(own[n], _JSON_SEPARATOR + data if separated else data)
     for name in files:
         yield name, ends[name][1]
     yield "robots.txt", robots(site)
@@ -261,6 +271,12 @@ def atom_files(timeline: Timeline, epoch: datetime | None, stored: Any = None,
             pieces.append(data if stored is None else Part(keys[id(event)], data, -1 if place is None else place))
         pieces.append(ATOM_TAIL)
         yield name, pieces
+
+
+def _separated(key: bytes) -> bytes:
+    """Return the key of an event's share of timeline.json with the separator before it (its key
+    is its share alone, the first event's)."""
+    return hashlib.blake2b(key, digest_size=len(key), person=b"json, separated").digest()
 
 
 def _all_or_none(places: list[int | None]) -> list[int] | None:
