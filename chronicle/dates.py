@@ -6,8 +6,8 @@ import enum
 import re
 import warnings
 from dataclasses import dataclass, field, replace
-from functools import cache
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 

@@ -8,7 +8,6 @@ from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-
 from .dates import When
 from .model import SORT_KEY, Day, Event, Source, Timeline, host_of, name_key, publisher_key, tag_slugs
 from .periods import Link, Period, split

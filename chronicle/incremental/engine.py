@@ -814,14 +814,14 @@ class Engine:
         rest_names = {name for name, (key, _) in manifest.items() if key == rest_key}
         rest = not rest_names or not rest_names <= kept
         reused = [name for name in kept if (name in page_keys or not rest) and name not in own_keys]
-        # Each kept file's signature, as checked: the writer links it without looking again (100,000
-        # events: the manifest is let go before the workers fork, which would hold it too).
-        live = {name: manifest[name][1] for name in reused}
         own_kept.update(name for name in kept if name in own_keys)  # handed on by published, after the clash check
         own_new = len(own_keys) != len(self._own_files) or not kept >= own_keys.keys()
         if not pages and not rest and not own_new and kept >= page_keys.keys() and len(kept) == len(manifest) and kept >= self._static.keys() | self._media.keys() and \
                 _holds_only(output, manifest.keys()):  # each file's signature is kept's already
             return sum(name.endswith(".html") for name in kept)  # output/ is this build's, file for file
+        # Each kept file's signature, as checked: the writer links it without looking again (100,000
+        # events: the manifest is let go before the workers fork, which would hold it too).
+        live = {name: manifest[name][1] for name in reused}
         del manifest, found  # the manifest read is self._manifest
         self.cache.complete = rest  # every entry and every part of the long pages is looked up
         self.cache.write()  # the entries read anew: not copied into the workers, which fork now
