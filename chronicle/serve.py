@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from collections import ChainMap
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 from urllib.parse import parse_qs, unquote
 
 from .config import Options
@@ -32,6 +32,9 @@ from . import search
 from .sitefiles import static_folder
 from .watch import Coalescer, Watcher
 from .cli import summary
+
+if TYPE_CHECKING:
+    from .incremental.workers import Forked
 
 LIVE_PATH = "/__chronicle/live"
 _NOT_ASSETS = (".html", ".xml", ".json", ".ics", ".txt")  # read by a page's reader, not loaded to show it
@@ -419,6 +422,8 @@ class OutputWriter:
         self._changed = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="chronicle-writer", daemon=True)
+
+    def start(self) -> None:
         self._thread.start()
 
     def submit(self, result: Result) -> None:
@@ -430,7 +435,8 @@ class OutputWriter:
         with self._changed:
             self._stopping = True
             self._changed.notify()
-        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
 
     def _run(self) -> None:
         while True:
@@ -546,7 +552,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         being collected): the build then gives way (Engine.build's cancel)."""
         return saving.is_set() or coalescer.waiting
 
-    def rebuild(changed: set[Path], first: bool = False) -> Result:
+    def rebuild(changed: set[Path], first: bool = False, readers: Forked | None = None) -> Result:
         nonlocal unsettled, read
         started = time.perf_counter()
         if changed:
@@ -558,6 +564,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             opened = Cache(options.cache, create=False) if not (first or read) and cache is not None else None
             builder.cache = cache if first else opened
             builder.cache = builder.cache if builder.cache is not None and builder.cache.enabled else None
+            builder.readers = readers or "forkserver"
             idle.clear()
 
             def early(files: dict[str, bytes], gone: frozenset[str], timeline: Timeline) -> None:
@@ -590,6 +597,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
                 return Result(Report())
             finally:
                 builder.cache = None
+                builder.readers = "forkserver"
+                if readers is not None:  # a save's build parses one entry, or has a fork server's workers
+                    readers.close()
                 if opened is not None:
                     opened.close()
                 idle.set()
@@ -706,11 +716,15 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     # the event's page, 266 → 242 ms, median of 12; a build that nobody waits on is not slowed).
     interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # A first build that parses every entry has them parsed by workers forked now, before the
+    # threads start, and closed after it (Engine.fork_readers); later builds use a fork server.
+    forked = builder.fork_readers() if cache is None or not cache.enabled else None
     # Serving from the start: a large timeline's first build shows its index while it makes the
     # rest (first_pages); a page asked for before it is made waits for it.
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="chronicle-server",
                                daemon=True)
     serving.start()
+    writer.start()
     # Watch before the first build, so a save made while it runs is not missed.
     coalescer = Coalescer(lambda changed: rebuild(changed))
     watcher = Watcher(options.content, theme.root, coalescer, poll=poll,
@@ -720,12 +734,14 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     try:
         try:
             if cache is None or not cache.enabled or not start_from_output():
-                rebuild(set(), first=True)
+                rebuild(set(), first=True, readers=forked)
                 if not unsettled:  # else the save that stopped it settles
                     settle()
         finally:
             if cache is not None:
                 cache.close()
+            if forked is not None:
+                forked.close()
         announce()
         # Joined a little at a time: SIGTERM may reach another thread, and Python runs its handler
         # (stop_on_signal) in this one only between steps: a join without end never took one (a

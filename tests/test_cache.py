@@ -1293,6 +1293,39 @@ def test_a_terminal_shows_a_counter_while_reading_and_rendering_then_clears_it(p
                         rf"\(1 warning; cache: 0 of {count} entries\)\n", out), out
 
 
+FORKED_AHEAD = """
+import os, signal, sys, threading
+from chronicle.incremental.workers import fork_ahead, map_items
+
+def pid_and_square(n):
+    return os.getpid(), n * n, signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+forked = fork_ahead(100, 64, 2)
+assert forked is not None and forked.processes == 2
+done = list(map_items(pid_and_square, range(100), least=64, chunk=None, fork=forked))
+assert [square for _, square, _ in done] == [n * n for n in range(100)]
+assert os.getpid() not in {pid for pid, _, _ in done} and all(ignored for *_, ignored in done), done
+few = list(map_items(pid_and_square, range(10), least=64, chunk=None, fork=forked))
+assert {pid for pid, _, _ in few} == {os.getpid()} and [square for _, square, _ in few] == [n * n for n in range(10)]
+forked.close()
+forked.close()
+assert fork_ahead(10, 64, 2) is None and fork_ahead(100, 64, 1) is None
+waiting = threading.Event()
+threading.Thread(target=waiting.wait).start()
+assert fork_ahead(100, 64, 2) is None, "forked with a thread running"
+waiting.set()
+print("ok")
+"""
+
+
+def test_workers_forked_ahead_map_as_others_ignore_ctrl_c_and_are_not_forked_once_threads_run():
+    """fork_ahead (serve's first build's readers): its workers give map_items's results in order, a
+    map of fewer items than least runs here, Ctrl-C is the caller's to handle, close may come twice,
+    and with a thread running (a fork would copy it mid-step), or one worker, nothing is forked."""
+    done = subprocess.run([sys.executable, "-c", FORKED_AHEAD], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
+
+
 @pytest.mark.parametrize("count, processes, chunk", [
     (64, 2, 16), (300, 2, 18), (1_000, 2, 62), (10_000, 2, 256), (100_000, 2, 256), (10_000, 8, 156), (200, 16, 16),
 ])

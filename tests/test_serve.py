@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -965,6 +966,48 @@ def test_stopping_while_the_first_build_of_a_large_timeline_runs_stops_cleanly(t
                        check=True, capture_output=True)
         assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
             {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Return the processes below pid (Linux's /proc), each with its command line."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, pending = {}, [pid]
+    while pending:
+        parent = pending.pop()
+        for child in [child for child, of in parents.items() if of == parent]:
+            with contextlib.suppress(OSError):
+                found[child] = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            pending.append(child)
+    return found
+
+
+def test_a_timeline_read_anew_is_parsed_by_workers_forked_before_serve_has_threads(tmp_path):
+    """serve --no-cache, 100 entries: they are parsed by two workers forked as serve starts, before
+    its server and watcher threads, not by a fork server started then (its own Python, which loads
+    Chronicle again: 1,000 entries, the first page 0.74 → 0.60 s). They end with the first build;
+    a save is parsed in serve's process, and output/ is what build --no-cache makes."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for n in range(100):
+        (content / f"e{n:03d}.md").write_text(ENTRY.format(title=f"Event {n}").replace("2024-10-28", f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"))
+    server = Preview(tmp_path, "--no-cache")
+    try:
+        assert server.built.startswith("built 100 events, "), server.built
+        assert descendants(server.proc.pid) == {}, "the workers outlived the first build, or a fork server was started"
+        server.listen("/events/e042/")
+        save(content / "e042.md", ENTRY.format(title="Saved while serving").replace("2024-10-28", "2024-07-15"))
+        assert "Saved while serving" in server.until(lambda body: "Saved while serving" in body, "/events/e042/")
+        assert descendants(server.proc.pid) == {}
+    finally:
+        code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
+                   check=True, capture_output=True)
+    assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
+        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
 
 
 def test_a_port_in_use_is_a_usage_error(tmp_path):

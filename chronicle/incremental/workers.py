@@ -14,7 +14,11 @@ which way ran.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,8 +58,38 @@ def _call(item):
     return _function(item)
 
 
+@dataclass(frozen=True)
+class Forked:
+    """Worker processes forked ahead of the map_items that will use them (fork_ahead)."""
+
+    pool: Pool
+    processes: int
+
+    def close(self) -> None:
+        """End the workers (idempotent): they are idle once their map_items has yielded everything."""
+        self.pool.terminate()
+
+
+def fork_ahead(count: int, least: int, wanted: int | None = None) -> Forked | None:
+    """Fork now the workers of a map_items of count items to come, for a caller about to start
+    threads (serve, whose server and watcher a later fork would copy mid-step): forked while
+    this process has one thread, they start with all it has loaded, where a fork server's must
+    be started and load it first (1,000 entries read anew: 0.14 s). Return None where that map
+    would run in this process, or this process already has threads; the caller closes them."""
+    import multiprocessing
+    import signal
+    import threading
+
+    processes = _usable_workers(count, least, wanted)
+    if processes < 2 or threading.active_count() > 1:
+        return None
+    # Ctrl-C reaches the workers too: theirs is ignored, the caller's stops it and closes them.
+    pool = multiprocessing.get_context("fork").Pool(processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))
+    return Forked(pool, processes)
+
+
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
-              chunk: int | None = 1, fork: bool | str = True, meanwhile: Iterable[R] = (),
+              chunk: int | None = 1, fork: bool | str | Forked = True, meanwhile: Iterable[R] = (),
               workers: int | None = None) -> Iterator[R]:
     """Yield function(item) for each item, computed by worker processes when that pays.
 
@@ -66,13 +100,19 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
     tasks_of finds for the processes started); fork:
     False for a caller that must stay one process, "forkserver" for one with
     threads (then function must pickle: a module's function, or an instance of
-    a module's class); meanwhile: results the caller already has, yielded first,
+    a module's class), or the Forked workers of fork_ahead (the same: left open for
+    their owner to close); meanwhile: results the caller already has, yielded first,
     once the workers have started (the caller's work on them overlaps theirs);
     workers: how many processes at most (Options.workers; None: one per core).
     """
     import multiprocessing
 
     global _function
+    if isinstance(fork, Forked):
+        if len(items) >= least:
+            yield from _pooled(fork.pool, fork.processes, function, items, ordered, chunk, meanwhile)
+            return
+        fork = False
     method = fork if isinstance(fork, str) else "fork"
     processes = _usable_workers(len(items), least, workers, method) if fork else 1
     if processes < 2:
@@ -86,9 +126,14 @@ def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, or
         context.set_forkserver_preload([function.__module__])
     try:
         with context.Pool(processes) as pool:
-            chunksize = chunk or tasks_of(len(items), processes)
-            mapped = (pool.imap if ordered else pool.imap_unordered)(function, items, chunksize=chunksize)
-            yield from meanwhile
-            yield from mapped
+            yield from _pooled(pool, processes, function, items, ordered, chunk, meanwhile)
     finally:
         _function = None
+
+
+def _pooled(pool: Pool, processes: int, function: Callable[[T], R], items: Sequence[T], ordered: bool,
+            chunk: int | None, meanwhile: Iterable[R]) -> Iterator[R]:
+    chunksize = chunk or tasks_of(len(items), processes)
+    mapped = (pool.imap if ordered else pool.imap_unordered)(function, items, chunksize=chunksize)
+    yield from meanwhile
+    yield from mapped
