@@ -13,7 +13,6 @@ script and style are Pagefind's own, written into pagefind/ beside the index and
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -50,6 +49,8 @@ def executable() -> Path:
         raise SearchUnavailable(unavailable(f"the pagefind package found no binary ({error})")) from None
     if found is None:
         raise SearchUnavailable(unavailable("the pagefind package found no pagefind binary"))
+    import subprocess  # loaded where Pagefind runs, not by every command (4 ms)
+
     try:
         ran = subprocess.run([str(found), "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as error:
@@ -83,6 +84,8 @@ def index_site(folder: Path) -> list[str]:
     command = [str(binary), "--site", str(folder), "--output-subdir", FOLDER, "--exclude-selectors", EXCLUDE,
                # results link to events/SLUG/index.html, as every link of the theme does (|local)
                "--keep-index-url", "--silent"]
+    import subprocess
+
     try:
         ran = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, cwd=folder)
     except (OSError, subprocess.SubprocessError) as error:
