@@ -265,17 +265,18 @@ def test_a_build_goes_over_the_whole_heap_rarely_and_leaves_the_collector_as_it_
 def test_a_warm_build_loads_no_template_or_markdown_library(project, sourced):
     """A build that finds nothing changed (the quick look) makes no page and reads no entry: it does
     without Jinja, Python-Markdown and dateutil, which load only when a page or an entry is made (a
-    tenth of a warm build's time). An edit loads them again, and its site is right."""
+    tenth of a warm build's time), and without ctypes (a write's) and subprocess (Pagefind's). An
+    edit loads them again but subprocess, and its site is right."""
     for n in range(3):
         project.entry(f"e{n}.md", f"title: Event {n}\ndate: 2024-10-2{n} 14:30\n{sourced}", f"Body *{n}*.\n")
     assert project.run("build").code == 0
     probe = ("import sys; from chronicle.cli import main; code = main(['build']); "
-             "print(code, *sorted({name.split('.')[0] for name in sys.modules} & {'jinja2', 'markdown', 'dateutil'}))")
+             "print(code, *sorted({name.split('.')[0] for name in sys.modules} & {'jinja2', 'markdown', 'dateutil', 'ctypes', 'subprocess'}))")
     warm = subprocess.run([sys.executable, "-c", probe], cwd=project.root, capture_output=True, text=True)
     assert warm.stdout.splitlines()[-1].split() == ["0"], warm.stdout + warm.stderr
     assert "3 of 3 entries" in warm.stdout + warm.stderr  # the cache did hold them: nothing was read
     project.entry("e1.md", f"title: Event one\ndate: October 21, 2024 2:30 PM\n{sourced}", "Body *one*.\n")
     edited = subprocess.run([sys.executable, "-c", probe], cwd=project.root, capture_output=True, text=True)
-    assert edited.stdout.splitlines()[-1].split() == ["0", "dateutil", "jinja2", "markdown"], edited.stdout + edited.stderr
+    assert edited.stdout.splitlines()[-1].split() == ["0", "ctypes", "dateutil", "jinja2", "markdown"], edited.stdout + edited.stderr
     page = (project.root / "output" / "events" / "e1" / "index.html").read_text()
     assert "Event one" in page and "<em>one</em>" in page
