@@ -300,11 +300,7 @@ def test_serve_after_a_build_shows_its_output_as_it_is_and_a_save_changes_it(pre
     code, err = server.stop()
     assert code == 0 and "Traceback" not in err, err
     assert "Saved after a build" in (output / "index.html").read_text()
-    again = subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
-                           check=True, capture_output=True)
-    assert again.returncode == 0
-    assert {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()} == \
-        {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    assert_output_is_a_build_without_cache(tmp_path)
 
 
 def test_serve_open_shows_the_site_in_the_readers_browser(preview, tmp_path, monkeypatch):
@@ -852,6 +848,14 @@ def files_of(folder: Path) -> dict[str, tuple[int, bytes]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
 
 
+def assert_output_is_a_build_without_cache(root: Path) -> None:
+    """output/ holds the bytes build --no-cache makes of root's content (built into root/again)."""
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=root,
+                   check=True, capture_output=True)
+    assert {name: data for name, (_, data) in files_of(root / "output").items()} == \
+        {name: data for name, (_, data) in files_of(root / "again").items()}
+
+
 def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp_path):
     """200 events or more: output/ is written after each pause as build writes it, the site before
     kept beside it and brought up to date, so that a save writes only what it changed; output/ is
@@ -883,10 +887,7 @@ def test_a_large_timeline_is_written_after_each_pause_through_the_spare_site(tmp
     finally:
         code, err = server.stop()
     assert code == 0 and "Traceback" not in err, err
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
-                   check=True, capture_output=True)
-    assert {name: data for name, (_, data) in files_of(output).items()} == \
-        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+    assert_output_is_a_build_without_cache(tmp_path)
 
 
 @pytest.mark.parametrize("start", ["first build", "warm-up"])
@@ -924,10 +925,7 @@ def test_a_save_as_serve_starts_is_shown_and_written_as_build_writes_it(tmp_path
     finally:
         code, err = server.stop()
     assert code == 0 and "Traceback" not in err, err
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
-                   check=True, capture_output=True)
-    assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
-        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+    assert_output_is_a_build_without_cache(tmp_path)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tgkill: a signal sent to one thread is Linux's")
@@ -962,10 +960,7 @@ def test_stopping_while_the_first_build_of_a_large_timeline_runs_stops_cleanly(t
     assert server.proc.returncode == 0 and "Traceback" not in err, err
     assert out.endswith("stopped\n"), out
     if (tmp_path / "output").exists():
-        subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
-                       check=True, capture_output=True)
-        assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
-            {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+        assert_output_is_a_build_without_cache(tmp_path)
 
 
 def descendants(pid: int) -> dict[int, str]:
@@ -1004,10 +999,7 @@ def test_a_timeline_read_anew_is_parsed_by_workers_forked_before_serve_has_threa
     finally:
         code, err = server.stop()
     assert code == 0 and "Traceback" not in err, err
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--output", "again"], cwd=tmp_path,
-                   check=True, capture_output=True)
-    assert {name: data for name, (_, data) in files_of(tmp_path / "output").items()} == \
-        {name: data for name, (_, data) in files_of(tmp_path / "again").items()}
+    assert_output_is_a_build_without_cache(tmp_path)
 
 
 def test_a_port_in_use_is_a_usage_error(tmp_path):
