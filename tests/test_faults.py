@@ -120,6 +120,23 @@ def test_a_template_error_names_the_template_and_line(project):
         result.lines[0].startswith("mytheme/templates/index.html:3: error: template error:")
 
 
+@pytest.mark.parametrize("entries", [3, 100])  # 100: parsed by worker processes
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_template_that_does_not_compile_is_one_error_however_the_entries_are_read(project, entries, cached):
+    """A template that does not compile is reported once, at its line, whether the entries were
+    parsed here or by workers, with the cache or without, and nothing is written."""
+    theme = project.root / "mytheme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "tags.html").write_text('{% extends "base.html" %}\n{% block main %}{% for x in %}\n')
+    for n in range(entries):
+        project.entry(f"e{n:03d}.md", GOOD.replace("Good", f"Event {n}"))
+    result = project.run("--theme", "mytheme", *([] if cached else ["--no-cache"]))
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    errors = [line for line in result.lines if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("mytheme/templates/tags.html:2: error: template error: "), errors
+    assert not (project.root / "output").exists()
+
+
 @pytest.mark.parametrize("expression, says", [
     ("{{ 1 // 0 }}", "integer division or modulo by zero"),
     ("{{ {} | dictsort(by='size') }}", "You can only sort by either"),  # a jinja2 FilterArgumentError
