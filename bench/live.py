@@ -1,13 +1,15 @@
 """`chronicle serve` beside `hugo server`: start, save → page updated, save → change visible in a browser.
 
-    python bench/live.py [--sizes 1000 10000] [--saves 15] [--early-saves 3] [--no-browser] [--no-hugo]
-                         [--hugo PATH] [--timeout S]
+    python bench/live.py [--sizes 1000 10000] [--starts 5] [--saves 15] [--early-saves 3] [--no-browser]
+                         [--no-hugo] [--hugo PATH] [--timeout S]
 
 For each size: writes a synthetic timeline (bench/corpus.py) and the same events as
 a Hugo site (bench/compare.py), then measures, for each server in the same run:
 
-- start: from the command until the first page is served (Chronicle: cold, without
-  a cache; warm, after a build filled the cache; Hugo: its first start, then again);
+- start: from the command until the first page is served, medians of --starts, the
+  servers in turn (Chronicle: cold, without a cache or a site; warm, after a build
+  filled the cache, its entries older than 2 s as an author's are; Hugo: its first
+  start, then with what the one before left);
 - save → page updated: until the server answers the edited event's page with the new
   title (Chronicle only: Hugo's server answers from what it rendered last); Chronicle's
   saves start once its site is all made (Server.settle);
@@ -31,6 +33,7 @@ import argparse
 import compileall
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -48,6 +51,7 @@ from corpus import write_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHRONICLE_CHROMIUM", "/usr/bin/chromium")
+COLD_OUTPUT = "cold-output"  # where a cold start writes its site
 SETTLED = 2.5  # seconds after which the look trusts an entry's stat (engine._SETTLED_NS, 2 s), and a margin
 
 
@@ -99,7 +103,8 @@ class Server:
         started = time.perf_counter()
         if kind == "chronicle":
             command = [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"]
-            self.proc = subprocess.Popen(command + ([] if cached else ["--no-cache"]), cwd=folder,
+            # Cold: no cache, and an output folder of its own, output/ left as a build made it.
+            self.proc = subprocess.Popen(command + ([] if cached else ["--no-cache", "--output", COLD_OUTPUT]), cwd=folder,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
             line = self.proc.stdout.readline()
@@ -135,6 +140,11 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=60)
+
+    def stop_after_start(self) -> float:
+        """Stop the server; return how long it took to serve its first page."""
+        self.stop()
+        return self.startup
 
 
 def page_updated(server: Server, saves: int) -> list[float]:
@@ -226,6 +236,35 @@ def report(label: str, times: list[float], chronicle: list[float] | None = None)
     return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms (n={len(ms)}){ratio}"
 
 
+def starts(folder: Path, hugo_folder: Path, entry: Path, written: float,
+           args: argparse.Namespace) -> dict[tuple[str, str], list[float]]:
+    """Start each server args.starts times, in turn, each start stopped once its first page is
+    served: Chronicle cold (--no-cache, into an empty folder) and warm (output/ and the cache a build left),
+    Hugo as its folder is (its first start, then with what the one before left). Print the medians."""
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "hugo": []}
+    for round_ in range(args.starts):
+        shutil.rmtree(folder / COLD_OUTPUT, ignore_errors=True)
+        times["cold"].append(Server("chronicle", folder, entry, "", cached=False).stop_after_start())
+        if not args.no_hugo:
+            times["hugo"].append(Server("hugo", hugo_folder, hugo_folder / "content" / "events" / entry.name,
+                                        args.hugo).stop_after_start())
+        if round_ == 0:
+            # An author's entries were not all written in the two seconds before their build:
+            # the build's look then records them all (engine._SETTLED_NS), and serve's look
+            # trusts their stats, not reading them again (serve records nothing itself).
+            time.sleep(max(0.0, written + SETTLED - time.time()))
+            subprocess.run([sys.executable, str(ROOT / "build.py"), "build"], cwd=folder, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times["warm"].append(Server("chronicle", folder, entry, "").stop_after_start())
+    cold, warm = statistics.median(times["cold"]), statistics.median(times["warm"])
+    print(f"  chronicle start (median of {args.starts}): cold {cold:.2f} s, warm {warm:.2f} s", flush=True)
+    if times["hugo"]:
+        hugo = statistics.median(times["hugo"])
+        print(f"  hugo start (median of {args.starts}): {hugo:.2f} s, the first {times['hugo'][0]:.2f} s "
+              f"(chronicle/hugo: cold {cold / hugo:.2f}, warm {warm / hugo:.2f})", flush=True)
+    return {("chronicle", "start"): [cold, warm], ("hugo", "start"): times["hugo"]}
+
+
 def run_size(size: int, args: argparse.Namespace) -> None:
     """Measure both servers on one timeline of `size` events, printing each figure as it is taken."""
     with tempfile.TemporaryDirectory(prefix="chronicle-live-") as folder:
@@ -237,29 +276,11 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         if not args.no_hugo:
             hugo_site(folder / "content", hugo_folder)
         print(f"{size} events", flush=True)
-        figures: dict[tuple[str, str], list[float]] = {}
+        figures = starts(folder, hugo_folder, entry, written, args)
         for kind in ["chronicle"] + ([] if args.no_hugo else ["hugo"]):
             where = folder if kind == "chronicle" else hugo_folder
             edited = where / "content" / "events" / entry.name if kind == "hugo" else entry
-            starts = []
-            for round_ in ("cold", "warm"):  # Chronicle: without a cache, then with the one a build filled
-                if kind == "chronicle" and round_ == "warm":
-                    # An author's entries were not all written in the two seconds before their build:
-                    # the build's look then records them all (engine._SETTLED_NS), and serve's look
-                    # trusts their stats, not reading them again (serve records nothing itself).
-                    time.sleep(max(0.0, written + SETTLED - time.time()))
-                    subprocess.run([sys.executable, str(ROOT / "build.py"), "build"], cwd=where, check=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                server = Server(kind, where, edited, args.hugo, cached=round_ == "warm")
-                starts.append(server.startup)
-                if round_ == "cold":
-                    server.stop()
-            figures[kind, "start"] = starts
-            against = figures.get(("chronicle", "start"))
-            ratios = f" (chronicle/hugo: cold {against[0] / starts[0]:.2f}, warm {against[1] / starts[0]:.2f})" \
-                if kind == "hugo" else ""
-            print(f"  {kind} start: {'cold' if kind == 'chronicle' else 'first'} {starts[0]:.2f} s, "
-                  f"{'warm' if kind == 'chronicle' else 'again'} {starts[1]:.2f} s{ratios}", flush=True)
+            server = Server(kind, where, edited, args.hugo)  # Chronicle warm: output/ and the cache as built
             try:
                 if kind == "chronicle":
                     server.settle()
@@ -286,6 +307,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--saves", type=int, default=15)
+    parser.add_argument("--starts", type=int, default=5, help="starts of each kind, the servers in turn (medians)")
     parser.add_argument("--early-saves", type=int, default=3, help="rounds of a save soon after a warm start (0: none)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-hugo", action="store_true", help="Chronicle alone")
