@@ -19,22 +19,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from collections import ChainMap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 from urllib.parse import parse_qs, unquote
 
 from .config import Options
 from .diagnostics import Report
 from .model import Timeline
-from .incremental import PARALLEL_EVENTS, Cache, Cancelled, Engine, entry_path
+from .incremental import PARALLEL_EVENTS, Cache, Cancelled, Engine, Forked, entry_path
 from .output import Written
 from .pipeline import CannotRun, Result, theme_for
 from . import search
 from .sitefiles import static_folder
 from .watch import Coalescer, Watcher
 from .cli import summary
-
-if TYPE_CHECKING:
-    from .incremental.workers import Forked
 
 LIVE_PATH = "/__chronicle/live"
 _NOT_ASSETS = (".html", ".xml", ".json", ".ics", ".txt")  # read by a page's reader, not loaded to show it

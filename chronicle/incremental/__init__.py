@@ -7,5 +7,6 @@ nothing outside this package imports its modules.
 from ..config import CACHE_DIR
 from .engine import PARALLEL_EVENTS, Cancelled, Engine, build, entry_path
 from .store import Cache
+from .workers import Forked
 
-__all__ = ["CACHE_DIR", "PARALLEL_EVENTS", "Cache", "Cancelled", "Engine", "build", "entry_path"]
+__all__ = ["CACHE_DIR", "PARALLEL_EVENTS", "Cache", "Cancelled", "Engine", "Forked", "build", "entry_path"]
