@@ -236,8 +236,7 @@ def report(label: str, times: list[float], chronicle: list[float] | None = None)
     return f"{label}: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms (n={len(ms)}){ratio}"
 
 
-def starts(folder: Path, hugo_folder: Path, entry: Path, written: float,
-           args: argparse.Namespace) -> dict[tuple[str, str], list[float]]:
+def starts(folder: Path, hugo_folder: Path, entry: Path, written: float, args: argparse.Namespace) -> None:
     """Start each server args.starts times, in turn, each start stopped once its first page is
     served: Chronicle cold (--no-cache, into an empty folder) and warm (output/ and the cache a build left),
     Hugo as its folder is (its first start, then with what the one before left). Print the medians."""
@@ -262,7 +261,6 @@ def starts(folder: Path, hugo_folder: Path, entry: Path, written: float,
         hugo = statistics.median(times["hugo"])
         print(f"  hugo start (median of {args.starts}): {hugo:.2f} s, the first {times['hugo'][0]:.2f} s "
               f"(chronicle/hugo: cold {cold / hugo:.2f}, warm {warm / hugo:.2f})", flush=True)
-    return {("chronicle", "start"): [cold, warm], ("hugo", "start"): times["hugo"]}
 
 
 def run_size(size: int, args: argparse.Namespace) -> None:
@@ -276,7 +274,8 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         if not args.no_hugo:
             hugo_site(folder / "content", hugo_folder)
         print(f"{size} events", flush=True)
-        figures = starts(folder, hugo_folder, entry, written, args)
+        starts(folder, hugo_folder, entry, written, args)
+        figures: dict[tuple[str, str], list[float]] = {}
         for kind in ["chronicle"] + ([] if args.no_hugo else ["hugo"]):
             where = folder if kind == "chronicle" else hugo_folder
             edited = where / "content" / "events" / entry.name if kind == "hugo" else entry

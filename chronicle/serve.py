@@ -595,7 +595,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
             finally:
                 builder.cache = None
                 builder.readers = "forkserver"
-                if readers is not None:  # a save's build parses one entry, or has a fork server's workers
+                if readers is not None:  # the first build's own workers end with it (Engine.fork_readers)
                     readers.close()
                 if opened is not None:
                     opened.close()
@@ -714,7 +714,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
     interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     # A first build that parses every entry has them parsed by workers forked now, before the
-    # threads start, and closed after it (Engine.fork_readers); later builds use a fork server.
+    # threads start, and closed by it (rebuild); later builds use a fork server.
     forked = builder.fork_readers() if cache is None or not cache.enabled else None
     # Serving from the start: a large timeline's first build shows its index while it makes the
     # rest (first_pages); a page asked for before it is made waits for it.
@@ -737,8 +737,6 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, poll: boo
         finally:
             if cache is not None:
                 cache.close()
-            if forked is not None:
-                forked.close()
         announce()
         # Joined a little at a time: SIGTERM may reach another thread, and Python runs its handler
         # (stop_on_signal) in this one only between steps: a join without end never took one (a

@@ -1294,7 +1294,7 @@ def test_a_terminal_shows_a_counter_while_reading_and_rendering_then_clears_it(p
 
 
 FORKED_AHEAD = """
-import os, signal, sys, threading
+import os, signal, threading
 from chronicle.incremental.workers import fork_ahead, map_items
 
 def pid_and_square(n):
