@@ -1326,6 +1326,107 @@ def test_workers_forked_ahead_map_as_others_ignore_ctrl_c_and_are_not_forked_onc
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
 
 
+FORK_CALL = """
+import os, threading, time
+from chronicle.incremental.workers import fork_call
+
+ahead = fork_call(lambda: ("computed by", os.getpid()), 2)
+said, pid = ahead.result()
+assert said == "computed by" and pid != os.getpid(), pid
+assert ahead.result() is None, "a result is read once"
+ahead.close()
+
+def fails():
+    raise ValueError("no")
+
+assert fork_call(fails, 2).result() is None
+slow = fork_call(lambda: time.sleep(600), 2)
+slow.close()
+slow.close()
+try:
+    os.waitpid(-1, 0)
+    raise AssertionError("a process is left")
+except ChildProcessError:
+    pass
+assert fork_call(lambda: 1, 1) is None, "forked for a build of one process"
+waiting = threading.Event()
+threading.Thread(target=waiting.wait).start()
+assert fork_call(lambda: 1, 2) is None, "forked with a thread running"
+waiting.set()
+print("ok")
+"""
+
+
+def test_a_call_forked_ahead_gives_its_result_once_and_none_when_it_fails_or_is_closed():
+    """fork_call (the theme compiled while the entries are read): its result comes from another
+    process, once; a failure is None; close stops it and leaves no process; one worker wanted, or a
+    thread running, forks nothing."""
+    done = subprocess.run([sys.executable, "-c", FORK_CALL], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
+
+
+def test_the_theme_is_compiled_once_for_all_the_processes_of_a_build(project, monkeypatch):
+    """A build whose pages workers render has the theme compiled by one process, forked as it starts,
+    while it reads the entries: its workers, forked later, compile nothing of it again. With one
+    process wanted, that process compiles each template it uses, once. The bytes are the reference's."""
+    import jinja2
+
+    count = generated(project)
+    log = project.root / "compiled.log"
+    real = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        with open(log, "a") as out:  # appended to by every process of the build
+            out.write(f"{os.getpid()} {name}\n")
+        return real(self, source, name, filename, raw, defer_init)
+
+    def compiled() -> list[tuple[int, str]]:
+        done = [(int(pid), name) for pid, name in (line.split() for line in log.read_text().splitlines())]
+        log.unlink()
+        return done
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    expected, _ = fresh(project, monkeypatch)
+    log.unlink()
+    templates = sorted(p.name for p in (ROOT / "theme" / "templates").iterdir())
+    edited = sorted(project.content.glob("*.md"))[count // 2]
+    for step in ("cold", "an entry edited"):
+        if step != "cold":
+            edited.write_text(edited.read_text().replace("title: ", "title: Edited ", 1))
+            expected, _ = fresh(project, monkeypatch)
+            log.unlink()
+        build(project, monkeypatch, workers_wanted="2")
+        same_tree(project.root / "output", expected)
+        done = compiled()
+        assert sorted(name for _, name in done) == templates, f"{step}: each template compiled once"
+        assert len({pid for pid, _ in done}) == 1 and done[0][0] != os.getpid(), done
+    edited.write_text(edited.read_text().replace("title: ", "title: Again ", 1))
+    build(project, monkeypatch, workers_wanted="1")
+    done = compiled()
+    assert {pid for pid, _ in done} == {os.getpid()} and len(done) == len({name for _, name in done}), done
+
+
+def test_code_compiled_before_a_template_changed_is_not_used(tmp_path, monkeypatch):
+    """The theme's code, compiled by another process, is used only for the sources it was compiled
+    from: a template changed since is compiled anew (and the others are not)."""
+    from chronicle.incremental.templates import Compiled, compile_theme
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    codes = compile_theme(render.Theme(theme))
+    assert len(codes) == len(list((theme / "templates").iterdir()))
+    (theme / "templates" / "card.html").write_text("changed: {{ 6 * 7 }}\n")
+    env = render.make_environment(render.Theme(theme))
+    env.bytecode_cache = Compiled(codes)
+    anew: list[str] = []
+    real = env.compile
+    monkeypatch.setattr(env, "compile", lambda source, name=None, *rest: anew.append(name) or real(source, name, *rest))
+    assert env.get_template("card.html").render() == "changed: 42\n"
+    for name in ("base.html", "macros.html", "period.html"):
+        env.get_template(name)
+    assert anew == ["card.html"]
+
+
 @pytest.mark.parametrize("count, processes, chunk", [
     (64, 2, 16), (300, 2, 18), (1_000, 2, 62), (10_000, 2, 256), (100_000, 2, 256), (10_000, 8, 156), (200, 16, 16),
 ])

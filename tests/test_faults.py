@@ -120,7 +120,7 @@ def test_a_template_error_names_the_template_and_line(project):
         result.lines[0].startswith("mytheme/templates/index.html:3: error: template error:")
 
 
-@pytest.mark.parametrize("entries", [3, 100])  # 100: parsed by worker processes
+@pytest.mark.parametrize("entries", [3, 100, 250])  # 100: parsed by workers; 250: rendered by them, compiled ahead
 @pytest.mark.parametrize("cached", [True, False])
 def test_a_template_that_does_not_compile_is_one_error_however_the_entries_are_read(project, entries, cached):
     """A template that does not compile is reported once, at its line, whether the entries were

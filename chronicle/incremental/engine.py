@@ -15,6 +15,7 @@ import os
 import struct
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import chain, compress
 from operator import attrgetter, is_not
 from pathlib import Path
@@ -39,7 +40,7 @@ from .index import render_index
 from .pages import Grouped, render_pages
 from .store import (DIGEST_SIZE, Cache, Fragments, digest, digest_from, hasher, dumps as cache_dumps,
                     loads as cache_loads)
-from .workers import Forked, fork_ahead, map_items
+from .workers import Ahead, Forked, fork_ahead, fork_call, map_items
 from .writer import (WRITTEN, Files, entries_under, files_under, put_file, put_pieces, signature as file_signature,
                      signature_of, write_site)
 
@@ -138,6 +139,7 @@ class Engine:
         self._theme_key: object = None  # the theme's templates as last loaded
         self._static_key: object = None  # its static files as last read
         self._env = None
+        self._compiling: Ahead | None = None  # the theme's templates, compiled by a process of their own
         self._static: dict[str, bytes] = {}
         # The site's own files (static/ beside content/), read again only where a file changed.
         self._own = StaticFolder(static_folder(options.content, options.cwd))
@@ -169,6 +171,14 @@ class Engine:
             return None
         _markdown()
         return fork_ahead(count, PARALLEL_ENTRIES, self.options.workers)
+
+    def _compile_ahead(self, theme: Theme, known: dict[str, bytes] | None) -> None:
+        """Fork a process to compile the theme's templates while this one reads the entries, for a
+        build whose pages workers will render: each of them would compile most of the theme again
+        (10,000 events, an entry edited: a third of their time). Its code goes to the environment
+        when it is made (_theme), before the workers fork. known: the look's keys, an entry's each."""
+        if self.parallel and self._env is None and known is not None and len(known) >= PARALLEL_EVENTS:
+            self._compiling = fork_call(partial(_compiled_theme, theme), self.options.workers)
 
     def _split(self, events: tuple[Event, ...], limit: int) -> Period | None:
         """Return split(events, limit), made once for the same events: a build's keys, its event
@@ -309,6 +319,11 @@ class Engine:
         key = (root, _tree_signature(theme.templates))
         if key != self._theme_key or self._env is None:
             self._env = make_environment(theme)
+            if self._compiling is not None:  # compiled while the entries were read (_compile_ahead)
+                from .templates import Compiled
+
+                self._env.bytecode_cache = Compiled(self._compiling.result())
+                self._compiling = None
             self._pages.clear()
             self._rendered = None
             self._days.clear()
@@ -594,6 +609,9 @@ class Engine:
             return self._build(write, hints, early)
         finally:
             self._cancel = _never
+            if self._compiling is not None:  # not rendered (an error in the content)
+                self._compiling.close()
+                self._compiling = None
 
     def _build(self, write: bool, hints: set[Path] | None, early: Early | None) -> Result:
         report = Report()
@@ -601,6 +619,7 @@ class Engine:
         known = self._look(theme, report) if write and self.parallel and self.cache else None
         if isinstance(known, Result):
             return known
+        self._compile_ahead(theme, known)
         timeline, changed = self.assemble(report, hints, known)
         result = Result(report, timeline, changed=changed, events=len(timeline.events))
         self._own_files = self._own.read(report)
@@ -871,6 +890,12 @@ class _Reader:
             return None, cache_dumps((None, local.items))
         event = read_entry(path, text, self.rules, local, _markdown(), self.content)
         return digest(*self.parts, str(path), text) if self.parts else None, cache_dumps((event, local.items))
+
+
+def _compiled_theme(theme: Theme) -> dict[str, bytes]:  # run by the process _compile_ahead forks
+    from .templates import compile_theme
+
+    return compile_theme(theme)
 
 
 _MARKDOWN = None  # this process's Markdown, made once: the engine's (whose builds take turns) or a worker's

@@ -88,6 +88,61 @@ def fork_ahead(count: int, least: int, wanted: int | None = None) -> Forked | No
     return Forked(pool, processes)
 
 
+class Ahead:
+    """A function's result, computed by a process forked when it was asked for (fork_call) while
+    this one does other work; read once, by result, or let go by close."""
+
+    def __init__(self, pid: int, pipe: int):
+        self._pid, self._pipe = pid, pipe
+
+    def result(self) -> object | None:
+        """Wait for the result and return it: None if the process failed (or result came before)."""
+        import pickle
+
+        if self._pipe < 0:
+            return None
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._pipe = -1
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        # A pickle made by this process's own fork, with this process's code: not data from outside.
+        return pickle.loads(data) if status == 0 and data else None
+
+    def close(self) -> None:
+        """Stop the process if its result was not read (idempotent)."""
+        import signal
+
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+
+
+def fork_call(function: Callable[[], object], wanted: int | None = None) -> Ahead | None:
+    """Fork a process that computes function() while this one goes on; its result is read by the
+    returned Ahead's result. None where the process would have no core of its own (wanted: the
+    processes a build may use) or this process has threads (a fork copies them mid-step)."""
+    import pickle
+    import threading
+
+    if worker_count(wanted) < 2 or threading.active_count() > 1:
+        return None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its result down the pipe, then out, running none of the parent's exit handlers
+        status = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return Ahead(pid, read)
+
+
 def map_items(function: Callable[[T], R], items: Sequence[T], least: int = 2, ordered: bool = True,
               chunk: int | None = 1, fork: bool | str | Forked = True, meanwhile: Iterable[R] = (),
               workers: int | None = None) -> Iterator[R]:
