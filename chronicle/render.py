@@ -190,9 +190,10 @@ def local_link(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def tag_url(context: jinja2.runtime.Context, tag: str) -> str:
-    """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root."""
-    return f"tags/{context['timeline'].slug_of(tag)}/"
+def tag_url(context: jinja2.runtime.Context, tag: str, timeline: Site | Timeline | None = None) -> str:
+    """Return the path of a tag's page relative to the site root (`tags/SLUG/`), to put after root:
+    of the page's timeline, or of the one given (in macros imported without the page's context)."""
+    return f"tags/{(context['timeline'] if timeline is None else timeline).slug_of(tag)}/"
 
 
 def absolute_url(context: jinja2.runtime.Context, path: str) -> str:

@@ -510,6 +510,26 @@ def test_a_theme_without_these_templates_still_builds(project, sourced):
     assert not (output / "sources").exists() and not list((output / "tags").rglob("*.html"))
 
 
+def test_tag_url_reads_the_timeline_given_in_macros_imported_without_context(project, sourced):
+    """`tag|tag_url` reads the page's timeline; in a file of macros imported without context (made once,
+    not for every page: the built-in theme's), `tag|tag_url(timeline)` reads the one given. The same
+    path either way, the slug made unique among the timeline's tags (`East` after `east`)."""
+    theme = project.root / "mytheme"
+    shutil.copytree(ROOT / "theme", theme)
+    templates = theme / "templates"
+    (templates / "links.html").write_text(
+        "{% macro links(tags, timeline) %}{% for tag in tags %}[{{ tag|tag_url(timeline) }}]{% endfor %}{% endmacro %}\n")
+    (templates / "index.html").write_text(
+        '{% import "links.html" as l %}<p id="given">{{ l.links(timeline.tags|list, timeline) }}</p>\n'
+        '<p id="page">{% for tag in timeline.tags %}[{{ tag|tag_url }}]{% endfor %}</p>\n')
+    project.entry("a.md", f"title: A\ndate: 2024-10-28\ntags: [east, Élysée]\n{sourced}")
+    project.entry("b.md", f"title: B\ndate: 2024-10-29\ntags: [East]\n{sourced}")
+    built(project, "build", "--theme", str(theme))
+    page = soup(project, "index.html")
+    given, own = text(page.select_one("#given")), text(page.select_one("#page"))
+    assert given == own and sorted(given.strip("[]").split("][")) == ["tags/east-2/", "tags/east/", "tags/elysee/"], given
+
+
 @pytest.mark.parametrize("page_events", [None, 10])
 def test_rebuilds_after_edits_equal_a_fresh_build(tmp_path, page_events):
     """The Builder of `serve` updates these pages from what changed; the result must not depend on history.
