@@ -1365,45 +1365,54 @@ def test_a_call_forked_ahead_gives_its_result_once_and_none_when_it_fails_or_is_
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
 
 
+COMPILES_LOGGED = """
+import os, sys
+import jinja2
+from chronicle import cli
+
+real = jinja2.Environment.compile
+
+def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+    with open("compiled.log", "a") as out:  # appended to by every process of the build
+        out.write(f"{os.getpid()} {name}\\n")
+    return real(self, source, name, filename, raw, defer_init)
+
+jinja2.Environment.compile = compile
+with open("compiled.log", "a") as out:
+    out.write(f"{os.getpid()} main\\n")
+sys.exit(cli.main(["build"]))
+"""
+
+
 def test_the_theme_is_compiled_once_for_all_the_processes_of_a_build(project, monkeypatch):
     """A build whose pages workers render has the theme compiled by one process, forked as it starts,
     while it reads the entries: its workers, forked later, compile nothing of it again. With one
-    process wanted, that process compiles each template it uses, once. The bytes are the reference's."""
-    import jinja2
-
+    process wanted, that process compiles each template it uses, once. The bytes are the reference's.
+    Run as a command of its own: a process with threads (this one may have some) forks no compiler."""
     count = generated(project)
     log = project.root / "compiled.log"
-    real = jinja2.Environment.compile
 
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
-        with open(log, "a") as out:  # appended to by every process of the build
-            out.write(f"{os.getpid()} {name}\n")
-        return real(self, source, name, filename, raw, defer_init)
-
-    def compiled() -> list[tuple[int, str]]:
-        done = [(int(pid), name) for pid, name in (line.split() for line in log.read_text().splitlines())]
+    def built(workers_wanted: str) -> tuple[int, list[tuple[int, str]]]:
+        """Build as the command line does; return the main process and what each process compiled."""
+        done = subprocess.run([sys.executable, "-c", COMPILES_LOGGED], cwd=project.root, capture_output=True,
+                              text=True, env={**ENV, cli.WORKERS_VARIABLE: workers_wanted}, timeout=300)
+        assert done.returncode == 0, done.stderr
+        lines = [(int(pid), name) for pid, name in (line.split() for line in log.read_text().splitlines())]
         log.unlink()
-        return done
+        return lines[0][0], lines[1:]
 
-    monkeypatch.setattr(jinja2.Environment, "compile", compile)
-    expected, _ = fresh(project, monkeypatch)
-    log.unlink()
     templates = sorted(p.name for p in (ROOT / "theme" / "templates").iterdir())
     edited = sorted(project.content.glob("*.md"))[count // 2]
     for step in ("cold", "an entry edited"):
         if step != "cold":
             edited.write_text(edited.read_text().replace("title: ", "title: Edited ", 1))
-            expected, _ = fresh(project, monkeypatch)
-            log.unlink()
-        build(project, monkeypatch, workers_wanted="2")
-        same_tree(project.root / "output", expected)
-        done = compiled()
+        main, done = built("2")
+        same_tree(project.root / "output", fresh(project, monkeypatch)[0])
         assert sorted(name for _, name in done) == templates, f"{step}: each template compiled once"
-        assert len({pid for pid, _ in done}) == 1 and done[0][0] != os.getpid(), done
+        assert len({pid for pid, _ in done}) == 1 and done[0][0] != main, done
     edited.write_text(edited.read_text().replace("title: ", "title: Again ", 1))
-    build(project, monkeypatch, workers_wanted="1")
-    done = compiled()
-    assert {pid for pid, _ in done} == {os.getpid()} and len(done) == len({name for _, name in done}), done
+    main, done = built("1")
+    assert {pid for pid, _ in done} == {main} and len(done) == len({name for _, name in done}), done
 
 
 def test_code_compiled_before_a_template_changed_is_not_used(tmp_path, monkeypatch):
