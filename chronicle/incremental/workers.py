@@ -58,6 +58,14 @@ def _call(item):
     return _function(item)
 
 
+def _may_fork(processes: int) -> bool:
+    """Whether to fork ahead (fork_ahead, fork_call): processes to share the work, and no thread in
+    this one, which a fork would copy mid-step."""
+    import threading
+
+    return processes >= 2 and threading.active_count() == 1
+
+
 @dataclass(frozen=True)
 class Forked:
     """Worker processes forked ahead of the map_items that will use them (fork_ahead)."""
@@ -78,10 +86,9 @@ def fork_ahead(count: int, least: int, wanted: int | None = None) -> Forked | No
     would run in this process, or this process already has threads; the caller closes them."""
     import multiprocessing
     import signal
-    import threading
 
     processes = _usable_workers(count, least, wanted)
-    if processes < 2 or threading.active_count() > 1:
+    if not _may_fork(processes):
         return None
     # Ctrl-C reaches the workers too: theirs is ignored, the caller's stops it and closes them.
     pool = multiprocessing.get_context("fork").Pool(processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))
@@ -124,9 +131,8 @@ def fork_call(function: Callable[[], object], wanted: int | None = None) -> Ahea
     returned Ahead's result. None where the process would have no core of its own (wanted: the
     processes a build may use) or this process has threads (a fork copies them mid-step)."""
     import pickle
-    import threading
 
-    if worker_count(wanted) < 2 or threading.active_count() > 1:
+    if not _may_fork(worker_count(wanted)):
         return None
     read, write = os.pipe()
     pid = os.fork()
